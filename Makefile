@@ -1,0 +1,43 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-dev.lock pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: run test test-browser install lint migrations-check lock clean
+
+run: $(STAMP)
+	$(BIN)/contento setup
+	$(BIN)/contento serve
+
+test: $(STAMP)
+	$(BIN)/contento compiletranslations
+	$(BIN)/ruff check contento bench
+	CONTENTO_FAST_PASSWORD_HASHER=1 $(BIN)/contento makemigrations --check --dry-run
+	CONTENTO_FAST_PASSWORD_HASHER=1 $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+test-browser: $(STAMP)
+	$(BIN)/contento compiletranslations
+	CONTENTO_FAST_PASSWORD_HASHER=1 $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+$(STAMP):
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+lint: $(STAMP)
+	$(BIN)/ruff check contento bench
+
+# Re-resolve the pinned dependency set after changing pyproject.toml.
+lock:
+	$(PYTHON) -m pip install --quiet uv==0.13.8
+	$(PYTHON) -m uv pip compile pyproject.toml -o requirements.lock --python-version 3.11 --no-header
+	$(PYTHON) -m uv pip compile pyproject.toml --extra dev -o requirements-dev.lock --python-version 3.11 --no-header
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,40 @@
+"""Roles of a workspace member and what each may do.
+
+A permission names an action; every view and API endpoint asks for one through
+`Membership.can` (or the `require` helpers in `access.py`), so the table below is the single
+place where the product's authorisation is decided.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    MANAGER = "manager", _("Manager")
+    AGENT = "agent", _("Agent")
+    ANALYST = "analyst", _("Analyst")
+
+
+_ALL = frozenset(Role)
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # Use the workspace at all (own profile, own API tokens).
+    "workspace.use": _ALL,
+    # Read surveys, their dashboards and individual responses.
+    "survey.view": frozenset({Role.OWNER, Role.MANAGER, Role.ANALYST}),
+    # Create, edit, publish and close surveys; invite customers.
+    "survey.edit": frozenset({Role.OWNER, Role.MANAGER}),
+    # Export responses (CSV/XLSX).
+    "survey.export": frozenset({Role.OWNER, Role.MANAGER, Role.ANALYST}),
+    # Record a response on a customer's behalf (phone call, API integration).
+    "response.submit": frozenset({Role.OWNER, Role.MANAGER, Role.AGENT}),
+    "customer.view": _ALL,
+    "customer.edit": frozenset({Role.OWNER, Role.MANAGER, Role.AGENT}),
+    "members.manage": frozenset({Role.OWNER}),
+}
+
+
+def role_can(role: str, permission: str) -> bool:
+    """Return whether a member with `role` holds `permission` (unknown names hold nothing)."""
+    return role in PERMISSIONS.get(permission, frozenset())

@@ -1,0 +1,52 @@
+import signal
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from gunicorn.app.base import BaseApplication
+
+from contento.env import env_int, env_str
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, options):
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from contento.wsgi import application
+
+        return application
+
+
+class Command(BaseCommand):
+    help = "Serve Contento over HTTP (gunicorn) with a background worker in the same command."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=env_str("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=env_int("PORT", 8000))
+        parser.add_argument("--workers", type=int, default=env_int("WEB_WORKERS", 2))
+        parser.add_argument("--threads", type=int, default=env_int("WEB_THREADS", 4))
+        parser.add_argument("--no-worker", action="store_true", help="Do not start a task worker.")
+
+    def handle(self, host, port, workers, threads, no_worker, **options):
+        worker = None
+        immediate = settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend")
+        if not no_worker and not immediate:
+            worker = subprocess.Popen([sys.executable, "-m", "contento.cli", "worker"])  # noqa: S603
+            self.stdout.write(f"Background worker started (pid {worker.pid}).")
+        self.stdout.write(f"Serving Contento at http://{host}:{port}/")
+        try:
+            _Gunicorn({
+                "bind": f"{host}:{port}", "workers": workers, "threads": threads,
+                "accesslog": "-", "timeout": 60, "graceful_timeout": 10,
+            }).run()
+        finally:
+            if worker is not None and worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+                worker.wait(timeout=15)

@@ -1,0 +1,120 @@
+import datetime as dt
+import random
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from contento.accounts.models import Organization
+from contento.customers.actions import do_create_customer
+from contento.demo import corpus
+from contento.demo.surveys import INSTALLATION, RELATIONSHIP, SUPPORT
+from contento.surveys.actions import do_create_survey, do_set_survey_status, do_submit_response
+from contento.surveys.models import Response
+
+# How often each language occurs among the demo customers.
+LANGUAGE_WEIGHTS = {"en": 30, "es": 20, "fr": 15, "ru": 12, "vi": 12, "id": 11}
+
+
+def _score(rng, kind, sentiment):
+    ranges = {
+        "nps": {"positive": (9, 10), "neutral": (7, 8), "negative": (0, 6)},
+        "csat": {"positive": (4, 5), "neutral": (3, 3), "negative": (1, 2)},
+        "ces": {"positive": (6, 7), "neutral": (4, 5), "negative": (1, 3)},
+        "likert": {"positive": (4, 5), "neutral": (3, 4), "negative": (1, 3)},
+        "seven": {"positive": (5, 7), "neutral": (4, 5), "negative": (1, 4)},
+    }
+    low, high = ranges[kind][sentiment]
+    return rng.randint(low, high)
+
+
+def _sentiment(rng, progress):
+    # Satisfaction improves over the year: the share of negative answers falls from 35% to 20%.
+    negative = 0.35 - 0.15 * progress
+    roll = rng.random()
+    return "negative" if roll < negative else "neutral" if roll < negative + 0.25 else "positive"
+
+
+class Command(BaseCommand):
+    help = "Fill a workspace with realistic demo data: customers in six languages, surveys, responses."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--workspace", help="Organisation code (default: the first one).")
+        parser.add_argument("--customers", type=int, default=300)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, workspace, customers, seed, **options):
+        org = (Organization.objects.filter(code=workspace) if workspace else Organization.objects.order_by("pk")).first()
+        if org is None:
+            raise CommandError("No workspace found: run `contento setup` first.")
+        if org.surveys.exists():
+            raise CommandError(f"The workspace {org.name!r} already has surveys; demo data is only loaded into an empty one.")
+        rng = random.Random(seed)
+        with transaction.atomic():
+            people = self._customers(org, rng, customers)
+            surveys = []
+            for doc in (RELATIONSHIP, INSTALLATION, SUPPORT):
+                survey = do_create_survey(org, doc)
+                do_set_survey_status(survey, "live")
+                surveys.append(survey)
+            counts = [self._responses(surveys[0], people, rng, self._relationship, 0.9),
+                      self._responses(surveys[1], people, rng, self._installation, 0.35),
+                      self._responses(surveys[2], people, rng, self._support, 0.5)]
+        self.stdout.write(f"Demo data: {len(people)} customers, {len(surveys)} surveys, {sum(counts)} responses.")
+
+    def _customers(self, org, rng, count):
+        languages = list(LANGUAGE_WEIGHTS)
+        weights = list(LANGUAGE_WEIGHTS.values())
+        people = []
+        for index in range(count):
+            lang = rng.choices(languages, weights)[0]
+            first, last = rng.choice(corpus.FIRST_NAMES[lang]), rng.choice(corpus.LAST_NAMES[lang])
+            name = f"{last} {first}" if lang == "vi" else f"{first} {last}"
+            people.append(do_create_customer(
+                org, name=name, email=f"customer{index + 1}@example.net", language=lang,
+                external_id=f"NC-{10000 + index}",
+            ))
+        return people
+
+    def _responses(self, survey, people, rng, answer, share):
+        now = timezone.now()
+        created = 0
+        for customer in people:
+            if rng.random() > share:
+                continue
+            days_ago = rng.uniform(0, 365)
+            at = now - dt.timedelta(days=days_ago)
+            sentiment = _sentiment(rng, 1 - days_ago / 365)
+            do_submit_response(
+                survey, answers=answer(rng, customer.language, sentiment), language=customer.language,
+                customer=customer, source=Response.Source.PERSONAL, at=at,
+            )
+            created += 1
+        return created
+
+    def _comment(self, rng, lang, sentiment, chance=0.7):
+        return rng.choice(corpus.COMMENTS[lang][sentiment]) if rng.random() < chance else None
+
+    def _relationship(self, rng, lang, sentiment):
+        nps = _score(rng, "nps", sentiment)
+        answers = {
+            "nps": nps,
+            "reason": self._comment(rng, lang, sentiment),
+            "service": rng.choice([p["key"] for p in corpus.PRODUCTS if p["kind"] == "service"]),
+            "drivers": {k: _score(rng, "likert", sentiment if rng.random() < 0.7 else "neutral")
+                        for k in ("speed", "reliability", "price", "support", "billing")},
+            "speed-gap": {"expected": rng.randint(5, 7), "perceived": _score(rng, "seven", sentiment)},
+            "contact": rng.sample(["phone", "email", "chat", "store"], rng.randint(1, 2)),
+            "ces": _score(rng, "ces", sentiment),
+        }
+        if nps <= 6:
+            answers["improve"] = self._comment(rng, lang, "negative", 0.5)
+        return answers
+
+    def _installation(self, rng, lang, sentiment):
+        return {"csat": _score(rng, "csat", sentiment), "effort": _score(rng, "ces", sentiment),
+                "comment": self._comment(rng, lang, sentiment, 0.5)}
+
+    def _support(self, rng, lang, sentiment):
+        mood, text = rng.choice(corpus.SUPPORT_COMMENTS[lang])
+        return {"treated": _score(rng, "csat", mood), "comment": text if rng.random() < 0.6 else None}

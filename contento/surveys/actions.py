@@ -1,0 +1,383 @@
+"""State changes of surveys and responses.
+
+Views, API endpoints, tasks, commands and tests change surveys only through these functions.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contento.surveys import definition as definition_format
+from contento.surveys.definition import DefinitionError, InvalidDefinition
+from contento.surveys.localize import LocalSurvey, localize
+from contento.surveys.models import (
+    Answer,
+    Invitation,
+    Choice,
+    ChoiceTranslation,
+    Question,
+    QuestionTranslation,
+    Response,
+    Survey,
+    SurveyTranslation,
+)
+from contento.surveys.questions import AnswerError, get_type
+
+# Surveys ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_create_survey(organization, document: dict, user=None) -> Survey:
+    """Create a draft survey from a definition document (raise InvalidDefinition if it is bad)."""
+    doc = definition_format.validate(document)
+    survey = Survey(organization=organization, created_by=user)
+    _write_survey(survey, doc)
+    return survey
+
+
+@transaction.atomic
+def do_update_survey(survey: Survey, document: dict) -> Survey:
+    """Replace a survey's definition, keeping questions and choices matched by key.
+
+    Questions and choices that already have answers cannot be removed or change type: that
+    would lose or reinterpret what customers said.
+    """
+    doc = definition_format.validate(document)
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    _check_keeps_answers(survey, doc)
+    _write_survey(survey, doc)
+    return survey
+
+
+def _check_keeps_answers(survey: Survey, doc: dict) -> None:
+    new = {q["key"]: q for q in doc["questions"]}
+    answered_questions = set(
+        Answer.objects.filter(survey=survey).values_list("question__key", flat=True).distinct()
+    )
+    errors = []
+    for question in survey.questions.prefetch_related("choices"):
+        if question.key not in answered_questions:
+            continue
+        if question.key not in new:
+            errors.append(DefinitionError(
+                f"questions ({question.key})", "has answers and cannot be removed"
+            ))
+            continue
+        if new[question.key]["type"] != question.kind:
+            errors.append(DefinitionError(
+                f"questions ({question.key}).type", "has answers and cannot change type"
+            ))
+            continue
+        kept = {c["key"] for c in new[question.key].get("choices", []) + new[question.key].get("items", [])}
+        used = set(
+            Answer.objects.filter(question=question)
+            .exclude(choice=None, item=None)
+            .values_list("choice__key", "item__key")
+            .distinct()
+        )
+        used_keys = {k for pair in used for k in pair if k}
+        for key in sorted(used_keys - kept):
+            errors.append(DefinitionError(
+                f"questions ({question.key}).choices ({key})", "has answers and cannot be removed"
+            ))
+    if errors:
+        raise InvalidDefinition(errors)
+
+
+def _write_survey(survey: Survey, doc: dict) -> None:
+    default = doc["default_language"]
+    survey.default_language = default
+    survey.languages = doc["languages"]
+    survey.title = doc["title"][default]
+    survey.description = doc["description"].get(default, "")
+    survey.thank_you = doc["thank_you"].get(default, "")
+    survey.save()
+    survey.translations.all().delete()
+    SurveyTranslation.objects.bulk_create(
+        SurveyTranslation(
+            survey=survey,
+            language=lang,
+            title=doc["title"].get(lang, ""),
+            description=doc["description"].get(lang, ""),
+            thank_you=doc["thank_you"].get(lang, ""),
+        )
+        for lang in doc["languages"][1:]
+    )
+    existing = {q.key: q for q in survey.questions.all()}
+    for position, qdoc in enumerate(doc["questions"]):
+        question = existing.pop(qdoc["key"], None) or Question(survey=survey, key=qdoc["key"])
+        question.kind = qdoc["type"]
+        question.page = qdoc["page"]
+        question.position = position
+        question.required = qdoc["required"]
+        question.text = qdoc["text"][default]
+        question.help_text = qdoc["help"].get(default, "")
+        qsettings = get_type(qdoc["type"]).settings_from_definition(qdoc)
+        for label in ("min_label", "max_label"):
+            if qdoc.get(label, {}).get(default):
+                qsettings[label] = qdoc[label][default]
+        question.settings = qsettings
+        question.logic = qdoc.get("show_if")
+        question.save()
+        question.translations.all().delete()
+        QuestionTranslation.objects.bulk_create(
+            QuestionTranslation(
+                question=question,
+                language=lang,
+                text=qdoc["text"].get(lang, ""),
+                help_text=qdoc["help"].get(lang, ""),
+                labels={
+                    label: qdoc[label][lang]
+                    for label in ("min_label", "max_label")
+                    if qdoc.get(label, {}).get(lang)
+                },
+            )
+            for lang in doc["languages"][1:]
+        )
+        _write_choices(question, qdoc.get("choices", []) + qdoc.get("items", []), doc)
+    for question in existing.values():  # removed from the definition; checked to be unanswered
+        question.delete()
+
+
+def _write_choices(question: Question, cdocs: list[dict], doc: dict) -> None:
+    default = doc["default_language"]
+    existing = {c.key: c for c in question.choices.all()}
+    for position, cdoc in enumerate(cdocs):
+        choice = existing.pop(cdoc["key"], None) or Choice(question=question, key=cdoc["key"])
+        choice.label = cdoc["label"][default]
+        choice.position = position
+        choice.save()
+        choice.translations.all().delete()
+        ChoiceTranslation.objects.bulk_create(
+            ChoiceTranslation(choice=choice, language=lang, label=label)
+            for lang, label in cdoc["label"].items()
+            if lang != default
+        )
+    for choice in existing.values():
+        choice.delete()
+
+
+def do_set_survey_status(survey: Survey, status: str) -> Survey:
+    """Publish (live), close or return a survey to draft."""
+    if status not in Survey.Status.values:
+        raise ValueError(f"Unknown status {status!r}.")
+    if status == Survey.Status.LIVE and not survey.questions.exists():
+        raise ValueError(_("Add at least one question before publishing the survey."))
+    Survey.objects.filter(pk=survey.pk).update(status=status, updated_at=timezone.now())
+    survey.status = status
+    return survey
+
+
+# Responses -------------------------------------------------------------------------------------
+
+
+class ResponseRejected(ValueError):
+    """Answers that do not satisfy the survey; `errors` maps question keys to messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+class IdempotencyConflict(ValueError):
+    """An Idempotency-Key reused with a different request body."""
+
+
+def stored_values(response: Response, local: LocalSurvey) -> dict:
+    """Return the canonical value of every answered question of a response, by key."""
+    rows = defaultdict(list)
+    for answer in response.answers.all():
+        rows[answer.question_id].append(answer)
+    choices_by_id = {
+        c.id: c for lq in local.questions for c in lq.question.choices.all()
+    }
+    values = {}
+    for lq in local.questions:
+        if lq.question.id in rows:
+            values[lq.key] = lq.kind.from_rows(lq.question, rows[lq.question.id], choices_by_id)
+    return values
+
+
+def _parse(local: LocalSurvey, questions, get_raw) -> tuple[dict, dict]:
+    values, errors = {}, {}
+    for lq in questions:
+        try:
+            values[lq.key] = get_raw(lq)
+        except AnswerError as error:
+            errors[lq.key] = str(error)
+    return values, errors
+
+
+def _check_required(local: LocalSurvey, questions, values: dict, errors: dict) -> None:
+    for lq in questions:
+        if lq.key in errors or not local.visible(lq, values):
+            continue
+        if lq.question.required and lq.kind.is_empty(values.get(lq.key)):
+            errors[lq.key] = _("This question needs an answer.")
+
+
+def _write_answers(response: Response, local: LocalSurvey, values: dict, questions,
+                   now=None) -> None:
+    """Replace the stored answers of `questions` with `values` (hidden ones are dropped)."""
+    question_ids = [lq.question.id for lq in questions]
+    Answer.objects.filter(response=response, question_id__in=question_ids).delete()
+    now = now or timezone.now()
+    rows = []
+    for lq in questions:
+        value = values.get(lq.key)
+        if lq.kind.is_empty(value) or not local.visible(lq, values):
+            continue
+        choices = {c.key: c for c in lq.question.choices.all()}
+        for fields in lq.kind.rows(lq.question, value, choices):
+            rows.append(Answer(
+                response=response, survey_id=response.survey_id, question=lq.question,
+                language=response.language, answered_at=now, **fields,
+            ))
+    Answer.objects.bulk_create(rows)
+
+
+def do_start_response(survey: Survey, *, code, language: str, source: str, customer=None,
+                      link_key: str | None = None) -> Response:
+    """Return the response with this code (or link), creating it on first use.
+
+    The code comes from the form the respondent was given, so a double or retried submit
+    finds the same response instead of creating a second one.
+    """
+    lookup = {"link_key": link_key} if link_key else {"code": code}
+    existing = Response.objects.filter(survey=survey, **lookup).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return Response.objects.create(
+                survey=survey, code=code, language=language, source=source,
+                customer=customer, link_key=link_key,
+            )
+    except IntegrityError:
+        # A concurrent request created it first.
+        return Response.objects.get(survey=survey, **lookup)
+
+
+def do_save_page(local: LocalSurvey, response: Response, page: int, data) -> dict:
+    """Validate and save one page of answers posted from the public form.
+
+    Return the errors by question key (nothing is saved then). When no shown page follows,
+    the response becomes complete.
+    """
+    with transaction.atomic():
+        response = Response.objects.select_for_update().get(pk=response.pk)
+        if response.status == Response.Status.COMPLETE:
+            return {}
+        questions = local.on_page(page)
+        values = stored_values(response, local)
+        parsed, errors = _parse(local, questions, lambda lq: lq.kind.parse_form(lq, data))
+        values.update(parsed)
+        _check_required(local, questions, values, errors)
+        if errors:
+            return errors
+        response.language = local.language
+        _write_answers(response, local, values, questions)
+        later = [p for p in local.visible_pages(values) if p > page]
+        if later:
+            response.page = later[0]
+            response.save(update_fields=["page", "language", "updated_at"])
+        else:
+            _complete(response, local, values)
+    return {}
+
+
+def _complete(response: Response, local: LocalSurvey, values: dict, at=None) -> None:
+    # Answers on questions that a changed earlier answer has since hidden no longer apply.
+    hidden = [lq.question.id for lq in local.questions if not local.visible(lq, values)]
+    Answer.objects.filter(response=response, question_id__in=hidden).delete()
+    response.status = Response.Status.COMPLETE
+    response.completed_at = at or timezone.now()
+    response.save(update_fields=["status", "completed_at", "page", "language", "updated_at"])
+
+
+def _request_hash(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def do_submit_response(survey: Survey, *, answers: dict, language: str | None = None,
+                       customer=None, idempotency_key: str | None = None,
+                       source: str = Response.Source.API, at=None) -> tuple[Response, bool]:
+    """Record a complete response in one go (API, phone call); return it and whether it is new.
+
+    `at` backdates a response recorded elsewhere earlier (an import, the demo data). With an
+    idempotency key, a retry of the same request returns the first response; the same
+    key with a different body raises IdempotencyConflict.
+    """
+    language = language or survey.default_language
+    if language not in survey.all_languages:
+        raise ResponseRejected({"language": f"The survey is not offered in {language!r}."})
+    if not isinstance(answers, dict):
+        raise ResponseRejected({"answers": "must be an object of question key: value"})
+    fingerprint = _request_hash({"answers": answers, "language": language,
+                                 "customer": customer and str(customer.code)})
+    if idempotency_key:
+        previous = Response.objects.filter(survey=survey, idempotency_key=idempotency_key).first()
+        if previous:
+            return _replay(previous, fingerprint), False
+    local = localize(survey, language)
+    unknown = sorted(set(answers) - set(local.by_key()))
+    if unknown:
+        raise ResponseRejected({key: "is not a question of this survey" for key in unknown})
+    values, errors = _parse(local, local.questions, lambda lq: lq.kind.parse_json(lq, answers.get(lq.key)))
+    _check_required(local, local.questions, values, errors)
+    if errors:
+        raise ResponseRejected(errors)
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                survey=survey, language=language, source=source, customer=customer,
+                idempotency_key=idempotency_key, request_hash=fingerprint,
+                page=local.pages[-1], started_at=at or timezone.now(),
+            )
+            _write_answers(response, local, values, local.questions, now=at)
+            _complete(response, local, values, at=at)
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        # The same key was being submitted concurrently and the other request won.
+        previous = Response.objects.get(survey=survey, idempotency_key=idempotency_key)
+        return _replay(previous, fingerprint), False
+    return response, True
+
+
+def _replay(previous: Response, fingerprint: str) -> Response:
+    if previous.request_hash != fingerprint:
+        raise IdempotencyConflict(
+            "This Idempotency-Key was already used with a different request body."
+        )
+    return previous
+
+
+# Invitations -----------------------------------------------------------------------------------
+
+
+def do_invite_customers(survey: Survey, customers) -> list[Invitation]:
+    """Invite customers to a survey by email with their personal links; return new invitations.
+
+    A customer already invited is not invited twice, and one without an email is skipped. The
+    emails are sent by the background worker once the invitations are committed.
+    """
+    from contento.surveys.tasks import send_invitation
+
+    if survey.status != Survey.Status.LIVE:
+        raise ValueError(_("Publish the survey before inviting customers."))
+    already = set(Invitation.objects.filter(survey=survey).values_list("customer_id", flat=True))
+    new = [
+        Invitation(survey=survey, customer=c, language=c.language)
+        for c in customers
+        if c.email and c.id not in already and c.organization_id == survey.organization_id
+    ]
+    with transaction.atomic():
+        created = Invitation.objects.bulk_create(new, ignore_conflicts=True)
+        codes = [str(i.code) for i in created]
+        transaction.on_commit(lambda: [send_invitation.enqueue(code) for code in codes])
+    return created

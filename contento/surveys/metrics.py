@@ -1,0 +1,147 @@
+"""Figures of one survey: NPS, CSAT and CES with intervals, completion, volume, comments.
+
+Scores are discrete, so every figure is computed from counts per score (one GROUP BY over the
+answers), never from the rows themselves; `contento.stats` turns counts into estimates.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+
+from contento import stats
+from contento.surveys.localize import LocalSurvey
+from contento.surveys.models import Answer, Question, Response
+
+METRIC_KINDS = ("nps", "csat", "ces")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a dashboard or the metrics endpoint restricts answers to (all optional)."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    language: str | None = None
+
+    def _bounds(self):
+        tz = timezone.get_current_timezone()
+        start = dt.datetime.combine(self.since, dt.time.min, tz) if self.since else None
+        end = dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time.min, tz) if self.until else None
+        return start, end
+
+    def answers(self, survey):
+        qs = Answer.objects.filter(survey=survey)
+        start, end = self._bounds()
+        if start:
+            qs = qs.filter(answered_at__gte=start)
+        if end:
+            qs = qs.filter(answered_at__lt=end)
+        if self.language:
+            qs = qs.filter(language=self.language)
+        return qs
+
+    def responses(self, survey):
+        qs = Response.objects.filter(survey=survey)
+        start, end = self._bounds()
+        if start:
+            qs = qs.filter(started_at__gte=start)
+        if end:
+            qs = qs.filter(started_at__lt=end)
+        if self.language:
+            qs = qs.filter(language=self.language)
+        return qs
+
+
+def score_counts(survey, filters: Filters, kinds=METRIC_KINDS) -> dict[int, dict[int, int]]:
+    """Return {question id: {score: count}} for the survey's questions of these kinds."""
+    rows = (
+        filters.answers(survey)
+        .filter(question__kind__in=kinds, value__isnull=False, item__isnull=True)
+        .values_list("question_id", "value")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    for question_id, value, n in rows:
+        counts[question_id][value] = n
+    return counts
+
+
+def estimate(kind: str, counts: dict[int, int]):
+    """Return the estimate of a metric from counts per score, or None without answers."""
+    if not sum(counts.values()):
+        return None
+    if kind == "nps":
+        return stats.nps(counts=counts)
+    if kind == "csat":
+        return stats.csat(counts=counts, top=2, scale_max=5)
+    if kind == "ces":
+        return stats.ces(counts=counts)
+    raise ValueError(kind)
+
+
+def question_metrics(local: LocalSurvey, filters: Filters) -> list[dict]:
+    """Return, for each NPS, CSAT and CES question, its estimate, counts and distribution."""
+    counts = score_counts(local.survey, filters)
+    result = []
+    for lq in local.questions:
+        if lq.question.kind not in METRIC_KINDS:
+            continue
+        q_counts = counts.get(lq.question.id, {})
+        points = lq.kind.points(lq.question)
+        result.append({
+            "lq": lq,
+            "key": lq.key,
+            "kind": lq.question.kind,
+            "estimate": estimate(lq.question.kind, q_counts),
+            "counts": {p: q_counts.get(p, 0) for p in points},
+            "n": sum(q_counts.values()),
+        })
+    return result
+
+
+def completion(survey, filters: Filters) -> dict:
+    """Return how many responses were started and completed, and the completion rate."""
+    agg = filters.responses(survey).aggregate(
+        started=Count("id"), complete=Count("id", filter=Q(status=Response.Status.COMPLETE))
+    )
+    started, complete = agg["started"], agg["complete"]
+    return {
+        "started": started,
+        "complete": complete,
+        "partial": started - complete,
+        "rate": (complete / started) if started else None,
+    }
+
+
+def over_time(survey, filters: Filters) -> list[tuple[dt.date, int]]:
+    """Return completed responses per week (per month beyond half a year of data)."""
+    qs = filters.responses(survey).filter(status=Response.Status.COMPLETE)
+    bounds = qs.aggregate(first=Count("id"))
+    if not bounds["first"]:
+        return []
+    first = qs.order_by("completed_at").values_list("completed_at", flat=True).first()
+    last = qs.order_by("-completed_at").values_list("completed_at", flat=True).first()
+    trunc = TruncMonth if (last - first).days > 183 else TruncWeek
+    rows = (
+        qs.annotate(period=trunc("completed_at")).values("period")
+        .annotate(n=Count("id")).order_by("period")
+    )
+    return [(row["period"].date() if hasattr(row["period"], "date") else row["period"], row["n"]) for row in rows]
+
+
+def latest_comments(local: LocalSurvey, filters: Filters, limit: int = 20) -> list[dict]:
+    """Return the newest open-text answers with their question and language."""
+    texts = {lq.question.id: lq.text for lq in local.questions if lq.question.kind == Question.Kind.TEXT}
+    rows = (
+        filters.answers(local.survey)
+        .filter(question_id__in=list(texts))
+        .exclude(text="")
+        .order_by("-answered_at", "-id")
+        .values("text", "language", "answered_at", "question_id")[:limit]
+    )
+    return [{**row, "question": texts[row["question_id"]]} for row in rows]

@@ -1,0 +1,278 @@
+import json
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from contento.accounts.models import Organization
+from contento.customers.models import Customer
+
+LANGUAGE_CHOICES = settings.LANGUAGES
+
+
+class Survey(models.Model):
+    """A questionnaire that asks customers what they expected and what they got.
+
+    Its own text fields are in `default_language`; `languages` lists every language it is
+    offered in, and `SurveyTranslation`, `QuestionTranslation` and `ChoiceTranslation` rows hold
+    the other languages' text. A missing translation falls back to the default language.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        LIVE = "live", _("Live")
+        CLOSED = "closed", _("Closed")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="surveys")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("introduction"), blank=True)
+    thank_you = models.TextField(_("thank-you message"), blank=True)
+    default_language = models.CharField(
+        _("default language"), max_length=8, choices=LANGUAGE_CHOICES, default="en"
+    )
+    languages = models.JSONField(_("languages"), default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("surveys:dashboard", args=[self.code])
+
+    def get_public_url(self):
+        return reverse("public:open", args=[self.code])
+
+    @property
+    def all_languages(self) -> list[str]:
+        return [self.default_language] + [c for c in self.languages if c != self.default_language]
+
+
+class SurveyTranslation(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES)
+    title = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    thank_you = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "language"], name="survey_translation_unique")
+        ]
+
+
+class Question(models.Model):
+    """One question of a survey. What it asks and how it is answered depend on its `kind`.
+
+    `key` names the question stably inside its survey (in the JSON definition, in exports, in
+    display logic); `settings` holds kind-specific options such as a rating scale's range and
+    end labels; `logic` is an optional display condition on an earlier answer.
+    """
+
+    class Kind(models.TextChoices):
+        NPS = "nps", _("Net Promoter Score (0–10)")
+        CSAT = "csat", _("Customer satisfaction (1–5)")
+        CES = "ces", _("Customer effort (1–7)")
+        RATING = "rating", _("Rating scale")
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        MATRIX = "matrix", _("Matrix")
+        TEXT = "text", _("Open text")
+        EXPECTATION = "expectation", _("Expectation vs perception")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    key = models.SlugField(_("key"), max_length=50)
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
+    page = models.PositiveSmallIntegerField(_("page"), default=1)
+    position = models.PositiveIntegerField(default=0)
+    required = models.BooleanField(_("required"), default=False)
+    text = models.TextField(_("question"))
+    help_text = models.TextField(_("help text"), blank=True)
+    settings = models.JSONField(default=dict, blank=True)
+    logic = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["page", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "key"], name="question_key_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.key}: {self.text[:60]}"
+
+    @property
+    def logic_json(self) -> str:
+        return json.dumps(self.logic) if self.logic else ""
+
+
+class QuestionTranslation(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES)
+    text = models.TextField(blank=True)
+    help_text = models.TextField(blank=True)
+    # Translated scale end labels: {"min_label": ..., "max_label": ...}.
+    labels = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "language"], name="question_translation_unique"
+            )
+        ]
+
+
+class Choice(models.Model):
+    """An option of a single- or multiple-choice question, or an item (row) of a matrix."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    key = models.SlugField(max_length=50)
+    label = models.CharField(max_length=300)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "key"], name="choice_key_unique")
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class ChoiceTranslation(models.Model):
+    choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES)
+    label = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["choice", "language"], name="choice_translation_unique")
+        ]
+
+
+class Response(models.Model):
+    """One respondent's answers to one survey, saved page by page until complete.
+
+    `link_key` is set for a personal link (one response per link); `idempotency_key` for an
+    API submission (a retried request returns the same response).
+    """
+
+    class Status(models.TextChoices):
+        PARTIAL = "partial", _("Partial")
+        COMPLETE = "complete", _("Complete")
+
+    class Source(models.TextChoices):
+        LINK = "link", _("Open link")
+        PERSONAL = "personal", _("Personal link")
+        API = "api", _("API")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PARTIAL)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.LINK)
+    page = models.PositiveSmallIntegerField(default=0)
+    link_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)
+    request_hash = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="response_idempotency_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["survey", "started_at"]),
+            models.Index(fields=["survey", "status", "completed_at"]),
+        ]
+
+    def __str__(self):
+        return str(self.code)
+
+
+class Answer(models.Model):
+    """One value given to one question: a score, a choice or a text.
+
+    Analytics read this table, so it carries the survey, the language and the time of the
+    answer and is indexed by survey, question and time. A matrix answer is one row per item
+    (`item`); an expectation-vs-perception answer is two rows (`part`); a multiple-choice
+    answer is one row per chosen option.
+    """
+
+    class Part(models.TextChoices):
+        VALUE = "", _("Value")
+        EXPECTED = "expected", _("Expected")
+        PERCEIVED = "perceived", _("Perceived")
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(
+        Choice, null=True, blank=True, on_delete=models.CASCADE, related_name="item_answers"
+    )
+    part = models.CharField(max_length=10, choices=Part.choices, blank=True, default="")
+    choice = models.ForeignKey(
+        Choice, null=True, blank=True, on_delete=models.CASCADE, related_name="choice_answers"
+    )
+    value = models.IntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    language = models.CharField(max_length=8)
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["survey", "question", "answered_at"]),
+            models.Index(fields=["question", "value"]),
+        ]
+
+    def __str__(self):
+        return f"{self.question.key}={self.value if self.value is not None else self.text[:30]}"
+
+
+class Invitation(models.Model):
+    """An email that asks one customer to answer one survey through their personal link."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invitations")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "customer"], name="invitation_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.survey} → {self.customer}"

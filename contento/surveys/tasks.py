@@ -1,0 +1,55 @@
+"""Background work of the surveys app (Django's Tasks API)."""
+
+import logging
+
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django_tasks import task
+
+from contento.surveys.links import personal_url
+from contento.surveys.localize import localize
+from contento.surveys.models import Invitation
+
+log = logging.getLogger(__name__)
+
+
+@task()
+def send_invitation(invitation_code: str) -> str:
+    """Email one invitation with the customer's personal link, once.
+
+    Safe to retry: the row is locked while sending, and a sent invitation is not sent again.
+    """
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("survey", "customer")
+            .filter(code=invitation_code)
+            .first()
+        )
+        if invitation is None or invitation.status == Invitation.Status.SENT:
+            return "skipped"
+        survey, customer = invitation.survey, invitation.customer
+        language = invitation.language if invitation.language in survey.all_languages else survey.default_language
+        local = localize(survey, language)
+        context = {
+            "customer": customer,
+            "title": local.title,
+            "description": local.description,
+            "url": personal_url(survey, customer, language=language),
+            "organization": survey.organization,
+        }
+        with translation.override(language):
+            subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
+            body = render_to_string("surveys/email/invitation.txt", context)
+            html = render_to_string("surveys/email/invitation.html", context)
+        message = EmailMultiAlternatives(subject, body, to=[customer.email])
+        message.attach_alternative(html, "text/html")
+        message.send()
+        invitation.status = Invitation.Status.SENT
+        invitation.sent_at = timezone.now()
+        invitation.error = ""
+        invitation.save(update_fields=["status", "sent_at", "error"])
+    log.info("invitation sent", extra={"invitation": invitation_code, "survey": str(survey.code)})
+    return "sent"

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from contento.surveys.views import builder, dashboard
+
+app_name = "surveys"
+urlpatterns = [
+    path("", builder.survey_list, name="list"),
+    path("new/", builder.survey_new, name="new"),
+    path("import/", builder.survey_import, name="import"),
+    path("<uuid:code>/", dashboard.dashboard, name="dashboard"),
+    path("<uuid:code>/export.csv", dashboard.export_csv, name="export_csv"),
+    path("<uuid:code>/export.xlsx", dashboard.export_xlsx, name="export_xlsx"),
+    path("<uuid:code>/build/", builder.survey_build, name="build"),
+    path("<uuid:code>/status/", builder.set_status, name="status"),
+    path("<uuid:code>/questions/new/", builder.question_edit, name="question_new"),
+    path("<uuid:code>/questions/<slug:key>/", builder.question_edit, name="question_edit"),
+    path("<uuid:code>/questions/<slug:key>/action/", builder.question_action, name="question_action"),
+    path("<uuid:code>/translate/<str:lang>/", builder.translate, name="translate"),
+    path("<uuid:code>/definition.json", builder.definition_json, name="definition_json"),
+    path("<uuid:code>/definition/", builder.definition_edit, name="definition"),
+    path("<uuid:code>/invite/", builder.invite, name="invite"),
+]

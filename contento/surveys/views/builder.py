@@ -1,0 +1,303 @@
+"""The survey builder: create surveys, edit questions and translations, import and export.
+
+Every edit loads the survey's definition document, changes it and saves it back through
+`do_update_survey`, so the builder, the JSON import and the API share one validation.
+"""
+
+import json
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from contento.accounts.access import member_required
+from contento.customers.models import Customer
+from contento.surveys import definition
+from contento.surveys.access import access_survey
+from contento.surveys.actions import (
+    do_create_survey,
+    do_invite_customers,
+    do_set_survey_status,
+    do_update_survey,
+)
+from contento.surveys.definition import InvalidDefinition
+from contento.surveys.forms import QuestionForm, SurveyForm, TranslationForm, options_text
+from contento.surveys.links import personal_url
+from contento.surveys.models import Response, Survey
+
+LANGUAGE_NAMES = dict(SurveyForm.base_fields["default_language"].choices)
+
+
+@member_required("survey.view")
+def survey_list(request, membership):
+    surveys = Survey.objects.filter(organization=membership.organization).annotate(
+        complete=Count("responses", filter=Q(responses__status=Response.Status.COMPLETE))
+    )
+    return render(request, "surveys/list.html", {"surveys": surveys})
+
+
+@member_required("survey.edit")
+def survey_new(request, membership):
+    form = SurveyForm(request.POST or None, initial={"default_language": membership.organization.default_language})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        survey = do_create_survey(membership.organization, {
+            "title": data["title"], "description": data["description"],
+            "thank_you": data["thank_you"], "default_language": data["default_language"],
+            "languages": [data["default_language"], *data["languages"]],
+        }, user=request.user)
+        messages.success(request, _("Survey created. Add its questions."))
+        return redirect("surveys:build", survey.code)
+    return render(request, "surveys/new.html", {"form": form})
+
+
+@member_required("survey.edit")
+def survey_import(request, membership):
+    errors, raw = [], ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        raw = upload.read().decode("utf-8", "replace") if upload else request.POST.get("definition", "")
+        try:
+            survey = do_create_survey(membership.organization, json.loads(raw), user=request.user)
+        except json.JSONDecodeError as error:
+            errors = [_("This is not valid JSON: %(error)s") % {"error": error}]
+        except InvalidDefinition as error:
+            errors = [str(e) for e in error.errors]
+        else:
+            messages.success(request, _("Survey imported."))
+            return redirect("surveys:build", survey.code)
+    return render(request, "surveys/import.html", {"errors": errors, "raw": raw})
+
+
+def _save(request, survey, doc) -> bool:
+    try:
+        do_update_survey(survey, doc)
+    except InvalidDefinition as error:
+        for problem in error.errors:
+            messages.error(request, str(problem))
+        return False
+    return True
+
+
+@member_required("survey.edit")
+def survey_build(request, membership, code):
+    survey = access_survey(membership, code, "survey.edit")
+    doc = definition.export(survey)
+    lang = survey.default_language
+    if request.method == "POST":
+        form = SurveyForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            new_default = data["default_language"]
+            doc["languages"] = list(dict.fromkeys([new_default, *data["languages"]]))
+            for name in ("title", "description", "thank_you"):
+                texts = doc.get(name, {})
+                texts[lang] = data[name]
+                if new_default != lang and new_default not in texts:
+                    texts[new_default] = data[name]
+                doc[name] = {k: v for k, v in texts.items() if k in doc["languages"] and v}
+            doc["default_language"] = new_default
+            if _save(request, survey, doc):
+                messages.success(request, _("Survey saved."))
+            return redirect("surveys:build", survey.code)
+    form = SurveyForm(initial={
+        "title": survey.title, "description": survey.description, "thank_you": survey.thank_you,
+        "default_language": lang, "languages": survey.languages,
+    })
+    return render(request, "surveys/build.html", {
+        "survey": survey, "form": form, "questions": doc["questions"],
+        "question_form": QuestionForm(initial={"page": doc["questions"][-1]["page"] if doc["questions"] else 1}),
+        "languages": [(c, LANGUAGE_NAMES.get(c, c)) for c in survey.all_languages[1:]],
+        "public_url": request.build_absolute_uri(survey.get_public_url()),
+    })
+
+
+def _question_form_initial(qdef: dict, lang: str) -> dict:
+    def text(name):
+        return (qdef.get(name) or {}).get(lang, "")
+
+    logic = qdef.get("show_if") or {}
+    value = logic.get("value", "")
+    return {
+        "kind": qdef["type"], "key": qdef["key"], "text": text("text"), "help": text("help"),
+        "required": qdef["required"], "page": qdef["page"], "min": qdef.get("min"),
+        "max": qdef.get("max"), "min_label": text("min_label"), "max_label": text("max_label"),
+        "options": options_text(qdef), "show_if_question": logic.get("question", ""),
+        "show_if_op": logic.get("op", ""),
+        "show_if_value": ", ".join(map(str, value)) if isinstance(value, list) else value,
+    }
+
+
+@member_required("survey.edit")
+def question_edit(request, membership, code, key=None):
+    survey = access_survey(membership, code, "survey.edit")
+    doc = definition.export(survey)
+    index = next((i for i, q in enumerate(doc["questions"]) if q["key"] == key), None)
+    if key is not None and index is None:
+        raise Http404
+    previous = doc["questions"][index] if index is not None else None
+    form = QuestionForm(request.POST or None, initial=_question_form_initial(previous, survey.default_language) if previous else None)
+    if request.method == "POST" and form.is_valid():
+        qdef = form.to_definition(survey.default_language, previous)
+        if index is None:
+            doc["questions"].append(qdef)
+        else:
+            doc["questions"][index] = qdef
+        if _save(request, survey, doc):
+            messages.success(request, _("Question saved."))
+            return redirect("surveys:build", survey.code)
+    return render(request, "surveys/question.html", {"survey": survey, "form": form, "key": key})
+
+
+@require_POST
+@member_required("survey.edit")
+def question_action(request, membership, code, key):
+    survey = access_survey(membership, code, "survey.edit")
+    doc = definition.export(survey)
+    keys = [q["key"] for q in doc["questions"]]
+    if key not in keys:
+        raise Http404
+    index, action = keys.index(key), request.POST.get("action")
+    questions = doc["questions"]
+    if action == "delete":
+        questions.pop(index)
+    elif action in ("up", "down"):
+        other = index - 1 if action == "up" else index + 1
+        if 0 <= other < len(questions):
+            questions[index], questions[other] = questions[other], questions[index]
+            # Moving across a page boundary takes the neighbour's page, so pages stay in order.
+            questions[other]["page"], questions[index]["page"] = (
+                questions[index]["page"], questions[other]["page"]
+            ) if questions[index]["page"] != questions[other]["page"] else (
+                questions[other]["page"], questions[index]["page"]
+            )
+    if _save(request, survey, doc):
+        messages.success(request, _("Survey saved."))
+    return redirect("surveys:build", survey.code)
+
+
+def _strings(doc: dict, lang: str) -> list[dict]:
+    default = doc["default_language"]
+    strings = []
+
+    def add(name, texts):
+        texts = texts or {}
+        if texts.get(default):
+            strings.append({"name": name, "source": texts[default], "current": texts.get(lang, "")})
+
+    for field in ("title", "description", "thank_you"):
+        add(field, doc.get(field))
+    for qi, q in enumerate(doc["questions"]):
+        for field in ("text", "help", "min_label", "max_label"):
+            add(f"q{qi}.{field}", q.get(field))
+        for ci, c in enumerate(q.get("choices", []) + q.get("items", [])):
+            add(f"q{qi}.c{ci}.label", c["label"])
+    return strings
+
+
+def _apply_strings(doc: dict, lang: str, values: dict) -> None:
+    def put(texts, value):
+        if value.strip():
+            texts[lang] = value.strip()
+        else:
+            texts.pop(lang, None)
+
+    for name, value in values.items():
+        parts = name.split(".")
+        if len(parts) == 1:
+            put(doc.setdefault(parts[0], {}), value)
+            continue
+        q = doc["questions"][int(parts[0][1:])]
+        if len(parts) == 2:
+            put(q.setdefault(parts[1], {}), value)
+        else:
+            group = q.get("choices", []) + q.get("items", [])
+            put(group[int(parts[1][1:])]["label"], value)
+
+
+@member_required("survey.edit")
+def translate(request, membership, code, lang):
+    survey = access_survey(membership, code, "survey.edit")
+    if lang not in survey.all_languages[1:]:
+        raise Http404
+    doc = definition.export(survey)
+    strings = _strings(doc, lang)
+    form = TranslationForm(request.POST or None, strings=strings)
+    if request.method == "POST" and form.is_valid():
+        _apply_strings(doc, lang, form.cleaned_data)
+        if _save(request, survey, doc):
+            messages.success(request, _("Translation saved."))
+            return redirect("surveys:build", survey.code)
+    missing = sum(1 for s in strings if not s["current"])
+    return render(request, "surveys/translate.html", {
+        "survey": survey, "form": form, "lang": lang, "lang_name": LANGUAGE_NAMES.get(lang, lang),
+        "missing": missing,
+    })
+
+
+@member_required("survey.view")
+def definition_json(request, membership, code):
+    survey = access_survey(membership, code, "survey.view")
+    response = JsonResponse(definition.export(survey), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.code}.json"'
+    return response
+
+
+@member_required("survey.edit")
+def definition_edit(request, membership, code):
+    survey = access_survey(membership, code, "survey.edit")
+    errors = []
+    raw = json.dumps(definition.export(survey), ensure_ascii=False, indent=2)
+    if request.method == "POST":
+        raw = request.POST.get("definition", "")
+        try:
+            do_update_survey(survey, json.loads(raw))
+        except json.JSONDecodeError as error:
+            errors = [_("This is not valid JSON: %(error)s") % {"error": error}]
+        except InvalidDefinition as error:
+            errors = [str(e) for e in error.errors]
+        else:
+            messages.success(request, _("Survey saved."))
+            return redirect("surveys:build", survey.code)
+    return render(request, "surveys/definition.html", {"survey": survey, "raw": raw, "errors": errors})
+
+
+@require_POST
+@member_required("survey.edit")
+def set_status(request, membership, code):
+    survey = access_survey(membership, code, "survey.edit")
+    try:
+        do_set_survey_status(survey, request.POST.get("status", ""))
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Survey status: %(status)s.") % {"status": survey.get_status_display()})
+    return redirect("surveys:build", survey.code)
+
+
+@member_required("survey.edit")
+def invite(request, membership, code):
+    survey = access_survey(membership, code, "survey.edit")
+    customers = Customer.objects.filter(organization=membership.organization)
+    if request.method == "POST":
+        language = request.POST.get("language", "")
+        chosen = customers.exclude(email="")
+        if language:
+            chosen = chosen.filter(language=language)
+        try:
+            created = do_invite_customers(survey, chosen)
+        except ValueError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("%(count)s invitations are being sent.") % {"count": len(created)})
+        return redirect("surveys:invite", survey.code)
+    sample = [(c, personal_url(survey, c)) for c in customers[:20]]
+    return render(request, "surveys/invite.html", {
+        "survey": survey, "sample": sample,
+        "invited": survey.invitations.count(),
+        "sent": survey.invitations.filter(status="sent").count(),
+        "languages": [(c, LANGUAGE_NAMES.get(c, c)) for c in survey.all_languages],
+    })

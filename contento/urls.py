@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.http import JsonResponse
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from contento.accounts import views as account_views
+from contento.api.api import api
+
+
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("contento.accounts.urls")),
+    path("surveys/", include("contento.surveys.urls")),
+    path("customers/", include("contento.customers.urls")),
+    path("s/", include("contento.surveys.public_urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
