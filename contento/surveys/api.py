@@ -10,6 +10,7 @@ from django.http import Http404
 from ninja import Body, Header, Query, Router
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
 
 from contento.customers.models import Customer
 from contento.surveys import definition
@@ -62,7 +63,7 @@ def create_survey(request, payload: dict[str, Any] = Body(...)):
     if not membership.can("survey.edit"):
         raise PermissionDenied
     survey = do_create_survey(membership.organization, payload, user=membership.user)
-    return 201, _survey_out(survey, with_definition=True)
+    return Status(201, _survey_out(survey, with_definition=True))
 
 
 @router.get("/surveys/{code}", response=SurveyDetailOut, summary="Read a survey and its definition")
@@ -149,7 +150,7 @@ def submit_response(request, code: UUID, payload: ResponseIn,
         idempotency_key=idempotency_key,
     )
     local = localize(survey, survey.default_language)
-    return (201 if created else 200), _response_out(response, stored_values(response, local))
+    return Status(201 if created else 200, _response_out(response, stored_values(response, local)))
 
 
 def _submit_target(membership, code) -> Survey:

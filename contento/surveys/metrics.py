@@ -71,16 +71,40 @@ def score_counts(survey, filters: Filters, kinds=METRIC_KINDS) -> dict[int, dict
     return counts
 
 
-def estimate(kind: str, counts: dict[int, int]):
-    """Return the estimate of a metric from counts per score, or None without answers."""
-    if not sum(counts.values()):
+@dataclass(frozen=True)
+class Figure:
+    """A metric on its display scale: NPS −100..100, CSAT in percent, CES a mean of 1..7.
+
+    `lower` and `upper` are None when there are too few answers for an interval.
+    """
+
+    value: float
+    lower: float | None
+    upper: float | None
+    n: int
+    confidence: float
+    method: str
+
+
+def estimate(kind: str, counts: dict[int, int]) -> Figure | None:
+    """Return the metric computed from counts per score, or None without answers."""
+    n = sum(counts.values())
+    if not n:
         return None
-    if kind == "nps":
-        return stats.nps(counts=counts)
-    if kind == "csat":
-        return stats.csat(counts=counts, top=2, scale_max=5)
-    if kind == "ces":
-        return stats.ces(counts=counts)
+    try:
+        if kind == "nps":
+            r = stats.nps(counts=counts)
+            return Figure(r.value, r.lower, r.upper, n, r.confidence, r.method)
+        if kind == "csat":
+            r = stats.csat(counts=counts, top=2, scale_max=5)
+            return Figure(r.percent, r.lower_percent, r.upper_percent, n, r.confidence, r.method)
+        if kind == "ces":
+            r = stats.ces(counts=counts)
+            return Figure(r.value, r.lower, r.upper, n, r.confidence, r.method)
+    except stats.NotEnoughData:
+        # One answer: its value is known, an interval is not.
+        mean = sum(score * c for score, c in counts.items()) / n
+        return Figure(mean, None, None, n, 0.95, "t")
     raise ValueError(kind)
 
 
