@@ -134,9 +134,9 @@ def _validate_question(qdef, index, seen, last_page, loc, errors):
     if not isinstance(key, str) or not KEY_RE.match(key):
         errors.append(DefinitionError(f"{path}.key", "must be 1–50 lowercase letters, digits, _ or -, starting with a letter or digit"))
         return None
-    if key in seen:
+    duplicate = key in seen
+    if duplicate:
         errors.append(DefinitionError(f"{path}.key", f"{key!r} is used by an earlier question"))
-        return None
     kind = qdef.get("type")
     if kind not in TYPES:
         errors.append(DefinitionError(f"{path}.type", f"must be one of {', '.join(TYPES)}"))
@@ -183,7 +183,7 @@ def _validate_question(qdef, index, seen, last_page, loc, errors):
             errors.append(DefinitionError(f"{path}.{name}", message))
         if not problems:
             out["show_if"] = qdef["show_if"]
-    return out
+    return None if duplicate else out
 
 
 def _validate_choices(raw, path, loc, errors):
