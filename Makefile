@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-dev.lock pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test test-browser install lint migrations-check lock clean
+.PHONY: run test test-browser install lint lock clean messages
 
 run: $(STAMP)
 	$(BIN)/contento setup
@@ -41,3 +41,7 @@ lock:
 
 clean:
 	rm -rf $(VENV) var
+
+# Extract new interface messages into the catalogs (then translate them in every language).
+messages: $(STAMP)
+	cd contento && for l in es fr ru vi id; do ../$(BIN)/contento makemessages -l $$l --no-obsolete --ignore "stats/*" --ignore "demo/corpus.py" --ignore "*/tests/*"; done

@@ -1,0 +1,62 @@
+"""Settings helpers, charts, health check and the commands that run the product."""
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from contento.core.charts import column_chart
+from contento.env import env_bool, env_int, env_list
+
+
+def test_env_helpers(monkeypatch):
+    monkeypatch.setenv("X_BOOL", "yes")
+    monkeypatch.setenv("X_INT", "42")
+    monkeypatch.setenv("X_LIST", " a, b ,,c ")
+    assert env_bool("X_BOOL") is True and env_bool("X_UNSET", True) is True
+    assert env_int("X_INT", 1) == 42 and env_list("X_LIST") == ["a", "b", "c"]
+    monkeypatch.setenv("X_BOOL", "maybe")
+    with pytest.raises(ValueError, match="not a boolean"):
+        env_bool("X_BOOL")
+    monkeypatch.setenv("X_INT", "lots")
+    with pytest.raises(ValueError, match="not an integer"):
+        env_int("X_INT", 1)
+
+
+def test_debug_is_off_unless_asked(settings):
+    assert settings.DEBUG is False
+
+
+def test_chart_escapes_labels_and_describes_its_data():
+    svg = str(column_chart([("<script>", 3), ("b", 1)], title='Say "hi"'))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert "<title>Say &quot;hi&quot;</title>" in svg and "&lt;script&gt;: 3" in svg
+
+
+def test_healthz(db):
+    assert Client().get("/healthz").json() == {"status": "ok"}
+
+
+def test_static_files_come_from_the_app_not_a_cdn(db):
+    page = Client().get("/accounts/login/").content.decode()
+    assert "/static/contento/app" in page and "//cdn" not in page and "https://" not in page
+
+
+def test_worker_command_runs_queued_tasks(db, capsys):
+    call_command("worker", burst=True)  # with an empty queue it returns at once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_setup_creates_the_owner_and_loads_the_demo_once(settings, tmp_path, monkeypatch, capsys):
+    settings.VAR_DIR = tmp_path
+    settings.STATIC_ROOT = tmp_path / "static"
+    monkeypatch.setenv("CONTENTO_OWNER_PASSWORD", "a-demo-password")
+    call_command("setup")
+    out = capsys.readouterr().out
+    assert "owner@example.com" in out and "a-demo-password" in out
+    from contento.surveys.models import Response, Survey
+
+    surveys, responses = Survey.objects.count(), Response.objects.count()
+    assert surveys == 3 and responses > 300
+    call_command("setup")  # a second run changes nothing
+    assert (Survey.objects.count(), Response.objects.count()) == (surveys, responses)
+    assert Client().login(username="owner@example.com", password="a-demo-password")

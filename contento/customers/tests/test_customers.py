@@ -1,0 +1,53 @@
+"""The minimal customer record and its pages."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from contento.accounts.roles import Role
+from contento.customers.actions import do_create_customer
+from contento.customers.models import Customer
+
+
+def test_reimport_with_the_same_external_id_updates(personas):
+    first = do_create_customer(personas.org, name="Ana", email="ana@example.net", external_id="X1")
+    again = do_create_customer(personas.org, name="Ana María", email="ANA@example.net", external_id="X1", language="es")
+    assert first.pk == again.pk and Customer.objects.count() == 1
+    again.refresh_from_db()
+    assert again.name == "Ana María" and again.email == "ana@example.net" and again.language == "es"
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"name": " "}, "needs a name"), ({"name": "A", "email": "not-an-email"}, "valid email"),
+    ({"name": "A", "language": "de"}, "Unsupported language"),
+])
+def test_bad_customers_are_refused(personas, fields, message):
+    with pytest.raises(ValidationError, match=message):
+        do_create_customer(personas.org, **fields)
+
+
+@pytest.mark.parametrize("role", [Role.OWNER, Role.MANAGER, Role.AGENT, Role.ANALYST])
+def test_customer_pages_by_role(personas, role):
+    customer = do_create_customer(personas.org, name="Ana")
+    client = personas.client(role)
+    assert client.get(reverse("customers:list")).status_code == 200
+    assert client.get(reverse("customers:detail", args=[customer.code])).status_code == 200
+    can_edit = role != Role.ANALYST
+    assert client.get(reverse("customers:new")).status_code == (200 if can_edit else 403)
+    client.post(reverse("customers:new"), {"name": "Bob", "language": "en"})
+    assert Customer.objects.filter(name="Bob").exists() is can_edit
+
+
+def test_outsiders_see_no_customers(personas):
+    customer = do_create_customer(personas.org, name="Ana Secret")
+    client = personas.client(personas.outsider)
+    assert "Ana Secret" not in client.get(reverse("customers:list")).content.decode()
+    assert client.get(reverse("customers:detail", args=[customer.code])).status_code == 404
+    assert personas.client().get(reverse("customers:list")).status_code == 302
+
+
+def test_customer_search(personas):
+    do_create_customer(personas.org, name="Ana", email="ana@example.net")
+    do_create_customer(personas.org, name="Bob")
+    body = personas.client(Role.OWNER).get(reverse("customers:list") + "?q=ana@").content.decode()
+    assert "Ana" in body and "Bob" not in body

@@ -1,0 +1,63 @@
+"""CSV and XLSX exports: one row per response, one column per question, labels in a language."""
+
+import csv
+import io
+
+import openpyxl
+from django.urls import reverse
+
+from contento.accounts.roles import Role
+from contento.customers.actions import do_create_customer
+from contento.surveys import exports
+from contento.surveys.actions import do_submit_response
+
+
+def _fill(personas, survey):
+    lucia = do_create_customer(personas.org, name="Lucía", email="l@example.net", external_id="C-1", language="es")
+    do_submit_response(survey, customer=lucia, language="es", answers={
+        "nps": 3, "why": "=HYPERLINK(\"x\")", "plan": "basic", "channels": ["phone", "chat"],
+        "drivers": {"speed": 2, "price": 4}, "gap": {"expected": 7, "perceived": 2}, "fix": "Todo"})
+    do_submit_response(survey, answers={"nps": 10})
+
+
+def test_csv_export(personas, live_survey):
+    _fill(personas, live_survey)
+    reply = personas.client(Role.ANALYST).get(reverse("surveys:export_csv", args=[live_survey.code]) + "?lang=es")
+    assert reply["Content-Type"].startswith("text/csv")
+    text = b"".join(reply.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    header, labels, first, second = rows
+    assert header[:7] == exports.FIXED_COLUMNS
+    assert header[7:] == ["nps", "why", "csat", "ces", "stars", "plan", "channels", "drivers[speed]",
+                          "drivers[price]", "gap[expected]", "gap[perceived]", "fix"]
+    assert labels[7] == "¿Nos recomendaría?"
+    row = dict(zip(header, first, strict=True))
+    assert row["customer_external_id"] == "C-1" and row["language"] == "es"
+    assert row["nps"] == "3" and row["plan"] == "Básico" and row["channels"] == "Teléfono; Chat"
+    assert row["drivers[speed]"] == "2" and row["gap[perceived]"] == "2" and row["fix"] == "Todo"
+    assert row["why"].startswith("'=")  # a formula from a respondent is never run by a spreadsheet
+    assert dict(zip(header, second, strict=True))["csat"] == ""
+
+
+def test_xlsx_export(personas, live_survey):
+    _fill(personas, live_survey)
+    reply = personas.client(Role.OWNER).get(reverse("surveys:export_xlsx", args=[live_survey.code]))
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(reply.streaming_content)))
+    sheet = workbook["responses"]
+    values = list(sheet.values)
+    assert len(values) == 4
+    header = values[0]
+    first = dict(zip(header, values[2], strict=True))
+    assert first["plan"] == "Basic" and first["channels"] == "Phone; Chat" and first["nps"] == 3
+    assert first["why"] == '=HYPERLINK("x")'  # stored as text, not as a formula
+
+
+def test_exports_read_in_chunks(personas, live_survey, monkeypatch):
+    monkeypatch.setattr(exports, "CHUNK", 2)
+    for score in range(5):
+        do_submit_response(live_survey, answers={"nps": 10 - score, "fix": "x"})
+    from contento.surveys.localize import localize
+
+    rows = list(exports.rows(localize(live_survey, "en")))
+    assert [row[7] for row in rows] == [10, 9, 8, 7, 6]
+    assert [row[-1] for row in rows] == ["", "", "", "", "x"]  # hidden unless nps <= 6

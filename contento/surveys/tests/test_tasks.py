@@ -1,0 +1,85 @@
+"""Invitations are emailed by the background worker, through the database queue or Redis."""
+
+import os
+import uuid
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from contento.customers.actions import do_create_customer
+from contento.surveys.actions import do_invite_customers
+from contento.surveys.models import Invitation
+from contento.surveys.tasks import send_invitation
+
+
+@pytest.fixture
+def customers(personas):
+    return [
+        do_create_customer(personas.org, name="Lucía", email="lucia@example.net", language="es"),
+        do_create_customer(personas.org, name="Nguyễn Lan", email="lan@example.net", language="vi"),
+        do_create_customer(personas.org, name="No Mail", email="", language="en"),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_worker_sends_invitations_once(live_survey, customers):
+    created = do_invite_customers(live_survey, customers)
+    assert len(created) == 2  # the customer without an email is skipped
+    assert len(mail.outbox) == 0  # nothing is sent in the request
+    call_command("worker", burst=True)
+    assert sorted(m.to[0] for m in mail.outbox) == ["lan@example.net", "lucia@example.net"]
+    spanish = next(m for m in mail.outbox if m.to == ["lucia@example.net"])
+    assert "Encuesta de clientes" in spanish.subject
+    assert f"/s/{live_survey.code}/p/" in spanish.body and "?lang=es" in spanish.body
+    vietnamese = next(m for m in mail.outbox if m.to == ["lan@example.net"])
+    assert "?lang=en" in vietnamese.body  # the survey has no Vietnamese: default language
+    assert set(Invitation.objects.values_list("status", flat=True)) == {"sent"}
+    # Inviting again and re-running a task does not send anything twice.
+    assert do_invite_customers(live_survey, customers) == []
+    assert send_invitation.call(str(created[0].code)) == "skipped"
+    call_command("worker", burst=True)
+    assert len(mail.outbox) == 2
+
+
+def test_a_draft_survey_cannot_be_sent(survey, customers):
+    with pytest.raises(ValueError, match="Publish"):
+        do_invite_customers(survey, customers)
+
+
+def test_unknown_invitation_is_skipped(db):
+    assert send_invitation.call(str(uuid.uuid4())) == "skipped"
+
+
+REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_redis_queue_runs_a_real_task(settings, live_survey, customers):
+    """Enqueue through django-tasks-rq into this machine's Redis and run it with an RQ worker."""
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis server at {REDIS_URL}")
+    import django_rq
+    from django_tasks import task_backends
+    from rq import SimpleWorker
+
+    settings.RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "django_rq", "django_tasks_rq"]
+    task_backends._settings = None  # re-read TASKS
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    try:
+        created = do_invite_customers(live_survey, customers)
+        assert queue.count == 2
+        from django_tasks_rq import Job
+
+        SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
+        assert sorted(m.to[0] for m in mail.outbox) == ["lan@example.net", "lucia@example.net"]
+        assert Invitation.objects.get(code=created[0].code).status == "sent"
+    finally:
+        queue.empty()
