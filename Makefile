@@ -14,7 +14,7 @@ test: $(STAMP)
 	$(BIN)/contento compiletranslations
 	$(BIN)/ruff check contento bench
 	CONTENTO_FAST_PASSWORD_HASHER=1 $(BIN)/contento makemigrations --check --dry-run
-	CONTENTO_FAST_PASSWORD_HASHER=1 $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	CONTENTO_FAST_PASSWORD_HASHER=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-browser: $(STAMP)
 	$(BIN)/contento compiletranslations
