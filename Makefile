@@ -12,7 +12,8 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/contento compiletranslations
-	$(BIN)/ruff check contento bench
+	$(BIN)/ruff check contento bench tests conftest.py
+	$(BIN)/ruff format --check contento tests conftest.py
 	CONTENTO_FAST_PASSWORD_HASHER=1 $(BIN)/contento makemigrations --check --dry-run
 	CONTENTO_FAST_PASSWORD_HASHER=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -31,7 +32,8 @@ $(STAMP):
 	touch $@
 
 lint: $(STAMP)
-	$(BIN)/ruff check contento bench
+	$(BIN)/ruff check contento bench tests conftest.py
+	$(BIN)/ruff format --check contento tests conftest.py
 
 # Re-resolve the pinned dependency set after changing pyproject.toml.
 lock:

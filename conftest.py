@@ -5,9 +5,15 @@ One workspace ("Acme") with a member of each role, and an outsider who owns anot
 """
 
 import pytest
+from django.utils import translation
 from django.test import Client
 
-from contento.accounts.actions import do_add_member, do_create_api_token, do_create_organization, do_create_user
+from contento.accounts.actions import (
+    do_add_member,
+    do_create_api_token,
+    do_create_organization,
+    do_create_user,
+)
 from contento.accounts.roles import Role
 
 PASSWORD = "correct-horse-battery"
@@ -20,31 +26,85 @@ FULL_DEFINITION = {
     "title": {"en": "Customer survey", "es": "Encuesta de clientes"},
     "thank_you": {"en": "Thanks!", "es": "¡Gracias!"},
     "questions": [
-        {"key": "nps", "type": "nps", "required": True, "page": 1,
-         "text": {"en": "How likely are you to recommend us?", "es": "¿Nos recomendaría?"}},
+        {
+            "key": "nps",
+            "type": "nps",
+            "required": True,
+            "page": 1,
+            "text": {"en": "How likely are you to recommend us?", "es": "¿Nos recomendaría?"},
+        },
         {"key": "why", "type": "text", "page": 1, "text": {"en": "Why?", "es": "¿Por qué?"}},
         {"key": "csat", "type": "csat", "page": 2, "text": {"en": "How satisfied are you?"}},
-        {"key": "ces", "type": "ces", "page": 2, "text": {"en": "It was easy.", "es": "Fue fácil."}},
-        {"key": "stars", "type": "rating", "page": 2, "min": 0, "max": 4, "text": {"en": "Stars"},
-         "min_label": {"en": "Awful"}, "max_label": {"en": "Great", "es": "Genial"}},
-        {"key": "plan", "type": "single", "page": 2, "text": {"en": "Your plan"},
-         "choices": [{"key": "basic", "label": {"en": "Basic", "es": "Básico"}},
-                     {"key": "pro", "label": {"en": "Pro"}}]},
-        {"key": "channels", "type": "multiple", "page": 2, "text": {"en": "Channels"},
-         "choices": [{"key": "phone", "label": {"en": "Phone", "es": "Teléfono"}},
-                     {"key": "email", "label": {"en": "Email"}},
-                     {"key": "chat", "label": {"en": "Chat"}}]},
-        {"key": "drivers", "type": "matrix", "page": 2, "text": {"en": "Rate us on"},
-         "items": [{"key": "speed", "label": {"en": "Speed"}}, {"key": "price", "label": {"en": "Price"}}]},
-        {"key": "gap", "type": "expectation", "page": 2, "min": 1, "max": 7, "text": {"en": "Speed"}},
-        {"key": "fix", "type": "text", "page": 3, "required": True, "text": {"en": "What should we fix?"},
-         "show_if": {"question": "nps", "op": "lte", "value": 6}},
+        {
+            "key": "ces",
+            "type": "ces",
+            "page": 2,
+            "text": {"en": "It was easy.", "es": "Fue fácil."},
+        },
+        {
+            "key": "stars",
+            "type": "rating",
+            "page": 2,
+            "min": 0,
+            "max": 4,
+            "text": {"en": "Stars"},
+            "min_label": {"en": "Awful"},
+            "max_label": {"en": "Great", "es": "Genial"},
+        },
+        {
+            "key": "plan",
+            "type": "single",
+            "page": 2,
+            "text": {"en": "Your plan"},
+            "choices": [
+                {"key": "basic", "label": {"en": "Basic", "es": "Básico"}},
+                {"key": "pro", "label": {"en": "Pro"}},
+            ],
+        },
+        {
+            "key": "channels",
+            "type": "multiple",
+            "page": 2,
+            "text": {"en": "Channels"},
+            "choices": [
+                {"key": "phone", "label": {"en": "Phone", "es": "Teléfono"}},
+                {"key": "email", "label": {"en": "Email"}},
+                {"key": "chat", "label": {"en": "Chat"}},
+            ],
+        },
+        {
+            "key": "drivers",
+            "type": "matrix",
+            "page": 2,
+            "text": {"en": "Rate us on"},
+            "items": [
+                {"key": "speed", "label": {"en": "Speed"}},
+                {"key": "price", "label": {"en": "Price"}},
+            ],
+        },
+        {
+            "key": "gap",
+            "type": "expectation",
+            "page": 2,
+            "min": 1,
+            "max": 7,
+            "text": {"en": "Speed"},
+        },
+        {
+            "key": "fix",
+            "type": "text",
+            "page": 3,
+            "required": True,
+            "text": {"en": "What should we fix?"},
+            "show_if": {"question": "nps", "op": "lte", "value": 6},
+        },
     ],
 }
 
 
 @pytest.fixture(autouse=True)
 def _settings_for_tests(settings, tmp_path):
+    translation.activate("en")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.RATELIMIT_ENABLE = False
     settings.SITE_URL = "http://testserver"
@@ -56,14 +116,18 @@ def _settings_for_tests(settings, tmp_path):
 
 class Personas:
     def __init__(self):
-        self.owner = do_create_user(email="olivia@acme.test", password=PASSWORD, name="Olivia Owner")
+        self.owner = do_create_user(
+            email="olivia@acme.test", password=PASSWORD, name="Olivia Owner"
+        )
         self.org = do_create_organization(name="Acme", owner=self.owner)
         self.members = {Role.OWNER: self.owner}
         for role, name in ((Role.MANAGER, "mark"), (Role.AGENT, "alice"), (Role.ANALYST, "ann")):
             user = do_create_user(email=f"{name}@acme.test", password=PASSWORD, name=name.title())
             do_add_member(organization=self.org, user=user, role=role)
             self.members[role] = user
-        self.outsider = do_create_user(email="oscar@other.test", password=PASSWORD, name="Oscar Outsider")
+        self.outsider = do_create_user(
+            email="oscar@other.test", password=PASSWORD, name="Oscar Outsider"
+        )
         self.other_org = do_create_organization(name="Other", owner=self.outsider)
 
     def client(self, role_or_user=None) -> Client:

@@ -4,6 +4,8 @@ Every variable read here is documented in `.env.example`.
 """
 
 import os
+import secrets
+from pathlib import Path
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -41,3 +43,24 @@ def env_int(name: str, default: int) -> int:
 def env_list(name: str, default: str = "") -> list[str]:
     """Return a comma-separated variable as a list of non-empty, stripped items."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def read_or_create_secret(path: Path) -> str:
+    """Return the secret stored at `path`, creating a random one (mode 0600) the first time.
+
+    A single installation needs no configuration this way; several web processes on several
+    machines must share one SECRET_KEY from the environment instead.
+    """
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(50)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret

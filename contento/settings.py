@@ -10,18 +10,13 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from contento.env import env_bool, env_int, env_list, env_str
+from contento.env import env_bool, env_int, env_list, env_str, read_or_create_secret
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("CONTENTO_VAR_DIR", str(BASE_DIR.parent / "var")))
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG and not env_bool("CONTENTO_DEV_SECRET", True):
-        raise RuntimeError("SECRET_KEY must be set when CONTENTO_DEV_SECRET=0")
-    # A development key derived from nothing secret. Production sets SECRET_KEY.
-    SECRET_KEY = "contento-insecure-development-key-set-SECRET_KEY-in-production"
+SECRET_KEY = env_str("SECRET_KEY") or read_or_create_secret(VAR_DIR / "secret_key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -196,7 +191,9 @@ if env_bool("BEHIND_PROXY", False):
 
 # Product settings.
 SURVEY_LINK_MAX_AGE_DAYS = env_int("SURVEY_LINK_MAX_AGE_DAYS", 365)
-TEXT_EVAL_DIR = env_str("CONTENTO_TEXT_EVAL_DIR", str(BASE_DIR.parent.parent / "shared/data/text-eval"))
+TEXT_EVAL_DIR = env_str(
+    "CONTENTO_TEXT_EVAL_DIR", str(BASE_DIR.parent.parent / "shared/data/text-eval")
+)
 
 # Structured logging: one JSON object a line in production, readable lines with DEBUG.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")

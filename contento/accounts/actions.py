@@ -8,7 +8,7 @@ from django.utils import timezone
 from contento.accounts.models import ApiToken, Membership, Organization, User, hash_token
 from contento.accounts.roles import Role
 
-TOKEN_PREFIX = "cto_"
+TOKEN_PREFIX = "cto_"  # noqa: S105 - a public marker, not a secret
 
 
 class AccountError(ValueError):

@@ -63,7 +63,9 @@ def members(request, membership):
                 if target is None:
                     raise Http404
                 if action == "role":
-                    do_add_member(organization=org, user=target.user, role=request.POST.get("role", ""))
+                    do_add_member(
+                        organization=org, user=target.user, role=request.POST.get("role", "")
+                    )
                     messages.success(request, _("Role changed."))
                 elif action == "remove":
                     do_remove_member(target)
@@ -71,7 +73,9 @@ def members(request, membership):
         except AccountError as error:
             messages.error(request, str(error))
         return redirect("accounts:members")
-    rows = Membership.objects.filter(organization=org).select_related("user").order_by("user__email")
+    rows = (
+        Membership.objects.filter(organization=org).select_related("user").order_by("user__email")
+    )
     return render(request, "accounts/members.html", {"members": rows, "roles": Role.choices})
 
 
@@ -103,7 +107,9 @@ def tokens(request, membership):
     new_key = None
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            token = ApiToken.objects.filter(membership=membership, code=request.POST.get("token")).first()
+            token = ApiToken.objects.filter(
+                membership=membership, code=request.POST.get("token")
+            ).first()
             if token is None:
                 raise Http404
             do_revoke_api_token(token)
@@ -113,7 +119,11 @@ def tokens(request, membership):
             _token, new_key = do_create_api_token(membership, request.POST.get("name", ""))
         except AccountError as error:
             messages.error(request, str(error))
-    return render(request, "accounts/tokens.html", {
-        "tokens": ApiToken.objects.filter(membership=membership),
-        "new_key": new_key,
-    })
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "tokens": ApiToken.objects.filter(membership=membership),
+            "new_key": new_key,
+        },
+    )

@@ -37,7 +37,11 @@ def _error(request, message, status, **extra):
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc):
-    return _error(request, "Authentication required: send a valid API token as 'Authorization: Bearer <token>'.", 401)
+    return _error(
+        request,
+        "Authentication required: send a valid API token as 'Authorization: Bearer <token>'.",
+        401,
+    )
 
 
 @api.exception_handler(PermissionDenied)
@@ -57,7 +61,12 @@ def on_invalid(request, exc):
 
 @api.exception_handler(InvalidDefinition)
 def on_invalid_definition(request, exc):
-    return _error(request, "The survey definition is not valid.", 422, errors=[e.as_dict() for e in exc.errors])
+    return _error(
+        request,
+        "The survey definition is not valid.",
+        422,
+        errors=[e.as_dict() for e in exc.errors],
+    )
 
 
 @api.exception_handler(ResponseRejected)

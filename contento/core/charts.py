@@ -29,23 +29,30 @@ def column_chart(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
-        f'<desc>{escape("; ".join(f"{label}: {_fmt(value)}" for label, value in bars))}</desc>',
+        f"<desc>{escape('; '.join(f'{label}: {_fmt(value)}' for label, value in bars))}</desc>",
     ]
     for tick in (0, 0.5, 1):
         y = pad_top + plot_h * (1 - tick)
-        parts.append(f'<line x1="{pad_left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d0d7de"/>')
-        parts.append(f'<text x="{pad_left - 4}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#57606a">{_fmt(top * tick)}</text>')
+        parts.append(
+            f'<line x1="{pad_left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d0d7de"/>'
+        )
+        parts.append(
+            f'<text x="{pad_left - 4}" y="{y + 4:.1f}" font-size="11" text-anchor="end" '
+            f'fill="#57606a">{_fmt(top * tick)}</text>'
+        )
     for index, (label, value) in enumerate(bars):
         x = pad_left + index * step + (step - bar_w) / 2
         h = plot_h * (value / top)
         color = (colors[index] if colors else None) or PALETTE["default"]
         parts.append(
-            f'<rect x="{x:.1f}" y="{pad_top + plot_h - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
+            f'<rect x="{x:.1f}" y="{pad_top + plot_h - h:.1f}" width="{bar_w:.1f}" '
+            f'height="{h:.1f}" '
             f'fill="{escape(color)}"><title>{escape(str(label))}: {_fmt(value)}</title></rect>'
         )
         if index % every_label == 0:
             parts.append(
-                f'<text x="{x + bar_w / 2:.1f}" y="{height - 10}" font-size="11" text-anchor="middle" '
+                f'<text x="{x + bar_w / 2:.1f}" y="{height - 10}" font-size="11" '
+                f'text-anchor="middle" '
                 f'fill="#1b1f24">{escape(str(label))}</text>'
             )
     parts.append("</svg>")
@@ -58,6 +65,7 @@ def _fmt(value: float) -> str:
 
 def score_colors(kind: str, points: Sequence[int]) -> list[str]:
     """Return the colour of each score: detractors, passives and promoters for NPS, etc."""
+
     def pick(point):
         if kind == "nps":
             return "bad" if point <= 6 else "neutral" if point <= 8 else "good"

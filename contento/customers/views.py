@@ -28,7 +28,9 @@ def customer_list(request, membership):
     customers = Customer.objects.filter(organization=membership.organization)
     query = request.GET.get("q", "").strip()
     if query:
-        customers = customers.filter(Q(name__icontains=query) | Q(email__icontains=query) | Q(external_id=query))
+        customers = customers.filter(
+            Q(name__icontains=query) | Q(email__icontains=query) | Q(external_id=query)
+        )
     page = Paginator(customers, 50).get_page(request.GET.get("page"))
     return render(request, "customers/list.html", {"page": page, "query": query})
 
@@ -55,6 +57,12 @@ def customer_detail(request, membership, code):
     responses = customer.responses.select_related("survey").order_by("-started_at")[:50]
     links = []
     if membership.can("survey.edit"):
-        live = Survey.objects.filter(organization=membership.organization, status=Survey.Status.LIVE)
+        live = Survey.objects.filter(
+            organization=membership.organization, status=Survey.Status.LIVE
+        )
         links = [(s, personal_url(s, customer)) for s in live]
-    return render(request, "customers/detail.html", {"customer": customer, "responses": responses, "links": links})
+    return render(
+        request,
+        "customers/detail.html",
+        {"customer": customer, "responses": responses, "links": links},
+    )

@@ -16,9 +16,9 @@ from contento.surveys.definition import DefinitionError, InvalidDefinition
 from contento.surveys.localize import LocalSurvey, localize
 from contento.surveys.models import (
     Answer,
-    Invitation,
     Choice,
     ChoiceTranslation,
+    Invitation,
     Question,
     QuestionTranslation,
     Response,
@@ -63,16 +63,21 @@ def _check_keeps_answers(survey: Survey, doc: dict) -> None:
         if question.key not in answered_questions:
             continue
         if question.key not in new:
-            errors.append(DefinitionError(
-                f"questions ({question.key})", "has answers and cannot be removed"
-            ))
+            errors.append(
+                DefinitionError(f"questions ({question.key})", "has answers and cannot be removed")
+            )
             continue
         if new[question.key]["type"] != question.kind:
-            errors.append(DefinitionError(
-                f"questions ({question.key}).type", "has answers and cannot change type"
-            ))
+            errors.append(
+                DefinitionError(
+                    f"questions ({question.key}).type", "has answers and cannot change type"
+                )
+            )
             continue
-        kept = {c["key"] for c in new[question.key].get("choices", []) + new[question.key].get("items", [])}
+        kept = {
+            c["key"]
+            for c in new[question.key].get("choices", []) + new[question.key].get("items", [])
+        }
         used = set(
             Answer.objects.filter(question=question)
             .exclude(choice=None, item=None)
@@ -81,9 +86,12 @@ def _check_keeps_answers(survey: Survey, doc: dict) -> None:
         )
         used_keys = {k for pair in used for k in pair if k}
         for key in sorted(used_keys - kept):
-            errors.append(DefinitionError(
-                f"questions ({question.key}).choices ({key})", "has answers and cannot be removed"
-            ))
+            errors.append(
+                DefinitionError(
+                    f"questions ({question.key}).choices ({key})",
+                    "has answers and cannot be removed",
+                )
+            )
     if errors:
         raise InvalidDefinition(errors)
 
@@ -192,9 +200,7 @@ def stored_values(response: Response, local: LocalSurvey) -> dict:
     rows = defaultdict(list)
     for answer in response.answers.all():
         rows[answer.question_id].append(answer)
-    choices_by_id = {
-        c.id: c for lq in local.questions for c in lq.question.choices.all()
-    }
+    choices_by_id = {c.id: c for lq in local.questions for c in lq.question.choices.all()}
     values = {}
     for lq in local.questions:
         if lq.question.id in rows:
@@ -220,8 +226,9 @@ def _check_required(local: LocalSurvey, questions, values: dict, errors: dict) -
             errors[lq.key] = _("This question needs an answer.")
 
 
-def _write_answers(response: Response, local: LocalSurvey, values: dict, questions,
-                   now=None) -> None:
+def _write_answers(
+    response: Response, local: LocalSurvey, values: dict, questions, now=None
+) -> None:
     """Replace the stored answers of `questions` with `values` (hidden ones are dropped)."""
     question_ids = [lq.question.id for lq in questions]
     Answer.objects.filter(response=response, question_id__in=question_ids).delete()
@@ -233,15 +240,22 @@ def _write_answers(response: Response, local: LocalSurvey, values: dict, questio
             continue
         choices = {c.key: c for c in lq.question.choices.all()}
         for fields in lq.kind.rows(lq.question, value, choices):
-            rows.append(Answer(
-                response=response, survey_id=response.survey_id, question=lq.question,
-                language=response.language, answered_at=now, **fields,
-            ))
+            rows.append(
+                Answer(
+                    response=response,
+                    survey_id=response.survey_id,
+                    question=lq.question,
+                    language=response.language,
+                    answered_at=now,
+                    **fields,
+                )
+            )
     Answer.objects.bulk_create(rows)
 
 
-def do_start_response(survey: Survey, *, code, language: str, source: str, customer=None,
-                      link_key: str | None = None) -> Response:
+def do_start_response(
+    survey: Survey, *, code, language: str, source: str, customer=None, link_key: str | None = None
+) -> Response:
     """Return the response with this code (or link), creating it on first use.
 
     The code comes from the form the respondent was given, so a double or retried submit
@@ -254,8 +268,12 @@ def do_start_response(survey: Survey, *, code, language: str, source: str, custo
     try:
         with transaction.atomic():
             return Response.objects.create(
-                survey=survey, code=code, language=language, source=source,
-                customer=customer, link_key=link_key,
+                survey=survey,
+                code=code,
+                language=language,
+                source=source,
+                customer=customer,
+                link_key=link_key,
             )
     except IntegrityError:
         # A concurrent request created it first.
@@ -303,9 +321,16 @@ def _request_hash(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def do_submit_response(survey: Survey, *, answers: dict, language: str | None = None,
-                       customer=None, idempotency_key: str | None = None,
-                       source: str = Response.Source.API, at=None) -> tuple[Response, bool]:
+def do_submit_response(
+    survey: Survey,
+    *,
+    answers: dict,
+    language: str | None = None,
+    customer=None,
+    idempotency_key: str | None = None,
+    source: str = Response.Source.API,
+    at=None,
+) -> tuple[Response, bool]:
     """Record a complete response in one go (API, phone call); return it and whether it is new.
 
     `at` backdates a response recorded elsewhere earlier (an import, the demo data). With an
@@ -317,8 +342,9 @@ def do_submit_response(survey: Survey, *, answers: dict, language: str | None = 
         raise ResponseRejected({"language": f"The survey is not offered in {language!r}."})
     if not isinstance(answers, dict):
         raise ResponseRejected({"answers": "must be an object of question key: value"})
-    fingerprint = _request_hash({"answers": answers, "language": language,
-                                 "customer": customer and str(customer.code)})
+    fingerprint = _request_hash(
+        {"answers": answers, "language": language, "customer": customer and str(customer.code)}
+    )
     if idempotency_key:
         previous = Response.objects.filter(survey=survey, idempotency_key=idempotency_key).first()
         if previous:
@@ -327,16 +353,23 @@ def do_submit_response(survey: Survey, *, answers: dict, language: str | None = 
     unknown = sorted(set(answers) - set(local.by_key()))
     if unknown:
         raise ResponseRejected({key: "is not a question of this survey" for key in unknown})
-    values, errors = _parse(local, local.questions, lambda lq: lq.kind.parse_json(lq, answers.get(lq.key)))
+    values, errors = _parse(
+        local, local.questions, lambda lq: lq.kind.parse_json(lq, answers.get(lq.key))
+    )
     _check_required(local, local.questions, values, errors)
     if errors:
         raise ResponseRejected(errors)
     try:
         with transaction.atomic():
             response = Response.objects.create(
-                survey=survey, language=language, source=source, customer=customer,
-                idempotency_key=idempotency_key, request_hash=fingerprint,
-                page=local.pages[-1], started_at=at or timezone.now(),
+                survey=survey,
+                language=language,
+                source=source,
+                customer=customer,
+                idempotency_key=idempotency_key,
+                request_hash=fingerprint,
+                page=local.pages[-1],
+                started_at=at or timezone.now(),
             )
             _write_answers(response, local, values, local.questions, now=at)
             _complete(response, local, values, at=at)

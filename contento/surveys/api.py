@@ -39,9 +39,13 @@ router = Router(tags=["surveys"])
 
 def _survey_out(survey: Survey, with_definition: bool = False) -> dict:
     out = {
-        "code": survey.code, "title": survey.title, "status": survey.status,
-        "default_language": survey.default_language, "languages": survey.all_languages,
-        "created_at": survey.created_at, "updated_at": survey.updated_at,
+        "code": survey.code,
+        "title": survey.title,
+        "status": survey.status,
+        "default_language": survey.default_language,
+        "languages": survey.all_languages,
+        "created_at": survey.created_at,
+        "updated_at": survey.updated_at,
         "public_url": settings.SITE_URL + survey.get_public_url(),
     }
     if with_definition:
@@ -57,7 +61,9 @@ def list_surveys(request):
     return [_survey_out(s) for s in Survey.objects.filter(organization=membership.organization)]
 
 
-@router.post("/surveys", response={201: SurveyDetailOut}, summary="Create a survey from a JSON definition")
+@router.post(
+    "/surveys", response={201: SurveyDetailOut}, summary="Create a survey from a JSON definition"
+)
 def create_survey(request, payload: dict[str, Any] = Body(...)):
     membership = request.auth
     if not membership.can("survey.edit"):
@@ -78,7 +84,9 @@ def update_survey(request, code: UUID, payload: dict[str, Any] = Body(...)):
     return _survey_out(survey, with_definition=True)
 
 
-@router.post("/surveys/{code}/status", response=SurveyOut, summary="Publish, close or reopen a survey")
+@router.post(
+    "/surveys/{code}/status", response=SurveyOut, summary="Publish, close or reopen a survey"
+)
 def set_status(request, code: UUID, payload: StatusIn):
     survey = access_survey(request.auth, code, "survey.edit")
     try:
@@ -90,20 +98,29 @@ def set_status(request, code: UUID, payload: StatusIn):
 
 def _response_out(response: Response, values: dict) -> dict:
     return {
-        "code": response.code, "status": response.status, "source": response.source,
+        "code": response.code,
+        "status": response.status,
+        "source": response.source,
         "language": response.language,
         "customer": response.customer.code if response.customer_id else None,
-        "started_at": response.started_at, "completed_at": response.completed_at,
+        "started_at": response.started_at,
+        "completed_at": response.completed_at,
         "answers": values,
     }
 
 
-@router.get("/surveys/{code}/responses", response=list[ResponseOut], summary="List responses, newest first")
+@router.get(
+    "/surveys/{code}/responses", response=list[ResponseOut], summary="List responses, newest first"
+)
 @paginate(LimitOffsetPagination)
 def list_responses(request, code: UUID, status: str | None = None):
     survey = access_survey(request.auth, code, "survey.view")
     local = localize(survey, survey.default_language)
-    responses = survey.responses.select_related("customer").prefetch_related("answers").order_by("-started_at", "-pk")
+    responses = (
+        survey.responses.select_related("customer")
+        .prefetch_related("answers")
+        .order_by("-started_at", "-pk")
+    )
     if status:
         responses = responses.filter(status=status)
     return _LazyResponses(responses, local)
@@ -135,18 +152,27 @@ class _LazyResponses:
         "another; the same key with another body is refused (409)."
     ),
 )
-def submit_response(request, code: UUID, payload: ResponseIn,
-                    idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
+def submit_response(
+    request,
+    code: UUID,
+    payload: ResponseIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
     survey = _submit_target(request.auth, code)
     customer = None
     if payload.customer:
-        customer = Customer.objects.filter(organization=survey.organization_id, code=payload.customer).first()
+        customer = Customer.objects.filter(
+            organization=survey.organization_id, code=payload.customer
+        ).first()
         if customer is None:
             raise Http404("No such customer in this workspace.")
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
         raise HttpError(422, "Idempotency-Key must be 1 to 200 characters.")
     response, created = do_submit_response(
-        survey, answers=payload.answers, language=payload.language, customer=customer,
+        survey,
+        answers=payload.answers,
+        language=payload.language,
+        customer=customer,
         idempotency_key=idempotency_key,
     )
     local = localize(survey, survey.default_language)
@@ -164,22 +190,39 @@ def _submit_target(membership, code) -> Survey:
     return survey
 
 
-@router.get("/surveys/{code}/metrics", response=MetricsOut, summary="NPS, CSAT and CES with 95% intervals")
-def metrics(request, code: UUID, since: dt.date | None = Query(None), until: dt.date | None = Query(None),
-            language: str | None = Query(None)):
+@router.get(
+    "/surveys/{code}/metrics", response=MetricsOut, summary="NPS, CSAT and CES with 95% intervals"
+)
+def metrics(
+    request,
+    code: UUID,
+    since: dt.date | None = Query(None),
+    until: dt.date | None = Query(None),
+    language: str | None = Query(None),
+):
     survey = access_survey(request.auth, code, "survey.view")
     filters = Filters(since, until, language)
     local = localize(survey, survey.default_language)
     out = []
     for metric in question_metrics(local, filters):
         est = metric["estimate"]
-        out.append({
-            "question": metric["key"], "kind": metric["kind"],
-            "value": est.value if est else None, "lower": est.lower if est else None,
-            "upper": est.upper if est else None, "confidence": est.confidence if est else 0.95,
-            "method": est.method if est else None, "n": metric["n"],
-            "counts": {str(k): v for k, v in metric["counts"].items()},
-        })
+        out.append(
+            {
+                "question": metric["key"],
+                "kind": metric["kind"],
+                "value": est.value if est else None,
+                "lower": est.lower if est else None,
+                "upper": est.upper if est else None,
+                "confidence": est.confidence if est else 0.95,
+                "method": est.method if est else None,
+                "n": metric["n"],
+                "counts": {str(k): v for k, v in metric["counts"].items()},
+            }
+        )
     done = completion(survey, filters)
-    return {"survey": survey.code, "responses_started": done["started"],
-            "responses_completed": done["complete"], "metrics": out}
+    return {
+        "survey": survey.code,
+        "responses_started": done["started"],
+        "responses_completed": done["complete"],
+        "metrics": out,
+    }

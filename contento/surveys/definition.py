@@ -19,10 +19,30 @@ FORMAT = "contento.survey/1"
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 
-SURVEY_FIELDS = {"format", "title", "description", "thank_you", "default_language", "languages",
-                 "questions"}
-QUESTION_FIELDS = {"key", "type", "text", "help", "required", "page", "min", "max", "min_label",
-                   "max_label", "choices", "items", "show_if"}
+SURVEY_FIELDS = {
+    "format",
+    "title",
+    "description",
+    "thank_you",
+    "default_language",
+    "languages",
+    "questions",
+}
+QUESTION_FIELDS = {
+    "key",
+    "type",
+    "text",
+    "help",
+    "required",
+    "page",
+    "min",
+    "max",
+    "min_label",
+    "max_label",
+    "choices",
+    "items",
+    "show_if",
+}
 CHOICE_FIELDS = {"key", "label"}
 
 
@@ -44,8 +64,15 @@ class InvalidDefinition(ValueError):
         super().__init__("; ".join(str(e) for e in errors))
 
 
-def _localized(value: Any, path: str, default: str, languages: list[str], errors: list,
-               required: bool = True, max_length: int | None = None) -> dict[str, str]:
+def _localized(
+    value: Any,
+    path: str,
+    default: str,
+    languages: list[str],
+    errors: list,
+    required: bool = True,
+    max_length: int | None = None,
+) -> dict[str, str]:
     """Normalise a string or a {language: text} dict; record errors under `path`."""
     if value is None or value == "":
         if required:
@@ -59,11 +86,17 @@ def _localized(value: Any, path: str, default: str, languages: list[str], errors
     result = {}
     for lang, text in value.items():
         if lang not in languages:
-            errors.append(DefinitionError(f"{path}.{lang}", f"{lang!r} is not one of the survey's languages {languages}"))
+            errors.append(
+                DefinitionError(
+                    f"{path}.{lang}", f"{lang!r} is not one of the survey's languages {languages}"
+                )
+            )
         elif not isinstance(text, str):
             errors.append(DefinitionError(f"{path}.{lang}", "must be text"))
         elif max_length and len(text) > max_length:
-            errors.append(DefinitionError(f"{path}.{lang}", f"is longer than {max_length} characters"))
+            errors.append(
+                DefinitionError(f"{path}.{lang}", f"is longer than {max_length} characters")
+            )
         elif text.strip():
             result[lang] = text.strip()
     if required and default not in result:
@@ -132,7 +165,12 @@ def _validate_question(qdef, index, seen, last_page, loc, errors):
     for name in sorted(set(qdef) - QUESTION_FIELDS):
         errors.append(DefinitionError(f"{path}.{name}", "is not a field of a question"))
     if not isinstance(key, str) or not KEY_RE.match(key):
-        errors.append(DefinitionError(f"{path}.key", "must be 1–50 lowercase letters, digits, _ or -, starting with a letter or digit"))
+        errors.append(
+            DefinitionError(
+                f"{path}.key",
+                "must be 1–50 lowercase letters, digits, _ or -, starting with a letter or digit",
+            )
+        )
         return None
     duplicate = key in seen
     if duplicate:
@@ -194,7 +232,11 @@ def _validate_choices(raw, path, loc, errors):
     for index, choice in enumerate(raw):
         cpath = f"{path}[{index}]"
         if isinstance(choice, str):
-            choice = {"key": re.sub(r"[^a-z0-9_-]+", "-", choice.lower()).strip("-")[:50] or str(index + 1), "label": choice}
+            choice = {
+                "key": re.sub(r"[^a-z0-9_-]+", "-", choice.lower()).strip("-")[:50]
+                or str(index + 1),
+                "label": choice,
+            }
         if not isinstance(choice, dict):
             errors.append(DefinitionError(cpath, "must be an object with key and label"))
             continue
@@ -202,13 +244,17 @@ def _validate_choices(raw, path, loc, errors):
             errors.append(DefinitionError(f"{cpath}.{name}", "is not a field of a choice"))
         key = choice.get("key")
         if not isinstance(key, str) or not KEY_RE.match(key):
-            errors.append(DefinitionError(f"{cpath}.key", "must be 1–50 lowercase letters, digits, _ or -"))
+            errors.append(
+                DefinitionError(f"{cpath}.key", "must be 1–50 lowercase letters, digits, _ or -")
+            )
             continue
         if key in keys:
             errors.append(DefinitionError(f"{cpath}.key", f"{key!r} appears twice"))
             continue
         keys.add(key)
-        result.append({"key": key, "label": loc(choice.get("label"), f"{cpath}.label", max_length=300)})
+        result.append(
+            {"key": key, "label": loc(choice.get("label"), f"{cpath}.label", max_length=300)}
+        )
     return result
 
 
@@ -219,7 +265,9 @@ def export(survey) -> dict:
 
     def texts(base: str, translations: dict[str, str]) -> dict[str, str]:
         result = {default: base} if base else {}
-        result.update({lang: text for lang, text in translations.items() if text and lang in languages})
+        result.update(
+            {lang: text for lang, text in translations.items() if text and lang in languages}
+        )
         return result
 
     s_tr = {t.language: t for t in survey.translations.all()}
@@ -253,13 +301,19 @@ def export(survey) -> dict:
             if not getattr(qtype, "fixed_range", False):
                 qdoc["min"], qdoc["max"] = qtype.range(q)
             for label in ("min_label", "max_label"):
-                values = texts(q.settings.get(label, ""), {lang: (t.labels or {}).get(label, "") for lang, t in q_tr.items()})
+                values = texts(
+                    q.settings.get(label, ""),
+                    {lang: (t.labels or {}).get(label, "") for lang, t in q_tr.items()},
+                )
                 if values:
                     qdoc[label] = values
         group = "choices" if qtype.uses_choices else "items" if qtype.uses_items else None
         if group:
             qdoc[group] = [
-                {"key": c.key, "label": texts(c.label, {t.language: t.label for t in c.translations.all()})}
+                {
+                    "key": c.key,
+                    "label": texts(c.label, {t.language: t.label for t in c.translations.all()}),
+                }
                 for c in q.choices.all()
             ]
         if q.logic:

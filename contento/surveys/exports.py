@@ -17,7 +17,15 @@ from contento.surveys.localize import LocalSurvey
 from contento.surveys.models import Answer, Response
 
 CHUNK = 500
-FIXED_COLUMNS = ["response", "status", "language", "started_at", "completed_at", "customer", "customer_external_id"]
+FIXED_COLUMNS = [
+    "response",
+    "status",
+    "language",
+    "started_at",
+    "completed_at",
+    "customer",
+    "customer_external_id",
+]
 
 
 def header(local: LocalSurvey) -> list[str]:
@@ -56,7 +64,9 @@ def rows(local: LocalSurvey, responses=None) -> Iterator[list]:
         for response in chunk:
             answers = by_response.get(response.pk, {})
             row = [
-                str(response.code), response.status, response.language,
+                str(response.code),
+                response.status,
+                response.language,
                 response.started_at.isoformat(),
                 response.completed_at.isoformat() if response.completed_at else "",
                 response.customer.name if response.customer else "",
@@ -94,7 +104,10 @@ def xlsx_file(local: LocalSurvey):
     """Return an open binary file with the XLSX export; it is deleted when closed."""
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
     handle.close()
-    workbook = xlsxwriter.Workbook(handle.name, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    workbook = xlsxwriter.Workbook(
+        handle.name,
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
+    )
     sheet = workbook.add_worksheet("responses")
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, header(local), bold)

@@ -13,11 +13,17 @@ LANGUAGE_CHOICES = settings.LANGUAGES
 
 class SurveyForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    description = forms.CharField(label=_("Introduction"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    thank_you = forms.CharField(label=_("Thank-you message"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Introduction"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    thank_you = forms.CharField(
+        label=_("Thank-you message"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     default_language = forms.ChoiceField(label=_("Default language"), choices=LANGUAGE_CHOICES)
     languages = forms.MultipleChoiceField(
-        label=_("Also offered in"), choices=LANGUAGE_CHOICES, required=False,
+        label=_("Also offered in"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -25,8 +31,13 @@ class SurveyForm(forms.Form):
 class QuestionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=Question.Kind.choices)
     key = forms.SlugField(
-        label=_("Key"), max_length=50, required=False,
-        help_text=_("Names the question in exports, the API and display logic. Leave empty to derive it from the question."),
+        label=_("Key"),
+        max_length=50,
+        required=False,
+        help_text=_(
+            "Names the question in exports, the API and display logic. "
+            "Leave empty to derive it from the question."
+        ),
     )
     text = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 2}))
     help = forms.CharField(label=_("Help text"), required=False)
@@ -34,10 +45,16 @@ class QuestionForm(forms.Form):
     page = forms.IntegerField(label=_("Page"), min_value=1, max_value=100, initial=1)
     min = forms.IntegerField(label=_("Scale from"), required=False)
     max = forms.IntegerField(label=_("Scale to"), required=False)
-    min_label = forms.CharField(label=_("Label of the lowest point"), required=False, max_length=100)
-    max_label = forms.CharField(label=_("Label of the highest point"), required=False, max_length=100)
+    min_label = forms.CharField(
+        label=_("Label of the lowest point"), required=False, max_length=100
+    )
+    max_label = forms.CharField(
+        label=_("Label of the highest point"), required=False, max_length=100
+    )
     options = forms.CharField(
-        label=_("Choices or matrix items"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Choices or matrix items"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One per line. Write key|label to choose the key yourself."),
     )
     show_if_question = forms.CharField(label=_("Show only if question"), required=False)
@@ -79,7 +96,9 @@ class QuestionForm(forms.Form):
         if data["show_if_question"] and data["show_if_op"]:
             qdef["show_if"] = {"question": data["show_if_question"], "op": data["show_if_op"]}
             if data["show_if_op"] not in ("answered", "not_answered"):
-                qdef["show_if"]["value"] = parse_logic_value(data["show_if_op"], data["show_if_value"])
+                qdef["show_if"]["value"] = parse_logic_value(
+                    data["show_if_op"], data["show_if_value"]
+                )
         return qdef
 
 
@@ -110,6 +129,7 @@ def parse_options(raw: str) -> list[tuple[str, str]]:
 
 def parse_logic_value(op: str, raw: str):
     """Return the value of a condition typed in the builder: numbers as numbers, lists split."""
+
     def one(item: str):
         item = item.strip()
         return int(item) if re.fullmatch(r"-?\d+", item) else item
@@ -134,7 +154,9 @@ class TranslationForm(forms.Form):
     def __init__(self, *args, strings: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
         for item in strings:
-            widget = forms.Textarea(attrs={"rows": 2}) if len(item["source"]) > 80 else forms.TextInput()
+            widget = (
+                forms.Textarea(attrs={"rows": 2}) if len(item["source"]) > 80 else forms.TextInput()
+            )
             self.fields[item["name"]] = forms.CharField(
                 label=item["source"], required=False, initial=item["current"], widget=widget
             )

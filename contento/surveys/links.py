@@ -36,9 +36,7 @@ def personal_url(survey, customer, wave: str = "", language: str = "") -> str:
 def read_token(survey, token: str) -> tuple[str, str]:
     """Return (customer code, link key) of a valid token for `survey`, else raise BadLink."""
     try:
-        payload = signing.loads(
-            token, salt=SALT, max_age=settings.SURVEY_LINK_MAX_AGE_DAYS * 86400
-        )
+        payload = signing.loads(token, salt=SALT, max_age=settings.SURVEY_LINK_MAX_AGE_DAYS * 86400)
     except signing.BadSignature:
         raise BadLink("This link is not valid.") from None
     if not isinstance(payload, dict) or payload.get("s") != str(survey.code):

@@ -62,9 +62,7 @@ def localize(survey: Survey, language: str) -> LocalSurvey:
         s_tr = survey.translations.filter(language=language).first()
         q_tr = {
             t.question_id: t
-            for t in QuestionTranslation.objects.filter(
-                question__survey=survey, language=language
-            )
+            for t in QuestionTranslation.objects.filter(question__survey=survey, language=language)
         }
         c_tr = {
             t.choice_id: t.label

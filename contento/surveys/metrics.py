@@ -30,7 +30,11 @@ class Filters:
     def _bounds(self):
         tz = timezone.get_current_timezone()
         start = dt.datetime.combine(self.since, dt.time.min, tz) if self.since else None
-        end = dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time.min, tz) if self.until else None
+        end = (
+            dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time.min, tz)
+            if self.until
+            else None
+        )
         return start, end
 
     def answers(self, survey):
@@ -117,14 +121,16 @@ def question_metrics(local: LocalSurvey, filters: Filters) -> list[dict]:
             continue
         q_counts = counts.get(lq.question.id, {})
         points = lq.kind.points(lq.question)
-        result.append({
-            "lq": lq,
-            "key": lq.key,
-            "kind": lq.question.kind,
-            "estimate": estimate(lq.question.kind, q_counts),
-            "counts": {p: q_counts.get(p, 0) for p in points},
-            "n": sum(q_counts.values()),
-        })
+        result.append(
+            {
+                "lq": lq,
+                "key": lq.key,
+                "kind": lq.question.kind,
+                "estimate": estimate(lq.question.kind, q_counts),
+                "counts": {p: q_counts.get(p, 0) for p in points},
+                "n": sum(q_counts.values()),
+            }
+        )
     return result
 
 
@@ -152,15 +158,22 @@ def over_time(survey, filters: Filters) -> list[tuple[dt.date, int]]:
     last = qs.order_by("-completed_at").values_list("completed_at", flat=True).first()
     trunc = TruncMonth if (last - first).days > 183 else TruncWeek
     rows = (
-        qs.annotate(period=trunc("completed_at")).values("period")
-        .annotate(n=Count("id")).order_by("period")
+        qs.annotate(period=trunc("completed_at"))
+        .values("period")
+        .annotate(n=Count("id"))
+        .order_by("period")
     )
-    return [(row["period"].date() if hasattr(row["period"], "date") else row["period"], row["n"]) for row in rows]
+    return [
+        (row["period"].date() if hasattr(row["period"], "date") else row["period"], row["n"])
+        for row in rows
+    ]
 
 
 def latest_comments(local: LocalSurvey, filters: Filters, limit: int = 20) -> list[dict]:
     """Return the newest open-text answers with their question and language."""
-    texts = {lq.question.id: lq.text for lq in local.questions if lq.question.kind == Question.Kind.TEXT}
+    texts = {
+        lq.question.id: lq.text for lq in local.questions if lq.question.kind == Question.Kind.TEXT
+    }
     rows = (
         filters.answers(local.survey)
         .filter(question_id__in=list(texts))

@@ -31,7 +31,11 @@ def send_invitation(invitation_code: str) -> str:
         if invitation is None or invitation.status == Invitation.Status.SENT:
             return "skipped"
         survey, customer = invitation.survey, invitation.customer
-        language = invitation.language if invitation.language in survey.all_languages else survey.default_language
+        language = (
+            invitation.language
+            if invitation.language in survey.all_languages
+            else survey.default_language
+        )
         local = localize(survey, language)
         context = {
             "customer": customer,

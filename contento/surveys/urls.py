@@ -14,7 +14,9 @@ urlpatterns = [
     path("<uuid:code>/status/", builder.set_status, name="status"),
     path("<uuid:code>/questions/new/", builder.question_edit, name="question_new"),
     path("<uuid:code>/questions/<slug:key>/", builder.question_edit, name="question_edit"),
-    path("<uuid:code>/questions/<slug:key>/action/", builder.question_action, name="question_action"),
+    path(
+        "<uuid:code>/questions/<slug:key>/action/", builder.question_action, name="question_action"
+    ),
     path("<uuid:code>/translate/<str:lang>/", builder.translate, name="translate"),
     path("<uuid:code>/definition.json", builder.definition_json, name="definition_json"),
     path("<uuid:code>/definition/", builder.definition_edit, name="definition"),

@@ -10,7 +10,9 @@ from contento.surveys.models import Response
 pytestmark = [pytest.mark.browser]
 
 
-def test_build_answer_in_spanish_and_see_it_on_the_dashboard(transactional_db, live_server, personas, browser, page):
+def test_build_answer_in_spanish_and_see_it_on_the_dashboard(
+    transactional_db, live_server, personas, browser, page
+):
     # The owner signs in.
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email address").fill(personas.owner.email)
@@ -32,7 +34,9 @@ def test_build_answer_in_spanish_and_see_it_on_the_dashboard(transactional_db, l
     form.get_by_role("button", name="Add question").click()
     page.get_by_role("link", name="Spanish").click()
     page.get_by_label("Quick check").fill("Control rápido")
-    page.get_by_label("How likely are you to recommend us?").fill("¿Qué probabilidad hay de que nos recomiende?")
+    page.get_by_label("How likely are you to recommend us?").fill(
+        "¿Qué probabilidad hay de que nos recomiende?"
+    )
     page.get_by_role("button", name="Save").click()
     page.get_by_role("button", name="Publish").click()
     public_url = page.locator("#public-link").get_attribute("href")

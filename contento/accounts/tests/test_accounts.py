@@ -6,17 +6,26 @@ from django.test import Client
 from django.urls import reverse
 
 from conftest import PASSWORD
-from contento.accounts.actions import AccountError, authenticate_api_key, do_add_member, do_remove_member
+from contento.accounts.actions import (
+    AccountError,
+    authenticate_api_key,
+    do_add_member,
+    do_remove_member,
+)
 from contento.accounts.models import ApiToken, Membership, hash_token
 from contento.accounts.roles import PERMISSIONS, Role
 
 
 def test_sign_in_with_email_and_password(personas):
     client = Client()
-    reply = client.post(reverse("accounts:login"), {"username": "olivia@acme.test", "password": PASSWORD})
+    reply = client.post(
+        reverse("accounts:login"), {"username": "olivia@acme.test", "password": PASSWORD}
+    )
     assert reply.status_code == 302
     assert client.get("/", follow=True).redirect_chain[-1][0] == reverse("surveys:list")
-    wrong = Client().post(reverse("accounts:login"), {"username": "olivia@acme.test", "password": "nope"})
+    wrong = Client().post(
+        reverse("accounts:login"), {"username": "olivia@acme.test", "password": "nope"}
+    )
     assert "didn" in wrong.content.decode() and "_auth_user_id" not in Client().session
 
 
@@ -24,7 +33,10 @@ def test_sign_in_is_rate_limited(personas, settings):
     settings.RATELIMIT_ENABLE = True
     settings.RATELIMIT_LOGIN = "2/m"
     client = Client()
-    codes = [client.post(reverse("accounts:login"), {"username": "x@y.z", "password": "bad"}).status_code for _ in range(4)]
+    codes = [
+        client.post(reverse("accounts:login"), {"username": "x@y.z", "password": "bad"}).status_code
+        for _ in range(4)
+    ]
     assert codes == [200, 200, 429, 429]
 
 
@@ -43,37 +55,65 @@ def test_user_without_workspace_is_told_so(db):
 
 def test_permissions_table_is_what_the_roles_promise():
     assert PERMISSIONS["members.manage"] == {Role.OWNER}
-    assert Role.ANALYST in PERMISSIONS["survey.view"] and Role.ANALYST not in PERMISSIONS["survey.edit"]
-    assert Role.AGENT in PERMISSIONS["response.submit"] and Role.AGENT not in PERMISSIONS["survey.view"]
+    assert (
+        Role.ANALYST in PERMISSIONS["survey.view"]
+        and Role.ANALYST not in PERMISSIONS["survey.edit"]
+    )
+    assert (
+        Role.AGENT in PERMISSIONS["response.submit"]
+        and Role.AGENT not in PERMISSIONS["survey.view"]
+    )
 
 
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.AGENT, Role.ANALYST])
 def test_only_owners_manage_members(personas, role):
     client = personas.client(role)
     assert client.get(reverse("accounts:members")).status_code == 403
-    client.post(reverse("accounts:members"), {"action": "add", "email": "new@acme.test", "role": "owner", "password": "a-long-password"})
+    client.post(
+        reverse("accounts:members"),
+        {"action": "add", "email": "new@acme.test", "role": "owner", "password": "a-long-password"},
+    )
     assert not Membership.objects.filter(user__email="new@acme.test").exists()
 
 
 def test_owner_adds_changes_and_removes_members(personas):
     client = personas.client(Role.OWNER)
-    client.post(reverse("accounts:members"), {"action": "add", "email": "New@Acme.test", "role": "analyst", "password": "a-long-password"})
+    client.post(
+        reverse("accounts:members"),
+        {
+            "action": "add",
+            "email": "New@Acme.test",
+            "role": "analyst",
+            "password": "a-long-password",
+        },
+    )
     new = Membership.objects.get(user__email="new@acme.test")
     assert new.role == "analyst"
     assert Client().login(username="new@acme.test", password="a-long-password")
-    client.post(reverse("accounts:members"), {"action": "role", "member": new.pk, "role": "manager"})
+    client.post(
+        reverse("accounts:members"), {"action": "role", "member": new.pk, "role": "manager"}
+    )
     new.refresh_from_db()
     assert new.role == "manager"
     client.post(reverse("accounts:members"), {"action": "remove", "member": new.pk})
     assert not Membership.objects.filter(pk=new.pk).exists()
-    short = client.post(reverse("accounts:members"), {"action": "add", "email": "p@acme.test", "role": "agent", "password": "short"}, follow=True)
+    short = client.post(
+        reverse("accounts:members"),
+        {"action": "add", "email": "p@acme.test", "role": "agent", "password": "short"},
+        follow=True,
+    )
     assert "at least 10 characters" in short.content.decode()
 
 
 def test_owner_cannot_touch_another_workspaces_members(personas):
     foreign = Membership.objects.get(user=personas.outsider)
     client = personas.client(Role.OWNER)
-    assert client.post(reverse("accounts:members"), {"action": "remove", "member": foreign.pk}).status_code == 404
+    assert (
+        client.post(
+            reverse("accounts:members"), {"action": "remove", "member": foreign.pk}
+        ).status_code
+        == 404
+    )
     assert Membership.objects.filter(pk=foreign.pk).exists()
 
 
@@ -90,7 +130,9 @@ def test_tokens_are_created_shown_once_and_stored_hashed(personas):
     page = client.post(reverse("accounts:tokens"), {"name": "BI tool"}).content.decode()
     token = ApiToken.objects.get()
     key = page.split('<code id="new-token">')[1].split("</code>")[0]
-    assert key.startswith("cto_") and token.key_hash == hash_token(key) and key not in token.key_hash
+    assert (
+        key.startswith("cto_") and token.key_hash == hash_token(key) and key not in token.key_hash
+    )
     assert key not in client.get(reverse("accounts:tokens")).content.decode()
     assert authenticate_api_key(key).membership.user == personas.members[Role.ANALYST]
 
@@ -98,14 +140,18 @@ def test_tokens_are_created_shown_once_and_stored_hashed(personas):
 def test_members_cannot_revoke_others_tokens(personas):
     personas.token(Role.OWNER)
     token = ApiToken.objects.get()
-    reply = personas.client(Role.MANAGER).post(reverse("accounts:tokens"), {"action": "revoke", "token": token.code})
+    reply = personas.client(Role.MANAGER).post(
+        reverse("accounts:tokens"), {"action": "revoke", "token": token.code}
+    )
     assert reply.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
 
 
 def test_tokens_page_needs_sign_in(db):
-    assert Client().get(reverse("accounts:tokens"))["Location"].startswith(reverse("accounts:login"))
+    assert (
+        Client().get(reverse("accounts:tokens"))["Location"].startswith(reverse("accounts:login"))
+    )
 
 
 def test_createtoken_command(personas, capsys):
@@ -124,4 +170,6 @@ def test_switch_workspace(personas):
     assert "Other · Analyst" in client.get(reverse("surveys:list")).content.decode()
     stranger = Client()
     stranger.force_login(personas.members[Role.AGENT])
-    assert stranger.post(reverse("accounts:switch", args=[personas.other_org.code])).status_code == 404
+    assert (
+        stranger.post(reverse("accounts:switch", args=[personas.other_org.code])).status_code == 404
+    )

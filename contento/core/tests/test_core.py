@@ -41,10 +41,6 @@ def test_static_files_come_from_the_app_not_a_cdn(db):
     assert "/static/contento/app" in page and "//cdn" not in page and "https://" not in page
 
 
-def test_worker_command_runs_queued_tasks(db, capsys):
-    call_command("worker", burst=True)  # with an empty queue it returns at once
-
-
 @pytest.mark.django_db(transaction=True)
 def test_setup_creates_the_owner_and_loads_the_demo_once(settings, tmp_path, monkeypatch, capsys):
     settings.VAR_DIR = tmp_path

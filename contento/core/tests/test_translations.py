@@ -31,23 +31,45 @@ def test_catalog_is_complete(language):
 def test_catalogs_hold_every_message_in_the_code(tmp_path):
     """Extract the messages afresh from a copy of the code and compare with the catalogs."""
     copy = tmp_path / "contento"
-    shutil.copytree(settings.BASE_DIR, copy, ignore=shutil.ignore_patterns("*.mo", "__pycache__", "tests"))
+    shutil.copytree(
+        settings.BASE_DIR, copy, ignore=shutil.ignore_patterns("*.mo", "__pycache__", "tests")
+    )
     cwd = os.getcwd()
     os.chdir(copy)
     try:
-        call_command("makemessages", locale=["es"], ignore_patterns=["stats/*", "demo/corpus.py"], verbosity=0)
+        call_command(
+            "makemessages",
+            locale=["es"],
+            ignore_patterns=["stats/*", "demo/corpus.py"],
+            verbosity=0,
+        )
     finally:
         os.chdir(cwd)
-    fresh = {e.msgid for e in polib.pofile(str(copy / "locale/es/LC_MESSAGES/django.po")) if not e.obsolete}
+    fresh = {
+        e.msgid
+        for e in polib.pofile(str(copy / "locale/es/LC_MESSAGES/django.po"))
+        if not e.obsolete
+    }
     for language in LANGUAGES:
-        committed = {e.msgid for e in polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po")) if not e.obsolete}
+        committed = {
+            e.msgid
+            for e in polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
+            if not e.obsolete
+        }
         new = sorted(fresh - committed)
         assert new == [], f"{language}: run `make messages`; new messages: {new[:5]}"
 
 
-@pytest.mark.parametrize(("language", "sign_in"), [
-    ("es", "Iniciar sesión"), ("fr", "Se connecter"), ("ru", "Войти"), ("vi", "Đăng nhập"), ("id", "Masuk"),
-])
+@pytest.mark.parametrize(
+    ("language", "sign_in"),
+    [
+        ("es", "Iniciar sesión"),
+        ("fr", "Se connecter"),
+        ("ru", "Войти"),
+        ("vi", "Đăng nhập"),
+        ("id", "Masuk"),
+    ],
+)
 def test_interface_speaks_the_chosen_language(db, language, sign_in):
     call_command("compiletranslations", verbosity=0)
     page = Client().get("/accounts/login/", HTTP_ACCEPT_LANGUAGE=language).content.decode()

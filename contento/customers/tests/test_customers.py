@@ -11,16 +11,22 @@ from contento.customers.models import Customer
 
 def test_reimport_with_the_same_external_id_updates(personas):
     first = do_create_customer(personas.org, name="Ana", email="ana@example.net", external_id="X1")
-    again = do_create_customer(personas.org, name="Ana María", email="ANA@example.net", external_id="X1", language="es")
+    again = do_create_customer(
+        personas.org, name="Ana María", email="ANA@example.net", external_id="X1", language="es"
+    )
     assert first.pk == again.pk and Customer.objects.count() == 1
     again.refresh_from_db()
     assert again.name == "Ana María" and again.email == "ana@example.net" and again.language == "es"
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"name": " "}, "needs a name"), ({"name": "A", "email": "not-an-email"}, "valid email"),
-    ({"name": "A", "language": "de"}, "Unsupported language"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"name": " "}, "needs a name"),
+        ({"name": "A", "email": "not-an-email"}, "valid email"),
+        ({"name": "A", "language": "de"}, "Unsupported language"),
+    ],
+)
 def test_bad_customers_are_refused(personas, fields, message):
     with pytest.raises(ValidationError, match=message):
         do_create_customer(personas.org, **fields)

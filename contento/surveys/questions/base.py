@@ -111,13 +111,17 @@ def scale_range(qdef_or_settings: dict, default: tuple[int, int]) -> tuple[int, 
 def parse_int(raw: Any, low: int, high: int) -> int:
     """Return `raw` as an integer within [low, high], else raise AnswerError."""
     if isinstance(raw, bool):
-        raise AnswerError(_("Choose a number from %(low)s to %(high)s.") % {"low": low, "high": high})
+        raise AnswerError(
+            _("Choose a number from %(low)s to %(high)s.") % {"low": low, "high": high}
+        )
     try:
         number = int(raw) if not isinstance(raw, float) or raw.is_integer() else None
     except (TypeError, ValueError):
         number = None
     if number is None or not low <= number <= high:
-        raise AnswerError(_("Choose a number from %(low)s to %(high)s.") % {"low": low, "high": high})
+        raise AnswerError(
+            _("Choose a number from %(low)s to %(high)s.") % {"low": low, "high": high}
+        )
     return number
 
 

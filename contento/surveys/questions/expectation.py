@@ -1,6 +1,12 @@
 from django.utils.translation import gettext as _
 
-from contento.surveys.questions.base import AnswerError, QuestionType, check_range, parse_int, scale_range
+from contento.surveys.questions.base import (
+    AnswerError,
+    QuestionType,
+    check_range,
+    parse_int,
+    scale_range,
+)
 
 PARTS = ("expected", "perceived")
 

@@ -17,9 +17,7 @@ class TextType(QuestionType):
             raise AnswerError(_("Write your answer as text."))
         text = raw.replace("\x00", "").strip()
         if len(text) > MAX_LENGTH:
-            raise AnswerError(
-                _("Keep your answer under %(max)s characters.") % {"max": MAX_LENGTH}
-            )
+            raise AnswerError(_("Keep your answer under %(max)s characters.") % {"max": MAX_LENGTH})
         return text or None
 
     def rows(self, question, value, choices):

@@ -26,8 +26,12 @@ def post(client, path, payload, **headers):
 def test_openapi_schema_lists_the_endpoints(db):
     schema = Client().get("/api/v1/openapi.json").json()
     assert schema["info"]["title"] == "Contento API"
-    for path in ("/api/v1/surveys", "/api/v1/surveys/{code}", "/api/v1/surveys/{code}/responses",
-                 "/api/v1/surveys/{code}/metrics"):
+    for path in (
+        "/api/v1/surveys",
+        "/api/v1/surveys/{code}",
+        "/api/v1/surveys/{code}/responses",
+        "/api/v1/surveys/{code}/metrics",
+    ):
         assert path in schema["paths"]
 
 
@@ -38,10 +42,15 @@ def test_create_read_update_a_survey(personas):
     code = created.json()["code"]
     assert created.json()["status"] == "draft"
     read = client.get(f"/api/v1/surveys/{code}").json()
-    assert read["definition"]["questions"][0]["text"] == {"en": "How likely are you to recommend us?", "es": "¿Nos recomendaría?"}
+    assert read["definition"]["questions"][0]["text"] == {
+        "en": "How likely are you to recommend us?",
+        "es": "¿Nos recomendaría?",
+    }
     changed = copy.deepcopy(read["definition"])
     changed["title"]["en"] = "Renamed"
-    updated = client.put(f"/api/v1/surveys/{code}", json.dumps(changed), content_type="application/json")
+    updated = client.put(
+        f"/api/v1/surveys/{code}", json.dumps(changed), content_type="application/json"
+    )
     assert updated.status_code == 200 and updated.json()["title"] == "Renamed"
     assert [s["code"] for s in client.get("/api/v1/surveys").json()] == [code]
     live = post(client, f"/api/v1/surveys/{code}/status", {"status": "live"})
@@ -54,37 +63,70 @@ def test_invalid_definition_is_a_422_naming_the_field(personas):
     reply = post(api(personas, Role.OWNER), "/api/v1/surveys", doc)
     assert reply.status_code == 422
     assert reply.json()["detail"] == "The survey definition is not valid."
-    assert {"path": "questions[0] (nps).type", "message": reply.json()["errors"][0]["message"]} in reply.json()["errors"]
+    assert {
+        "path": "questions[0] (nps).type",
+        "message": reply.json()["errors"][0]["message"],
+    } in reply.json()["errors"]
     assert Survey.objects.count() == 0
 
 
 def test_malformed_json_body_is_a_clear_4xx(personas):
-    reply = api(personas, Role.OWNER).post("/api/v1/surveys", "{not json", content_type="application/json")
+    reply = api(personas, Role.OWNER).post(
+        "/api/v1/surveys", "{not json", content_type="application/json"
+    )
     assert 400 <= reply.status_code < 500
     assert "detail" in reply.json()
 
 
 def test_submit_response_and_list_it(personas, live_survey):
     client = api(personas, Role.AGENT)
-    answers = {"nps": 4, "why": "Slow", "channels": ["chat"], "drivers": {"speed": 2}, "gap": {"expected": 7, "perceived": 3}, "fix": "Speed"}
-    reply = post(client, f"/api/v1/surveys/{live_survey.code}/responses", {"answers": answers, "language": "es"})
+    answers = {
+        "nps": 4,
+        "why": "Slow",
+        "channels": ["chat"],
+        "drivers": {"speed": 2},
+        "gap": {"expected": 7, "perceived": 3},
+        "fix": "Speed",
+    }
+    reply = post(
+        client,
+        f"/api/v1/surveys/{live_survey.code}/responses",
+        {"answers": answers, "language": "es"},
+    )
     assert reply.status_code == 201, reply.content
     body = reply.json()
     assert body["status"] == "complete" and body["language"] == "es" and body["answers"] == answers
     listed = api(personas, Role.ANALYST).get(f"/api/v1/surveys/{live_survey.code}/responses").json()
-    assert listed["count"] == 1 and listed["items"][0]["answers"]["gap"] == {"expected": 7, "perceived": 3}
+    assert listed["count"] == 1 and listed["items"][0]["answers"]["gap"] == {
+        "expected": 7,
+        "perceived": 3,
+    }
 
 
 def test_submitted_answers_are_validated(personas, live_survey):
     client = api(personas, Role.OWNER)
-    reply = post(client, f"/api/v1/surveys/{live_survey.code}/responses", {"answers": {"nps": 12, "plan": "gold", "colour": "red"}})
+    reply = post(
+        client,
+        f"/api/v1/surveys/{live_survey.code}/responses",
+        {"answers": {"nps": 12, "plan": "gold", "colour": "red"}},
+    )
     assert reply.status_code == 422
     assert reply.json()["errors"] == {"colour": "is not a question of this survey"}
-    reply = post(client, f"/api/v1/surveys/{live_survey.code}/responses", {"answers": {"nps": 12, "plan": "gold"}})
+    reply = post(
+        client,
+        f"/api/v1/surveys/{live_survey.code}/responses",
+        {"answers": {"nps": 12, "plan": "gold"}},
+    )
     assert set(reply.json()["errors"]) == {"nps", "plan"}
     reply = post(client, f"/api/v1/surveys/{live_survey.code}/responses", {"answers": {"nps": 3}})
-    assert reply.json()["errors"] == {"fix": "This question needs an answer."}  # shown by logic, required
-    reply = post(client, f"/api/v1/surveys/{live_survey.code}/responses", {"answers": {"nps": 9}, "language": "ru"})
+    assert reply.json()["errors"] == {
+        "fix": "This question needs an answer."
+    }  # shown by logic, required
+    reply = post(
+        client,
+        f"/api/v1/surveys/{live_survey.code}/responses",
+        {"answers": {"nps": 9}, "language": "ru"},
+    )
     assert "not offered" in reply.json()["errors"]["language"]
     assert Response.objects.count() == 0
 
@@ -96,7 +138,9 @@ def test_idempotency_key_makes_retries_safe(personas, live_survey):
     again = post(client, path, {"answers": {"nps": 10}}, HTTP_IDEMPOTENCY_KEY="order-123")
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["code"] == again.json()["code"]
-    conflict = post(client, path, {"answers": {"nps": 2, "fix": "x"}}, HTTP_IDEMPOTENCY_KEY="order-123")
+    conflict = post(
+        client, path, {"answers": {"nps": 2, "fix": "x"}}, HTTP_IDEMPOTENCY_KEY="order-123"
+    )
     assert conflict.status_code == 409
     other = post(client, path, {"answers": {"nps": 10}}, HTTP_IDEMPOTENCY_KEY="order-124")
     assert other.status_code == 201
@@ -106,7 +150,9 @@ def test_idempotency_key_makes_retries_safe(personas, live_survey):
 def test_metrics_match_hand_computed_values(personas, live_survey):
     # NPS: 4 promoters (9, 10, 10, 9), 2 passives (7, 8), 2 detractors (0, 6) of n = 8.
     for score in (9, 10, 10, 9, 7, 8, 0, 6):
-        do_submit_response(live_survey, answers={"nps": score, "fix": "x"} if score <= 6 else {"nps": score})
+        do_submit_response(
+            live_survey, answers={"nps": score, "fix": "x"} if score <= 6 else {"nps": score}
+        )
     # CSAT: 3 of 4 answers in the top two boxes (4, 5, 5, 2).
     for score in (4, 5, 5, 2):
         do_submit_response(live_survey, answers={"nps": 10, "csat": score})
@@ -201,7 +247,10 @@ def test_outsider_sees_nothing_of_another_workspace(personas, live_survey):
     assert client.get("/api/v1/surveys").json() == []
     for path in (base, base + "/responses", base + "/metrics"):
         assert client.get(path).status_code == 404
-    assert client.put(base, json.dumps(FULL_DEFINITION), content_type="application/json").status_code == 404
+    assert (
+        client.put(base, json.dumps(FULL_DEFINITION), content_type="application/json").status_code
+        == 404
+    )
     assert post(client, base + "/responses", {"answers": {"nps": 9}}).status_code == 404
     assert Response.objects.count() == 0
 

@@ -24,8 +24,13 @@ def test_full_definition_is_valid_and_normalised():
 
 
 def test_plain_strings_are_the_default_language():
-    doc = definition.validate({"title": "Hello", "default_language": "fr",
-                               "questions": [{"key": "q1", "type": "nps", "text": "Recommanderiez-vous ?"}]})
+    doc = definition.validate(
+        {
+            "title": "Hello",
+            "default_language": "fr",
+            "questions": [{"key": "q1", "type": "nps", "text": "Recommanderiez-vous ?"}],
+        }
+    )
     assert doc["title"] == {"fr": "Hello"}
     assert doc["questions"][0]["text"] == {"fr": "Recommanderiez-vous ?"}
 
@@ -55,13 +60,16 @@ def test_errors_name_the_question_and_the_field():
     assert errors["colour"] == "is not a field of a survey definition"
 
 
-@pytest.mark.parametrize(("change", "path", "message"), [
-    ({"languages": ["en", "de"]}, "languages", "list of codes"),
-    ({"default_language": "xx"}, "default_language", "must be one of"),
-    ({"format": "other/9"}, "format", "contento.survey/1"),
-    ({"title": None}, "title", "required"),
-    ({"questions": "nps"}, "questions", "must be a list"),
-])
+@pytest.mark.parametrize(
+    ("change", "path", "message"),
+    [
+        ({"languages": ["en", "de"]}, "languages", "list of codes"),
+        ({"default_language": "xx"}, "default_language", "must be one of"),
+        ({"format": "other/9"}, "format", "contento.survey/1"),
+        ({"title": None}, "title", "required"),
+        ({"questions": "nps"}, "questions", "must be a list"),
+    ],
+)
 def test_top_level_errors(change, path, message):
     doc = {**copy.deepcopy(FULL_DEFINITION), **change}
     assert message in errors_of(doc)[path]
@@ -108,7 +116,10 @@ def test_update_keeps_answers_and_refuses_to_lose_them(live_survey):
     with pytest.raises(InvalidDefinition, match="cannot change type"):
         do_update_survey(live_survey, retyped)
     no_pro = copy.deepcopy(doc)
-    no_pro["questions"][5]["choices"] = [{"key": "basic", "label": "Basic"}, {"key": "mid", "label": "Mid"}]
+    no_pro["questions"][5]["choices"] = [
+        {"key": "basic", "label": "Basic"},
+        {"key": "mid", "label": "Mid"},
+    ]
     with pytest.raises(InvalidDefinition, match=r"choices \(pro\)"):
         do_update_survey(live_survey, no_pro)
     assert live_survey.questions.count() == 10  # nothing was half-changed

@@ -13,23 +13,50 @@ from contento.surveys.actions import do_submit_response
 
 
 def _fill(personas, survey):
-    lucia = do_create_customer(personas.org, name="Lucía", email="l@example.net", external_id="C-1", language="es")
-    do_submit_response(survey, customer=lucia, language="es", answers={
-        "nps": 3, "why": "=HYPERLINK(\"x\")", "plan": "basic", "channels": ["phone", "chat"],
-        "drivers": {"speed": 2, "price": 4}, "gap": {"expected": 7, "perceived": 2}, "fix": "Todo"})
+    lucia = do_create_customer(
+        personas.org, name="Lucía", email="l@example.net", external_id="C-1", language="es"
+    )
+    do_submit_response(
+        survey,
+        customer=lucia,
+        language="es",
+        answers={
+            "nps": 3,
+            "why": '=HYPERLINK("x")',
+            "plan": "basic",
+            "channels": ["phone", "chat"],
+            "drivers": {"speed": 2, "price": 4},
+            "gap": {"expected": 7, "perceived": 2},
+            "fix": "Todo",
+        },
+    )
     do_submit_response(survey, answers={"nps": 10})
 
 
 def test_csv_export(personas, live_survey):
     _fill(personas, live_survey)
-    reply = personas.client(Role.ANALYST).get(reverse("surveys:export_csv", args=[live_survey.code]) + "?lang=es")
+    reply = personas.client(Role.ANALYST).get(
+        reverse("surveys:export_csv", args=[live_survey.code]) + "?lang=es"
+    )
     assert reply["Content-Type"].startswith("text/csv")
     text = b"".join(reply.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     header, labels, first, second = rows
     assert header[:7] == exports.FIXED_COLUMNS
-    assert header[7:] == ["nps", "why", "csat", "ces", "stars", "plan", "channels", "drivers[speed]",
-                          "drivers[price]", "gap[expected]", "gap[perceived]", "fix"]
+    assert header[7:] == [
+        "nps",
+        "why",
+        "csat",
+        "ces",
+        "stars",
+        "plan",
+        "channels",
+        "drivers[speed]",
+        "drivers[price]",
+        "gap[expected]",
+        "gap[perceived]",
+        "fix",
+    ]
     assert labels[7] == "¿Nos recomendaría?"
     row = dict(zip(header, first, strict=True))
     assert row["customer_external_id"] == "C-1" and row["language"] == "es"

@@ -15,13 +15,25 @@ ALL = [Role.OWNER, Role.MANAGER, Role.AGENT, Role.ANALYST]
 
 def pages(survey):
     code = survey.code
-    view = [reverse("surveys:list"), reverse("surveys:dashboard", args=[code]),
-            reverse("surveys:definition_json", args=[code])]
-    export = [reverse("surveys:export_csv", args=[code]), reverse("surveys:export_xlsx", args=[code])]
-    edit = [reverse("surveys:new"), reverse("surveys:import"), reverse("surveys:build", args=[code]),
-            reverse("surveys:question_new", args=[code]), reverse("surveys:question_edit", args=[code, "nps"]),
-            reverse("surveys:translate", args=[code, "es"]), reverse("surveys:definition", args=[code]),
-            reverse("surveys:invite", args=[code])]
+    view = [
+        reverse("surveys:list"),
+        reverse("surveys:dashboard", args=[code]),
+        reverse("surveys:definition_json", args=[code]),
+    ]
+    export = [
+        reverse("surveys:export_csv", args=[code]),
+        reverse("surveys:export_xlsx", args=[code]),
+    ]
+    edit = [
+        reverse("surveys:new"),
+        reverse("surveys:import"),
+        reverse("surveys:build", args=[code]),
+        reverse("surveys:question_new", args=[code]),
+        reverse("surveys:question_edit", args=[code, "nps"]),
+        reverse("surveys:translate", args=[code, "es"]),
+        reverse("surveys:definition", args=[code]),
+        reverse("surveys:invite", args=[code]),
+    ]
     return view, export, edit
 
 
@@ -34,7 +46,9 @@ def test_each_role_reaches_what_it_may(personas, survey, role):
     for path in export:
         assert client.get(path).status_code == (200 if role != Role.AGENT else 403), path
     for path in edit:
-        assert client.get(path).status_code == (200 if role in (Role.OWNER, Role.MANAGER) else 403), path
+        assert client.get(path).status_code == (
+            200 if role in (Role.OWNER, Role.MANAGER) else 403
+        ), path
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(personas, survey):
@@ -58,33 +72,76 @@ def test_outsider_gets_404_for_another_workspaces_survey(personas, survey):
 
 def test_analyst_cannot_change_a_survey(personas, survey):
     client = personas.client(Role.ANALYST)
-    assert client.post(reverse("surveys:status", args=[survey.code]), {"status": "live"}).status_code == 403
-    assert client.post(reverse("surveys:question_action", args=[survey.code, "nps"]), {"action": "delete"}).status_code == 403
+    assert (
+        client.post(reverse("surveys:status", args=[survey.code]), {"status": "live"}).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            reverse("surveys:question_action", args=[survey.code, "nps"]), {"action": "delete"}
+        ).status_code
+        == 403
+    )
     assert survey.questions.count() == 10
 
 
 def test_build_a_survey_in_the_builder(personas):
     client = personas.client(Role.MANAGER)
-    reply = client.post(reverse("surveys:new"), {"title": "After your visit", "default_language": "en", "languages": ["es"]})
+    reply = client.post(
+        reverse("surveys:new"),
+        {"title": "After your visit", "default_language": "en", "languages": ["es"]},
+    )
     survey = Survey.objects.get(title="After your visit")
     assert reply["Location"] == reverse("surveys:build", args=[survey.code])
-    client.post(reverse("surveys:question_new", args=[survey.code]),
-                {"kind": "nps", "text": "Would you recommend us?", "page": 1, "required": "on"})
-    client.post(reverse("surveys:question_new", args=[survey.code]),
-                {"kind": "single", "key": "visit", "text": "Why did you come?", "page": 1,
-                 "options": "Repair\nbuy|To buy something"})
-    client.post(reverse("surveys:question_new", args=[survey.code]),
-                {"kind": "text", "key": "fix", "text": "What went wrong?", "page": 2,
-                 "show_if_question": "would-you-recommend-us", "show_if_op": "lte", "show_if_value": "6"})
+    client.post(
+        reverse("surveys:question_new", args=[survey.code]),
+        {"kind": "nps", "text": "Would you recommend us?", "page": 1, "required": "on"},
+    )
+    client.post(
+        reverse("surveys:question_new", args=[survey.code]),
+        {
+            "kind": "single",
+            "key": "visit",
+            "text": "Why did you come?",
+            "page": 1,
+            "options": "Repair\nbuy|To buy something",
+        },
+    )
+    client.post(
+        reverse("surveys:question_new", args=[survey.code]),
+        {
+            "kind": "text",
+            "key": "fix",
+            "text": "What went wrong?",
+            "page": 2,
+            "show_if_question": "would-you-recommend-us",
+            "show_if_op": "lte",
+            "show_if_value": "6",
+        },
+    )
     doc = definition.export(survey)
     assert [q["key"] for q in doc["questions"]] == ["would-you-recommend-us", "visit", "fix"]
-    assert doc["questions"][1]["choices"] == [{"key": "repair", "label": {"en": "Repair"}}, {"key": "buy", "label": {"en": "To buy something"}}]
-    assert doc["questions"][2]["show_if"] == {"question": "would-you-recommend-us", "op": "lte", "value": 6}
+    assert doc["questions"][1]["choices"] == [
+        {"key": "repair", "label": {"en": "Repair"}},
+        {"key": "buy", "label": {"en": "To buy something"}},
+    ]
+    assert doc["questions"][2]["show_if"] == {
+        "question": "would-you-recommend-us",
+        "op": "lte",
+        "value": 6,
+    }
 
     translate = reverse("surveys:translate", args=[survey.code, "es"])
     page = client.get(translate).content.decode()
     assert "Would you recommend us?" in page
-    client.post(translate, {"title": "Después de su visita", "q0.text": "¿Nos recomendaría?", "q1.c1.label": "Para comprar algo"})
+    client.post(
+        translate,
+        {
+            "title": "Después de su visita",
+            "q0.text": "¿Nos recomendaría?",
+            "q1.c1.label": "Para comprar algo",
+        },
+    )
     doc = definition.export(survey)
     assert doc["title"]["es"] == "Después de su visita"
     assert doc["questions"][0]["text"]["es"] == "¿Nos recomendaría?"
@@ -99,8 +156,11 @@ def test_build_a_survey_in_the_builder(personas):
 
 def test_builder_shows_definition_errors_and_keeps_the_survey(personas, survey):
     client = personas.client(Role.OWNER)
-    reply = client.post(reverse("surveys:question_new", args=[survey.code]),
-                        {"kind": "single", "key": "nps", "text": "Duplicate key", "page": 2, "options": "One"}, follow=True)
+    reply = client.post(
+        reverse("surveys:question_new", args=[survey.code]),
+        {"kind": "single", "key": "nps", "text": "Duplicate key", "page": 2, "options": "One"},
+        follow=True,
+    )
     body = reply.content.decode()
     assert "used by an earlier question" in body and "at least two choices" in body
     assert survey.questions.count() == 10
@@ -125,7 +185,11 @@ def test_edit_and_import_json_definitions(personas, survey):
 
 
 def test_dashboard_shows_metrics_charts_and_comments(personas, live_survey):
-    for score, lang, comment in ((10, "es", "Muy rápido"), (9, "en", "Fast"), (3, "en", "Too expensive")):
+    for score, lang, comment in (
+        (10, "es", "Muy rápido"),
+        (9, "en", "Fast"),
+        (3, "en", "Too expensive"),
+    ):
         answers = {"nps": score, "why": comment, "csat": 5}
         if score <= 6:
             answers["fix"] = "Prix"
@@ -134,16 +198,30 @@ def test_dashboard_shows_metrics_charts_and_comments(personas, live_survey):
     body = client.get(reverse("surveys:dashboard", args=[live_survey.code])).content.decode()
     assert 'data-metric="nps"' in body and ">33.3<" in body  # (2 − 1) / 3
     assert "<svg" in body and "Muy rápido" in body and 'lang="es"' in body
-    filtered = client.get(reverse("surveys:dashboard", args=[live_survey.code]) + "?language=es").content.decode()
+    filtered = client.get(
+        reverse("surveys:dashboard", args=[live_survey.code]) + "?language=es"
+    ).content.decode()
     assert "Muy rápido" in filtered and "Too expensive" not in filtered and ">100.0<" in filtered
-    assert "Fast" not in client.get(reverse("surveys:dashboard", args=[live_survey.code]) + "?since=2999-01-01").content.decode()
+    assert (
+        "Fast"
+        not in client.get(
+            reverse("surveys:dashboard", args=[live_survey.code]) + "?since=2999-01-01"
+        ).content.decode()
+    )
 
 
-def test_dashboard_query_count_does_not_grow_with_responses(personas, live_survey, django_assert_max_num_queries):
+def test_dashboard_query_count_does_not_grow_with_responses(
+    personas, live_survey, django_assert_max_num_queries
+):
     client = personas.client(Role.OWNER)
     path = reverse("surveys:dashboard", args=[live_survey.code])
     for score in range(11):
-        do_submit_response(live_survey, answers={"nps": score, "why": f"comment {score}", "fix": "x"} if score <= 6 else {"nps": score, "why": "ok"})
+        do_submit_response(
+            live_survey,
+            answers={"nps": score, "why": f"comment {score}", "fix": "x"}
+            if score <= 6
+            else {"nps": score, "why": "ok"},
+        )
     with django_assert_max_num_queries(20):
         assert client.get(path).status_code == 200
     for score in range(30):

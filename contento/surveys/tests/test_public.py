@@ -30,8 +30,17 @@ def start(client, survey, **headers):
     return form_fields(page.content.decode())
 
 
-PAGE_2 = {"q-csat": "4", "q-ces": "6", "q-stars": "3", "q-plan": "pro", "q-channels": ["phone", "chat"],
-          "q-drivers-speed": "5", "q-drivers-price": "2", "q-gap-expected": "6", "q-gap-perceived": "4"}
+PAGE_2 = {
+    "q-csat": "4",
+    "q-ces": "6",
+    "q-stars": "3",
+    "q-plan": "pro",
+    "q-channels": ["phone", "chat"],
+    "q-drivers-speed": "5",
+    "q-drivers-price": "2",
+    "q-gap-expected": "6",
+    "q-gap-perceived": "4",
+}
 
 
 def test_respondent_answers_page_by_page_and_completes(live_survey):
@@ -52,8 +61,9 @@ def test_respondent_answers_page_by_page_and_completes(live_survey):
     assert response.status == "complete" and response.completed_at
     assert "Thanks!" in client.get(reply["Location"]).content.decode()
     assert Answer.objects.filter(response=response, question__key="channels").count() == 2
-    assert set(Answer.objects.filter(response=response, question__key="gap").values_list("part", "value")) == {
-        ("expected", 6), ("perceived", 4)}
+    assert set(
+        Answer.objects.filter(response=response, question__key="gap").values_list("part", "value")
+    ) == {("expected", 6), ("perceived", 4)}
 
 
 def test_detractor_gets_the_follow_up_page(live_survey):
@@ -111,12 +121,15 @@ def test_tampered_form_token_is_refused(live_survey):
     assert Response.objects.count() == 0
 
 
-@pytest.mark.parametrize(("query", "header", "expected"), [
-    ("?lang=es", "fr", "¿Nos recomendaría?"),
-    ("", "es-MX,es;q=0.9", "¿Nos recomendaría?"),
-    ("", "ru", "How likely are you to recommend us?"),
-    ("?lang=vi", "", "How likely are you to recommend us?"),
-])
+@pytest.mark.parametrize(
+    ("query", "header", "expected"),
+    [
+        ("?lang=es", "fr", "¿Nos recomendaría?"),
+        ("", "es-MX,es;q=0.9", "¿Nos recomendaría?"),
+        ("", "ru", "How likely are you to recommend us?"),
+        ("?lang=vi", "", "How likely are you to recommend us?"),
+    ],
+)
 def test_language_from_link_then_browser_then_default(live_survey, query, header, expected):
     body = Client().get(url(live_survey) + query, HTTP_ACCEPT_LANGUAGE=header).content.decode()
     assert expected in body
@@ -169,7 +182,9 @@ def test_public_posts_are_rate_limited(live_survey, settings):
 
 @pytest.fixture
 def customer(personas):
-    return do_create_customer(personas.org, name="Lucía Pérez", email="lucia@example.net", language="es")
+    return do_create_customer(
+        personas.org, name="Lucía Pérez", email="lucia@example.net", language="es"
+    )
 
 
 def personal(survey, customer):
@@ -184,7 +199,11 @@ def test_personal_link_ties_the_response_to_the_customer(live_survey, customer):
     assert 'name="rt" value=""' in body
     Client().post(link, {"page": "1", "lang": "es", "q-nps": "7"})
     response = Response.objects.get()
-    assert response.customer == customer and response.source == "personal" and response.language == "es"
+    assert (
+        response.customer == customer
+        and response.source == "personal"
+        and response.language == "es"
+    )
 
 
 def test_personal_link_gives_one_response_and_resumes(live_survey, customer):
@@ -204,8 +223,13 @@ def test_personal_link_gives_one_response_and_resumes(live_survey, customer):
 def test_forged_personal_links_are_refused(live_survey, customer, personas):
     token = make_token(live_survey, customer)
     forged = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
-    assert Client().get(reverse("public:personal", args=[live_survey.code, forged])).status_code == 404
-    assert Client().get(reverse("public:personal", args=[live_survey.code, "not-a-token"])).status_code == 404
+    assert (
+        Client().get(reverse("public:personal", args=[live_survey.code, forged])).status_code == 404
+    )
+    assert (
+        Client().get(reverse("public:personal", args=[live_survey.code, "not-a-token"])).status_code
+        == 404
+    )
 
 
 def test_personal_link_cannot_be_used_for_another_survey(live_survey, customer, personas):
@@ -215,11 +239,18 @@ def test_personal_link_cannot_be_used_for_another_survey(live_survey, customer, 
     other = do_set_survey_status(do_create_survey(personas.org, FULL_DEFINITION), "live")
     token = make_token(live_survey, customer)
     assert Client().get(reverse("public:personal", args=[other.code, token])).status_code == 404
-    assert Client().post(reverse("public:personal", args=[other.code, token]), {"page": "1", "q-nps": "1"}).status_code == 404
+    assert (
+        Client()
+        .post(reverse("public:personal", args=[other.code, token]), {"page": "1", "q-nps": "1"})
+        .status_code
+        == 404
+    )
     assert Response.objects.count() == 0
 
 
 def test_link_of_a_customer_from_another_workspace_is_refused(live_survey, personas):
     stranger = do_create_customer(personas.other_org, name="Eve", email="eve@example.net")
     token = make_token(live_survey, stranger)
-    assert Client().get(reverse("public:personal", args=[live_survey.code, token])).status_code == 404
+    assert (
+        Client().get(reverse("public:personal", args=[live_survey.code, token])).status_code == 404
+    )

@@ -17,7 +17,9 @@ def parse(questions, key, raw):
     return lq.kind.parse_json(lq, raw)
 
 
-@pytest.mark.parametrize(("key", "low", "high"), [("nps", 0, 10), ("csat", 1, 5), ("ces", 1, 7), ("stars", 0, 4)])
+@pytest.mark.parametrize(
+    ("key", "low", "high"), [("nps", 0, 10), ("csat", 1, 5), ("ces", 1, 7), ("stars", 0, 4)]
+)
 def test_scale_questions_accept_their_range_only(questions, key, low, high):
     assert parse(questions, key, low) == low
     assert parse(questions, key, high) == high
@@ -65,7 +67,10 @@ def test_required_matrix_needs_every_item(survey):
 
 
 def test_expectation_needs_both_parts_on_its_scale(questions):
-    assert parse(questions, "gap", {"expected": 6, "perceived": 4}) == {"expected": 6, "perceived": 4}
+    assert parse(questions, "gap", {"expected": 6, "perceived": 4}) == {
+        "expected": 6,
+        "perceived": 4,
+    }
     with pytest.raises(AnswerError, match="both"):
         parse(questions, "gap", {"expected": 6})
     with pytest.raises(AnswerError, match="from 1 to 7"):
@@ -87,8 +92,19 @@ def test_text_is_trimmed_limited_and_stripped_of_nul(questions):
 def test_form_parsing_reads_each_types_fields(questions):
     data = QueryDict(mutable=True)
     data.setlist("q-channels", ["email", "phone"])
-    data.update({"q-drivers-speed": "3", "q-drivers-price": "", "q-gap-expected": "7", "q-gap-perceived": "5", "q-nps": ""})
+    data.update(
+        {
+            "q-drivers-speed": "3",
+            "q-drivers-price": "",
+            "q-gap-expected": "7",
+            "q-gap-perceived": "5",
+            "q-nps": "",
+        }
+    )
     assert questions["channels"].kind.parse_form(questions["channels"], data) == ["phone", "email"]
     assert questions["drivers"].kind.parse_form(questions["drivers"], data) == {"speed": 3}
-    assert questions["gap"].kind.parse_form(questions["gap"], data) == {"expected": 7, "perceived": 5}
+    assert questions["gap"].kind.parse_form(questions["gap"], data) == {
+        "expected": 7,
+        "perceived": 5,
+    }
     assert questions["nps"].kind.parse_form(questions["nps"], data) is None

@@ -41,14 +41,22 @@ def survey_list(request, membership):
 
 @member_required("survey.edit")
 def survey_new(request, membership):
-    form = SurveyForm(request.POST or None, initial={"default_language": membership.organization.default_language})
+    form = SurveyForm(
+        request.POST or None, initial={"default_language": membership.organization.default_language}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        survey = do_create_survey(membership.organization, {
-            "title": data["title"], "description": data["description"],
-            "thank_you": data["thank_you"], "default_language": data["default_language"],
-            "languages": [data["default_language"], *data["languages"]],
-        }, user=request.user)
+        survey = do_create_survey(
+            membership.organization,
+            {
+                "title": data["title"],
+                "description": data["description"],
+                "thank_you": data["thank_you"],
+                "default_language": data["default_language"],
+                "languages": [data["default_language"], *data["languages"]],
+            },
+            user=request.user,
+        )
         messages.success(request, _("Survey created. Add its questions."))
         return redirect("surveys:build", survey.code)
     return render(request, "surveys/new.html", {"form": form})
@@ -59,7 +67,11 @@ def survey_import(request, membership):
     errors, raw = [], ""
     if request.method == "POST":
         upload = request.FILES.get("file")
-        raw = upload.read().decode("utf-8", "replace") if upload else request.POST.get("definition", "")
+        raw = (
+            upload.read().decode("utf-8", "replace")
+            if upload
+            else request.POST.get("definition", "")
+        )
         try:
             survey = do_create_survey(membership.organization, json.loads(raw), user=request.user)
         except json.JSONDecodeError as error:
@@ -103,16 +115,29 @@ def survey_build(request, membership, code):
             if _save(request, survey, doc):
                 messages.success(request, _("Survey saved."))
             return redirect("surveys:build", survey.code)
-    form = SurveyForm(initial={
-        "title": survey.title, "description": survey.description, "thank_you": survey.thank_you,
-        "default_language": lang, "languages": survey.languages,
-    })
-    return render(request, "surveys/build.html", {
-        "survey": survey, "form": form, "questions": doc["questions"],
-        "question_form": QuestionForm(initial={"page": doc["questions"][-1]["page"] if doc["questions"] else 1}),
-        "languages": [(c, LANGUAGE_NAMES.get(c, c)) for c in survey.all_languages[1:]],
-        "public_url": request.build_absolute_uri(survey.get_public_url()),
-    })
+    form = SurveyForm(
+        initial={
+            "title": survey.title,
+            "description": survey.description,
+            "thank_you": survey.thank_you,
+            "default_language": lang,
+            "languages": survey.languages,
+        }
+    )
+    return render(
+        request,
+        "surveys/build.html",
+        {
+            "survey": survey,
+            "form": form,
+            "questions": doc["questions"],
+            "question_form": QuestionForm(
+                initial={"page": doc["questions"][-1]["page"] if doc["questions"] else 1}
+            ),
+            "languages": [(c, LANGUAGE_NAMES.get(c, c)) for c in survey.all_languages[1:]],
+            "public_url": request.build_absolute_uri(survey.get_public_url()),
+        },
+    )
 
 
 def _question_form_initial(qdef: dict, lang: str) -> dict:
@@ -122,10 +147,18 @@ def _question_form_initial(qdef: dict, lang: str) -> dict:
     logic = qdef.get("show_if") or {}
     value = logic.get("value", "")
     return {
-        "kind": qdef["type"], "key": qdef["key"], "text": text("text"), "help": text("help"),
-        "required": qdef["required"], "page": qdef["page"], "min": qdef.get("min"),
-        "max": qdef.get("max"), "min_label": text("min_label"), "max_label": text("max_label"),
-        "options": options_text(qdef), "show_if_question": logic.get("question", ""),
+        "kind": qdef["type"],
+        "key": qdef["key"],
+        "text": text("text"),
+        "help": text("help"),
+        "required": qdef["required"],
+        "page": qdef["page"],
+        "min": qdef.get("min"),
+        "max": qdef.get("max"),
+        "min_label": text("min_label"),
+        "max_label": text("max_label"),
+        "options": options_text(qdef),
+        "show_if_question": logic.get("question", ""),
         "show_if_op": logic.get("op", ""),
         "show_if_value": ", ".join(map(str, value)) if isinstance(value, list) else value,
     }
@@ -139,7 +172,10 @@ def question_edit(request, membership, code, key=None):
     if key is not None and index is None:
         raise Http404
     previous = doc["questions"][index] if index is not None else None
-    form = QuestionForm(request.POST or None, initial=_question_form_initial(previous, survey.default_language) if previous else None)
+    form = QuestionForm(
+        request.POST or None,
+        initial=_question_form_initial(previous, survey.default_language) if previous else None,
+    )
     if request.method == "POST" and form.is_valid():
         qdef = form.to_definition(survey.default_language, previous)
         if index is None:
@@ -170,9 +206,9 @@ def question_action(request, membership, code, key):
             questions[index], questions[other] = questions[other], questions[index]
             # Moving across a page boundary takes the neighbour's page, so pages stay in order.
             questions[other]["page"], questions[index]["page"] = (
-                questions[index]["page"], questions[other]["page"]
-            ) if questions[index]["page"] != questions[other]["page"] else (
-                questions[other]["page"], questions[index]["page"]
+                (questions[index]["page"], questions[other]["page"])
+                if questions[index]["page"] != questions[other]["page"]
+                else (questions[other]["page"], questions[index]["page"])
             )
     if _save(request, survey, doc):
         messages.success(request, _("Survey saved."))
@@ -232,16 +268,25 @@ def translate(request, membership, code, lang):
             messages.success(request, _("Translation saved."))
             return redirect("surveys:build", survey.code)
     missing = sum(1 for s in strings if not s["current"])
-    return render(request, "surveys/translate.html", {
-        "survey": survey, "form": form, "lang": lang, "lang_name": LANGUAGE_NAMES.get(lang, lang),
-        "missing": missing,
-    })
+    return render(
+        request,
+        "surveys/translate.html",
+        {
+            "survey": survey,
+            "form": form,
+            "lang": lang,
+            "lang_name": LANGUAGE_NAMES.get(lang, lang),
+            "missing": missing,
+        },
+    )
 
 
 @member_required("survey.view")
 def definition_json(request, membership, code):
     survey = access_survey(membership, code, "survey.view")
-    response = JsonResponse(definition.export(survey), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response = JsonResponse(
+        definition.export(survey), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
     response["Content-Disposition"] = f'attachment; filename="survey-{survey.code}.json"'
     return response
 
@@ -262,7 +307,9 @@ def definition_edit(request, membership, code):
         else:
             messages.success(request, _("Survey saved."))
             return redirect("surveys:build", survey.code)
-    return render(request, "surveys/definition.html", {"survey": survey, "raw": raw, "errors": errors})
+    return render(
+        request, "surveys/definition.html", {"survey": survey, "raw": raw, "errors": errors}
+    )
 
 
 @require_POST
@@ -274,7 +321,9 @@ def set_status(request, membership, code):
     except ValueError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Survey status: %(status)s.") % {"status": survey.get_status_display()})
+        messages.success(
+            request, _("Survey status: %(status)s.") % {"status": survey.get_status_display()}
+        )
     return redirect("surveys:build", survey.code)
 
 
@@ -292,12 +341,19 @@ def invite(request, membership, code):
         except ValueError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("%(count)s invitations are being sent.") % {"count": len(created)})
+            messages.success(
+                request, _("%(count)s invitations are being sent.") % {"count": len(created)}
+            )
         return redirect("surveys:invite", survey.code)
     sample = [(c, personal_url(survey, c)) for c in customers[:20]]
-    return render(request, "surveys/invite.html", {
-        "survey": survey, "sample": sample,
-        "invited": survey.invitations.count(),
-        "sent": survey.invitations.filter(status="sent").count(),
-        "languages": [(c, LANGUAGE_NAMES.get(c, c)) for c in survey.all_languages],
-    })
+    return render(
+        request,
+        "surveys/invite.html",
+        {
+            "survey": survey,
+            "sample": sample,
+            "invited": survey.invitations.count(),
+            "sent": survey.invitations.filter(status="sent").count(),
+            "languages": [(c, LANGUAGE_NAMES.get(c, c)) for c in survey.all_languages],
+        },
+    )

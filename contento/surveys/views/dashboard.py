@@ -12,13 +12,25 @@ from contento.core.charts import column_chart, score_colors
 from contento.surveys import exports
 from contento.surveys.access import access_survey
 from contento.surveys.localize import localize
-from contento.surveys.metrics import Filters, completion, latest_comments, over_time, question_metrics
+from contento.surveys.metrics import (
+    Filters,
+    completion,
+    latest_comments,
+    over_time,
+    question_metrics,
+)
 
 
 class FilterForm(forms.Form):
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    language = forms.ChoiceField(label=_("Language"), required=False, choices=[("", _("All languages")), *settings.LANGUAGES])
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", _("All languages")), *settings.LANGUAGES]
+    )
 
 
 def _view_language(request, survey) -> str:
@@ -42,24 +54,38 @@ def dashboard(request, membership, code):
             colors=score_colors(metric["kind"], points),
         )
     volume = over_time(survey, filters)
-    volume_chart = column_chart(
-        [(period.strftime("%Y-%m-%d"), n) for period, n in volume],
-        title=str(_("Completed responses over time")),
-        every_label=max(1, len(volume) // 8),
-    ) if volume else None
-    return render(request, "surveys/dashboard.html", {
-        "survey": survey, "local": local, "form": form, "metrics": metrics,
-        "completion": completion(survey, filters), "volume_chart": volume_chart,
-        "comments": latest_comments(local, filters),
-        "query": request.GET.urlencode(),
-    })
+    volume_chart = (
+        column_chart(
+            [(period.strftime("%Y-%m-%d"), n) for period, n in volume],
+            title=str(_("Completed responses over time")),
+            every_label=max(1, len(volume) // 8),
+        )
+        if volume
+        else None
+    )
+    return render(
+        request,
+        "surveys/dashboard.html",
+        {
+            "survey": survey,
+            "local": local,
+            "form": form,
+            "metrics": metrics,
+            "completion": completion(survey, filters),
+            "volume_chart": volume_chart,
+            "comments": latest_comments(local, filters),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @member_required("survey.export")
 def export_csv(request, membership, code):
     survey = access_survey(membership, code, "survey.export")
     local = localize(survey, _view_language(request, survey))
-    response = StreamingHttpResponse(exports.csv_stream(local), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        exports.csv_stream(local), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="responses-{survey.code}.csv"'
     return response
 
@@ -69,6 +95,8 @@ def export_xlsx(request, membership, code):
     survey = access_survey(membership, code, "survey.export")
     local = localize(survey, _view_language(request, survey))
     return FileResponse(
-        exports.xlsx_file(local), as_attachment=True, filename=f"responses-{survey.code}.xlsx",
+        exports.xlsx_file(local),
+        as_attachment=True,
+        filename=f"responses-{survey.code}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

@@ -55,14 +55,20 @@ def public(request, code):
             survey, code=response_code, language=language, source=Response.Source.LINK
         )
     else:
-        remembered = request.get_signed_cookie(_cookie_name(survey), default=None, salt=_salt(survey))
+        remembered = request.get_signed_cookie(
+            _cookie_name(survey), default=None, salt=_salt(survey)
+        )
         if remembered:
             response = Response.objects.filter(survey=survey, code=remembered).first()
     result = _flow(request, survey, response, rt_code=(response.code if response else uuid.uuid4()))
     if response is not None:
         result.set_signed_cookie(
-            _cookie_name(survey), str(response.code), salt=_salt(survey),
-            max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
+            _cookie_name(survey),
+            str(response.code),
+            salt=_salt(survey),
+            max_age=COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
         )
     return result
 
@@ -76,7 +82,9 @@ def personal(request, code, token):
         customer_code, link_key = read_token(survey, token)
     except BadLink:
         raise Http404("This link is not valid.") from None
-    customer = Customer.objects.filter(organization=survey.organization_id, code=customer_code).first()
+    customer = Customer.objects.filter(
+        organization=survey.organization_id, code=customer_code
+    ).first()
     if customer is None:
         raise Http404("This link is not valid.")
     if survey.status != Survey.Status.LIVE:
@@ -85,8 +93,12 @@ def personal(request, code, token):
     if response is None and request.method == "POST":
         language = pick_language(survey, request.POST.get("lang"))
         response = do_start_response(
-            survey, code=uuid.uuid4(), language=language, source=Response.Source.PERSONAL,
-            customer=customer, link_key=link_key,
+            survey,
+            code=uuid.uuid4(),
+            language=language,
+            source=Response.Source.PERSONAL,
+            customer=customer,
+            link_key=link_key,
         )
     return _flow(request, survey, response, rt_code=None, default_language=customer.language)
 
@@ -98,8 +110,12 @@ def _flow(request, survey, response, rt_code, default_language=None):
     language = pick_language(
         survey, requested or default_language, request.headers.get("Accept-Language", "")
     )
-    translation.activate(language)
     request.LANGUAGE_CODE = language
+    with translation.override(language):
+        return _page(request, survey, response, rt_code, language)
+
+
+def _page(request, survey, response, rt_code, language):
     local = localize(survey, language)
     if response is not None and response.status == Response.Status.COMPLETE:
         return render(request, "surveys/public/thanks.html", {"local": local})
@@ -126,8 +142,13 @@ def _flow(request, survey, response, rt_code, default_language=None):
         "page_count": len(pages),
         "is_last": page == pages[-1],
         "questions": [
-            {"lq": lq, "value": values.get(lq.key), "error": errors.get(lq.key),
-             "live_logic": live, "points": _points(lq)}
+            {
+                "lq": lq,
+                "value": values.get(lq.key),
+                "error": errors.get(lq.key),
+                "live_logic": live,
+                "points": _points(lq),
+            }
             for lq, live in shown
         ],
         "errors": errors,

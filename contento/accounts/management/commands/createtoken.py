@@ -13,12 +13,16 @@ class Command(BaseCommand):
         parser.add_argument("--workspace", help="Organisation code (default: the user's first).")
 
     def handle(self, email, name, workspace, **options):
-        memberships = Membership.objects.filter(user__email__iexact=email).select_related("organization")
+        memberships = Membership.objects.filter(user__email__iexact=email).select_related(
+            "organization"
+        )
         if workspace:
             memberships = memberships.filter(organization__code=workspace)
         membership = memberships.order_by("created_at", "pk").first()
         if membership is None:
-            raise CommandError(f"{email} is not a member of any workspace{' with that code' if workspace else ''}.")
+            raise CommandError(
+                f"{email} is not a member of any workspace{' with that code' if workspace else ''}."
+            )
         try:
             _token, key = do_create_api_token(membership, name)
         except AccountError as error:

@@ -42,10 +42,16 @@ class Command(BaseCommand):
             self.stdout.write(f"Background worker started (pid {worker.pid}).")
         self.stdout.write(f"Serving Contento at http://{host}:{port}/")
         try:
-            _Gunicorn({
-                "bind": f"{host}:{port}", "workers": workers, "threads": threads,
-                "accesslog": "-", "timeout": 60, "graceful_timeout": 10,
-            }).run()
+            _Gunicorn(
+                {
+                    "bind": f"{host}:{port}",
+                    "workers": workers,
+                    "threads": threads,
+                    "accesslog": "-",
+                    "timeout": 60,
+                    "graceful_timeout": 10,
+                }
+            ).run()
         finally:
             if worker is not None and worker.poll() is None:
                 worker.send_signal(signal.SIGTERM)

@@ -38,7 +38,9 @@ class Command(BaseCommand):
                 call_command("demo", workspace=str(org.code))
         if login_file.exists():
             email, password = login_file.read_text().split("\n")[:2]
-            self.stdout.write(self.style.SUCCESS(
-                f"\nSign in at {settings.SITE_URL}/ as {email} with password {password}\n"
-                f"(saved in {login_file}; change it after signing in)\n"
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"\nSign in at {settings.SITE_URL}/ as {email} with password {password}\n"
+                    f"(saved in {login_file}; change it after signing in)\n"
+                )
+            )

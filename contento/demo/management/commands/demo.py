@@ -36,7 +36,9 @@ def _sentiment(rng, progress):
 
 
 class Command(BaseCommand):
-    help = "Fill a workspace with realistic demo data: customers in six languages, surveys, responses."
+    help = (
+        "Fill a workspace with realistic demo data: customers in six languages, surveys, responses."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--workspace", help="Organisation code (default: the first one).")
@@ -44,11 +46,18 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, workspace, customers, seed, **options):
-        org = (Organization.objects.filter(code=workspace) if workspace else Organization.objects.order_by("pk")).first()
+        org = (
+            Organization.objects.filter(code=workspace)
+            if workspace
+            else Organization.objects.order_by("pk")
+        ).first()
         if org is None:
             raise CommandError("No workspace found: run `contento setup` first.")
         if org.surveys.exists():
-            raise CommandError(f"The workspace {org.name!r} already has surveys; demo data is only loaded into an empty one.")
+            raise CommandError(
+                f"The workspace {org.name!r} already has surveys; "
+                "demo data is only loaded into an empty one."
+            )
         rng = random.Random(seed)
         with transaction.atomic():
             people = self._customers(org, rng, customers)
@@ -57,10 +66,14 @@ class Command(BaseCommand):
                 survey = do_create_survey(org, doc)
                 do_set_survey_status(survey, "live")
                 surveys.append(survey)
-            counts = [self._responses(surveys[0], people, rng, self._relationship, 0.9),
-                      self._responses(surveys[1], people, rng, self._installation, 0.35),
-                      self._responses(surveys[2], people, rng, self._support, 0.5)]
-        self.stdout.write(f"Demo data: {len(people)} customers, {len(surveys)} surveys, {sum(counts)} responses.")
+            counts = [
+                self._responses(surveys[0], people, rng, self._relationship, 0.9),
+                self._responses(surveys[1], people, rng, self._installation, 0.35),
+                self._responses(surveys[2], people, rng, self._support, 0.5),
+            ]
+        self.stdout.write(
+            f"Demo data: {len(people)} customers, {len(surveys)} surveys, {sum(counts)} responses."
+        )
 
     def _customers(self, org, rng, count):
         languages = list(LANGUAGE_WEIGHTS)
@@ -70,10 +83,15 @@ class Command(BaseCommand):
             lang = rng.choices(languages, weights)[0]
             first, last = rng.choice(corpus.FIRST_NAMES[lang]), rng.choice(corpus.LAST_NAMES[lang])
             name = f"{last} {first}" if lang == "vi" else f"{first} {last}"
-            people.append(do_create_customer(
-                org, name=name, email=f"customer{index + 1}@example.net", language=lang,
-                external_id=f"NC-{10000 + index}",
-            ))
+            people.append(
+                do_create_customer(
+                    org,
+                    name=name,
+                    email=f"customer{index + 1}@example.net",
+                    language=lang,
+                    external_id=f"NC-{10000 + index}",
+                )
+            )
         return people
 
     def _responses(self, survey, people, rng, answer, share):
@@ -86,8 +104,12 @@ class Command(BaseCommand):
             at = now - dt.timedelta(days=days_ago)
             sentiment = _sentiment(rng, 1 - days_ago / 365)
             do_submit_response(
-                survey, answers=answer(rng, customer.language, sentiment), language=customer.language,
-                customer=customer, source=Response.Source.PERSONAL, at=at,
+                survey,
+                answers=answer(rng, customer.language, sentiment),
+                language=customer.language,
+                customer=customer,
+                source=Response.Source.PERSONAL,
+                at=at,
             )
             created += 1
         return created
@@ -101,9 +123,14 @@ class Command(BaseCommand):
             "nps": nps,
             "reason": self._comment(rng, lang, sentiment),
             "service": rng.choice([p["key"] for p in corpus.PRODUCTS if p["kind"] == "service"]),
-            "drivers": {k: _score(rng, "likert", sentiment if rng.random() < 0.7 else "neutral")
-                        for k in ("speed", "reliability", "price", "support", "billing")},
-            "speed-gap": {"expected": rng.randint(5, 7), "perceived": _score(rng, "seven", sentiment)},
+            "drivers": {
+                k: _score(rng, "likert", sentiment if rng.random() < 0.7 else "neutral")
+                for k in ("speed", "reliability", "price", "support", "billing")
+            },
+            "speed-gap": {
+                "expected": rng.randint(5, 7),
+                "perceived": _score(rng, "seven", sentiment),
+            },
             "contact": rng.sample(["phone", "email", "chat", "store"], rng.randint(1, 2)),
             "ces": _score(rng, "ces", sentiment),
         }
@@ -112,9 +139,15 @@ class Command(BaseCommand):
         return answers
 
     def _installation(self, rng, lang, sentiment):
-        return {"csat": _score(rng, "csat", sentiment), "effort": _score(rng, "ces", sentiment),
-                "comment": self._comment(rng, lang, sentiment, 0.5)}
+        return {
+            "csat": _score(rng, "csat", sentiment),
+            "effort": _score(rng, "ces", sentiment),
+            "comment": self._comment(rng, lang, sentiment, 0.5),
+        }
 
     def _support(self, rng, lang, sentiment):
         mood, text = rng.choice(corpus.SUPPORT_COMMENTS[lang])
-        return {"treated": _score(rng, "csat", mood), "comment": text if rng.random() < 0.6 else None}
+        return {
+            "treated": _score(rng, "csat", mood),
+            "comment": text if rng.random() < 0.6 else None,
+        }
