@@ -254,7 +254,14 @@ def _write_answers(
 
 
 def do_start_response(
-    survey: Survey, *, code, language: str, source: str, customer=None, link_key: str | None = None
+    survey: Survey,
+    *,
+    code,
+    language: str,
+    source: str,
+    customer=None,
+    link_key: str | None = None,
+    at=None,
 ) -> Response:
     """Return the response with this code (or link), creating it on first use.
 
@@ -274,13 +281,14 @@ def do_start_response(
                 source=source,
                 customer=customer,
                 link_key=link_key,
+                started_at=at or timezone.now(),
             )
     except IntegrityError:
         # A concurrent request created it first.
         return Response.objects.get(survey=survey, **lookup)
 
 
-def do_save_page(local: LocalSurvey, response: Response, page: int, data) -> dict:
+def do_save_page(local: LocalSurvey, response: Response, page: int, data, at=None) -> dict:
     """Validate and save one page of answers posted from the public form.
 
     Return the errors by question key (nothing is saved then). When no shown page follows,
@@ -298,13 +306,13 @@ def do_save_page(local: LocalSurvey, response: Response, page: int, data) -> dic
         if errors:
             return errors
         response.language = local.language
-        _write_answers(response, local, values, questions)
+        _write_answers(response, local, values, questions, now=at)
         later = [p for p in local.visible_pages(values) if p > page]
         if later:
             response.page = later[0]
             response.save(update_fields=["page", "language", "updated_at"])
         else:
-            _complete(response, local, values)
+            _complete(response, local, values, at=at)
     return {}
 
 

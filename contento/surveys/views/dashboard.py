@@ -54,11 +54,12 @@ def dashboard(request, membership, code):
             colors=score_colors(metric["kind"], points),
         )
     volume = over_time(survey, filters)
+    monthly = len(volume) > 1 and (volume[1][0] - volume[0][0]).days > 7
     volume_chart = (
         column_chart(
-            [(period.strftime("%Y-%m-%d"), n) for period, n in volume],
+            [(period.strftime("%Y-%m" if monthly else "%m-%d"), n) for period, n in volume],
             title=str(_("Completed responses over time")),
-            every_label=max(1, len(volume) // 8),
+            every_label=max(1, -(-len(volume) // 7)),
         )
         if volume
         else None

@@ -1,15 +1,25 @@
 import datetime as dt
 import random
+import uuid
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 
 from contento.accounts.models import Organization
 from contento.customers.actions import do_create_customer
 from contento.demo import corpus
 from contento.demo.surveys import INSTALLATION, RELATIONSHIP, SUPPORT
-from contento.surveys.actions import do_create_survey, do_set_survey_status, do_submit_response
+from contento.surveys.actions import (
+    do_create_survey,
+    do_save_page,
+    do_set_survey_status,
+    do_start_response,
+    do_submit_response,
+)
+from contento.surveys.links import make_token, read_token
+from contento.surveys.localize import localize
 from contento.surveys.models import Response
 
 # How often each language occurs among the demo customers.
@@ -103,6 +113,10 @@ class Command(BaseCommand):
             days_ago = rng.uniform(0, 365)
             at = now - dt.timedelta(days=days_ago)
             sentiment = _sentiment(rng, 1 - days_ago / 365)
+            if rng.random() < 0.08:
+                # Some respondents stop after the first page: the dashboard's completion rate.
+                self._partial(survey, customer, answer(rng, customer.language, sentiment), at)
+                continue
             do_submit_response(
                 survey,
                 answers=answer(rng, customer.language, sentiment),
@@ -113,6 +127,25 @@ class Command(BaseCommand):
             )
             created += 1
         return created
+
+    def _partial(self, survey, customer, answers, at):
+        language = customer.language
+        local = localize(survey, language)
+        response = do_start_response(
+            survey,
+            code=uuid.uuid4(),
+            language=language,
+            source=Response.Source.PERSONAL,
+            customer=customer,
+            link_key=read_token(survey, make_token(survey, customer))[1],
+            at=at,
+        )
+        first = local.pages[0]
+        data = QueryDict(mutable=True)
+        for lq in local.on_page(first):
+            if isinstance(answers.get(lq.key), (int, str)):
+                data[lq.field_name] = str(answers[lq.key])
+        do_save_page(local, response, first, data, at=at)
 
     def _comment(self, rng, lang, sentiment, chance=0.7):
         return rng.choice(corpus.COMMENTS[lang][sentiment]) if rng.random() < chance else None
