@@ -14,6 +14,7 @@ test: $(STAMP)
 	$(BIN)/contento compiletranslations
 	$(BIN)/ruff check contento bench tests conftest.py
 	$(BIN)/ruff format --check contento tests conftest.py
+	$(BIN)/mypy
 	CONTENTO_FAST_PASSWORD_HASHER=1 $(BIN)/contento makemigrations --check --dry-run
 	CONTENTO_FAST_PASSWORD_HASHER=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -34,6 +35,7 @@ $(STAMP):
 lint: $(STAMP)
 	$(BIN)/ruff check contento bench tests conftest.py
 	$(BIN)/ruff format --check contento tests conftest.py
+	$(BIN)/mypy
 
 # Re-resolve the pinned dependency set after changing pyproject.toml.
 lock:

@@ -26,7 +26,3 @@ def do_create_customer(organization, *, name, email="", language="en", external_
         return customer
     return Customer.objects.create(organization=organization, **fields)
 
-
-def access_customer(membership, code) -> Customer:
-    """Return the workspace's customer with this code, else raise Customer.DoesNotExist."""
-    return Customer.objects.get(organization=membership.organization, code=code)

@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contento.accounts.access import member_required
+from contento.customers.access import access_customer
 from contento.customers.actions import do_create_customer
 from contento.customers.models import Customer
 from contento.surveys.links import personal_url
@@ -51,9 +51,7 @@ def customer_new(request, membership):
 
 @member_required("customer.view")
 def customer_detail(request, membership, code):
-    customer = Customer.objects.filter(organization=membership.organization, code=code).first()
-    if customer is None:
-        raise Http404
+    customer = access_customer(membership, code)
     responses = customer.responses.select_related("survey").order_by("-started_at")[:50]
     links = []
     if membership.can("survey.edit"):
