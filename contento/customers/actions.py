@@ -25,4 +25,3 @@ def do_create_customer(organization, *, name, email="", language="en", external_
         )
         return customer
     return Customer.objects.create(organization=organization, **fields)
-

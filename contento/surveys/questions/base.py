@@ -125,8 +125,8 @@ def parse_int(raw: Any, low: int, high: int) -> int:
     return number
 
 
-class ScaleType(QuestionType):
-    """A question answered with one number on a scale (NPS, CSAT, CES, rating)."""
+class ScaledType(QuestionType):
+    """A question answered on a numeric scale, fixed by its type or chosen by the author."""
 
     has_scale = True
     default_range = (1, 5)
@@ -154,6 +154,10 @@ class ScaleType(QuestionType):
             return {}
         low, high = scale_range(qdef, self.default_range)
         return {"min": low, "max": high}
+
+
+class ScaleType(ScaledType):
+    """A question answered with one number on a scale (NPS, CSAT, CES, rating)."""
 
     def parse_json(self, lq, raw):
         if raw is None or raw == "":

@@ -2,38 +2,22 @@ from django.utils.translation import gettext as _
 
 from contento.surveys.questions.base import (
     AnswerError,
-    QuestionType,
-    check_range,
+    ScaledType,
     parse_int,
-    scale_range,
 )
 
 PARTS = ("expected", "perceived")
 
 
-class ExpectationType(QuestionType):
+class ExpectationType(ScaledType):
     """What the customer expected and what they got, on the same scale (SERVQUAL's two parts).
 
     The gap, perception minus expectation, is what the gap analysis reads.
     """
 
     kind = "expectation"
-    has_scale = True
+    fixed_range = False
     default_range = (1, 7)
-
-    def range(self, question):
-        return scale_range(question.settings or {}, self.default_range)
-
-    def points(self, question):
-        low, high = self.range(question)
-        return list(range(low, high + 1))
-
-    def definition_errors(self, qdef):
-        return check_range(qdef, self.default_range)
-
-    def settings_from_definition(self, qdef):
-        low, high = scale_range(qdef, self.default_range)
-        return {"min": low, "max": high}
 
     def parse_form(self, lq, data):
         raw = {part: data.get(f"{lq.field_name}-{part}", "") for part in PARTS}

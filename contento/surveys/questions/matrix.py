@@ -2,37 +2,24 @@ from django.utils.translation import gettext as _
 
 from contento.surveys.questions.base import (
     AnswerError,
-    QuestionType,
-    check_range,
+    ScaledType,
     parse_int,
-    scale_range,
 )
 
 
-class MatrixType(QuestionType):
+class MatrixType(ScaledType):
     """Several items rated on one shared Likert scale (one row per item)."""
 
     kind = "matrix"
     uses_items = True
-    has_scale = True
+    fixed_range = False
     default_range = (1, 5)
 
-    def range(self, question):
-        return scale_range(question.settings or {}, self.default_range)
-
-    def points(self, question):
-        low, high = self.range(question)
-        return list(range(low, high + 1))
-
     def definition_errors(self, qdef):
-        errors = check_range(qdef, self.default_range)
+        errors = super().definition_errors(qdef)
         if len(qdef.get("items") or []) < 1:
             errors.append(("items", "a matrix needs at least one item"))
         return errors
-
-    def settings_from_definition(self, qdef):
-        low, high = scale_range(qdef, self.default_range)
-        return {"min": low, "max": high}
 
     def parse_form(self, lq, data):
         raw = {key: data.get(f"{lq.field_name}-{key}", "") for key, _label in lq.choices}
