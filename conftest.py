@@ -5,8 +5,8 @@ One workspace ("Acme") with a member of each role, and an outsider who owns anot
 """
 
 import pytest
-from django.utils import translation
 from django.test import Client
+from django.utils import translation
 
 from contento.accounts.actions import (
     do_add_member,
