@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contento.insights import rollups
 from contento.surveys import definition as definition_format
 from contento.surveys.definition import DefinitionError, InvalidDefinition
 from contento.surveys.localize import LocalSurvey, localize
@@ -231,7 +232,6 @@ def _write_answers(
 ) -> None:
     """Replace the stored answers of `questions` with `values` (hidden ones are dropped)."""
     question_ids = [lq.question.id for lq in questions]
-    Answer.objects.filter(response=response, question_id__in=question_ids).delete()
     now = now or timezone.now()
     rows = []
     for lq in questions:
@@ -250,7 +250,16 @@ def _write_answers(
                     **fields,
                 )
             )
+    _replace_answers(response, question_ids, rows)
+
+
+def _replace_answers(response: Response, question_ids: list[int], rows: list[Answer]) -> None:
+    """Swap a response's answers to these questions for `rows`, and update the score counts."""
+    old = Answer.objects.filter(response=response, question_id__in=question_ids)
+    removed = rollups.scored_rows_of(old)
+    old.delete()
     Answer.objects.bulk_create(rows)
+    rollups.record(response.survey_id, removed, rollups.scored_rows(rows))
 
 
 def do_start_response(
@@ -319,7 +328,7 @@ def do_save_page(local: LocalSurvey, response: Response, page: int, data, at=Non
 def _complete(response: Response, local: LocalSurvey, values: dict, at=None) -> None:
     # Answers on questions that a changed earlier answer has since hidden no longer apply.
     hidden = [lq.question.id for lq in local.questions if not local.visible(lq, values)]
-    Answer.objects.filter(response=response, question_id__in=hidden).delete()
+    _replace_answers(response, hidden, [])
     response.status = Response.Status.COMPLETE
     response.completed_at = at or timezone.now()
     response.save(update_fields=["status", "completed_at", "page", "language", "updated_at"])

@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -61,7 +61,34 @@ class Filters:
 
 
 def score_counts(survey, filters: Filters, kinds=METRIC_KINDS) -> dict[int, dict[int, int]]:
-    """Return {question id: {score: count}} for the survey's questions of these kinds."""
+    """Return {question id: {score: count}} for the survey's questions of these kinds.
+
+    Read from the per-day score counts (`insights.ScoreCount`), not from the answers: the
+    work grows with days and scores, not with the number of answers.
+    """
+    from contento.insights.models import ScoreCount
+
+    rows = ScoreCount.objects.filter(
+        survey=survey, question__kind__in=kinds, item_key="", part="", n__gt=0
+    )
+    if filters.language:
+        rows = rows.filter(dimension="language", dimension_value=filters.language)
+    else:
+        rows = rows.filter(dimension="all")
+    if filters.since:
+        rows = rows.filter(day__gte=filters.since)
+    if filters.until:
+        rows = rows.filter(day__lte=filters.until)
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    for question_id, value, n in (
+        rows.values_list("question_id", "value").annotate(total=Sum("n")).order_by()
+    ):
+        counts[question_id][value] = n
+    return counts
+
+
+def score_counts_scan(survey, filters: Filters, kinds=METRIC_KINDS) -> dict[int, dict[int, int]]:
+    """Return the same counts by scanning the answers (for ad-hoc filters, and as a check)."""
     rows = (
         filters.answers(survey)
         .filter(question__kind__in=kinds, value__isnull=False, item__isnull=True)

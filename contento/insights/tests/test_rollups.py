@@ -1,0 +1,142 @@
+"""The per-day score counts always equal a fresh count of the answers."""
+
+import datetime as dt
+import random
+import uuid
+
+import pytest
+from django.core.management import call_command
+from django.http import QueryDict
+from django.utils import timezone
+
+from contento.insights.models import ScoreCount
+from contento.surveys.actions import (
+    do_create_survey,
+    do_save_page,
+    do_set_survey_status,
+    do_start_response,
+    do_submit_response,
+)
+from contento.surveys.localize import localize
+from contento.surveys.metrics import METRIC_KINDS, Filters, score_counts, score_counts_scan
+
+DEFINITION = {
+    "default_language": "en",
+    "languages": ["en", "es", "vi"],
+    "title": "Rollups",
+    "questions": [
+        {"key": "nps", "type": "nps", "required": True, "page": 1, "text": "NPS"},
+        {
+            "key": "csat",
+            "type": "csat",
+            "page": 2,
+            "text": "CSAT",
+            "show_if": {"question": "nps", "op": "lte", "value": 6},
+        },
+        {
+            "key": "drivers",
+            "type": "matrix",
+            "page": 2,
+            "text": "Drivers",
+            "items": [{"key": "speed", "label": "Speed"}, {"key": "price", "label": "Price"}],
+        },
+        {"key": "gap", "type": "expectation", "page": 2, "text": "Gap"},
+        {"key": "ces", "type": "ces", "page": 3, "text": "CES"},
+    ],
+}
+
+
+@pytest.fixture
+def survey(personas):
+    return do_set_survey_status(do_create_survey(personas.org, DEFINITION), "live")
+
+
+def table(survey):
+    return sorted(
+        ScoreCount.objects.filter(survey=survey, n__gt=0).values_list(
+            "question__key", "item_key", "part", "day", "dimension", "dimension_value", "value", "n"
+        )
+    )
+
+
+def form(**fields):
+    data = QueryDict(mutable=True)
+    data.update({f"q-{k}": str(v) for k, v in fields.items()})
+    return data
+
+
+def test_changed_and_hidden_answers_are_taken_back(survey):
+    local = localize(survey, "es")
+    response = do_start_response(survey, code=uuid.uuid4(), language="es", source="link")
+    do_save_page(local, response, 1, form(nps=3))
+    do_save_page(local, response, 1, form(nps=4))  # the respondent changes the answer
+    counts = score_counts(survey, Filters())
+    nps_id = survey.questions.get(key="nps").id
+    assert counts[nps_id] == {4: 1}
+    assert score_counts(survey, Filters(language="es"))[nps_id] == {4: 1}
+    assert score_counts(survey, Filters(language="en")) == {}
+    do_save_page(
+        local,
+        response,
+        2,
+        form(**{"csat": 2, "drivers-speed": 4, "gap-expected": 6, "gap-perceived": 3}),
+    )
+    csat_id = survey.questions.get(key="csat").id
+    assert score_counts(survey, Filters())[csat_id] == {2: 1}
+    do_save_page(local, response, 1, form(nps=9))  # back to page 1: now a promoter
+    do_save_page(local, response, 3, form(ces=5))  # the CSAT question is hidden: its answer goes
+    response.refresh_from_db()
+    assert response.status == "complete"
+    assert csat_id not in score_counts(survey, Filters())
+    assert score_counts(survey, Filters()) == score_counts_scan(survey, Filters())
+
+
+def test_counts_match_a_scan_under_every_filter(survey):
+    rng = random.Random(7)
+    now = timezone.now()
+    for _ in range(60):
+        nps = rng.randint(0, 10)
+        answers = {
+            "nps": nps,
+            "ces": rng.randint(1, 7),
+            "drivers": {"speed": rng.randint(1, 5)},
+            "gap": {"expected": rng.randint(1, 7), "perceived": rng.randint(1, 7)},
+        }
+        if nps <= 6:
+            answers["csat"] = rng.randint(1, 5)
+        do_submit_response(
+            survey,
+            answers=answers,
+            language=rng.choice(["en", "es", "vi"]),
+            at=now - dt.timedelta(days=rng.uniform(0, 90)),
+        )
+    local = localize(survey, "en")
+    for _ in range(10):  # partial responses edited page by page
+        response = do_start_response(survey, code=uuid.uuid4(), language="vi", source="link")
+        do_save_page(local, response, 1, form(nps=rng.randint(0, 10)))
+        do_save_page(local, response, 1, form(nps=rng.randint(0, 10)))
+    today = timezone.localdate()
+    filters = [
+        Filters(),
+        Filters(language="es"),
+        Filters(language="vi"),
+        Filters(since=today - dt.timedelta(days=30)),
+        Filters(until=today - dt.timedelta(days=45)),
+        Filters(
+            since=today - dt.timedelta(days=60), until=today - dt.timedelta(days=10), language="en"
+        ),
+    ]
+    for f in filters:
+        assert score_counts(survey, f) == score_counts_scan(survey, f), f
+    assert sum(score_counts(survey, Filters())[survey.questions.get(key="nps").id].values()) == 70
+    before = table(survey)
+    call_command("rebuildrollups", "--survey", str(survey.code))
+    assert table(survey) == before
+    assert set(METRIC_KINDS) == {"nps", "csat", "ces"}
+
+
+def test_answers_to_a_deleted_survey_take_their_counts_along(survey):
+    do_submit_response(survey, answers={"nps": 9})
+    assert ScoreCount.objects.filter(survey=survey).exists()
+    survey.delete()
+    assert not ScoreCount.objects.exists()
