@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("contento.accounts.urls")),
     path("surveys/", include("contento.surveys.urls")),
     path("customers/", include("contento.customers.urls")),
+    path("insights/", include("contento.insights.urls")),
     path("s/", include("contento.surveys.public_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),

@@ -76,3 +76,75 @@ def score_colors(kind: str, points: Sequence[int]) -> list[str]:
         return "default"
 
     return [PALETTE[pick(p)] for p in points]
+
+
+def interval_chart(
+    points: Sequence[tuple[str, float | None, float | None, float | None]],
+    *,
+    title: str,
+    y_range: tuple[float, float],
+    lines: dict[str, Sequence[float | None]] | None = None,
+    flagged: Sequence[bool] | None = None,
+    width: int = 640,
+    height: int = 240,
+) -> SafeString:
+    """Return an SVG chart of estimates with their intervals, one per period or segment.
+
+    `points` are (label, value, lower, upper); missing values leave a gap. `lines` draws
+    reference lines such as a control chart's centre and limits; `flagged` marks points red.
+    """
+    pad_left, pad_bottom, pad_top = 40, 28, 14
+    plot_w, plot_h = width - pad_left - 8, height - pad_bottom - pad_top
+    low, high = y_range
+    step = plot_w / max(len(points), 1)
+
+    def y(value: float) -> float:
+        value = min(max(value, low), high)
+        return pad_top + plot_h * (1 - (value - low) / ((high - low) or 1))
+
+    def x(index: int) -> float:
+        return pad_left + index * step + step / 2
+
+    desc = "; ".join(
+        f"{label}: {_fmt(v)} ({_fmt(lo)} to {_fmt(hi)})"
+        if v is not None and lo is not None
+        else f"{label}: {_fmt(v) if v is not None else '—'}"
+        for label, v, lo, hi in points
+    )
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title><desc>{escape(desc)}</desc>'
+    ]
+    for tick in (low, (low + high) / 2, high):
+        parts.append(
+            f'<line x1="{pad_left}" x2="{width - 8}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" '
+            f'stroke="#d0d7de"/><text x="{pad_left - 4}" y="{y(tick) + 4:.1f}" font-size="11" '
+            f'text-anchor="end" fill="#57606a">{_fmt(tick)}</text>'
+        )
+    styles = {"centre": "#57606a", "lower": "#b42318", "upper": "#1a7f37"}
+    for name, series in (lines or {}).items():
+        coords = [f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(series) if v is not None]
+        if len(coords) > 1:
+            parts.append(
+                f'<polyline points="{" ".join(coords)}" fill="none" stroke-dasharray="4 3" '
+                f'stroke="{styles.get(name, "#57606a")}"><title>{escape(name)}</title></polyline>'
+            )
+    for index, (label, value, lower, upper) in enumerate(points):
+        cx = x(index)
+        if value is not None:
+            if lower is not None and upper is not None:
+                parts.append(
+                    f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{y(lower):.1f}" y2="{y(upper):.1f}" '
+                    f'stroke="#0b5cad" stroke-width="2"/>'
+                )
+            color = PALETTE["bad"] if flagged and flagged[index] else PALETTE["default"]
+            parts.append(
+                f'<circle cx="{cx:.1f}" cy="{y(value):.1f}" r="4" fill="{color}">'
+                f"<title>{escape(str(label))}: {_fmt(value)}</title></circle>"
+            )
+        parts.append(
+            f'<text x="{cx:.1f}" y="{height - 10}" font-size="11" text-anchor="middle" '
+            f'fill="#1b1f24">{escape(str(label))}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above

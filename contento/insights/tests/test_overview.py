@@ -1,0 +1,79 @@
+"""The workspace overview page, from the score counts."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from contento.accounts.roles import Role
+from contento.insights.overview import by_dimension, by_month
+from contento.surveys.actions import do_submit_response
+
+
+def _answer(survey, nps, language="en", days_ago=0):
+    answers = {"nps": nps, "fix": "x"} if nps <= 6 else {"nps": nps}
+    do_submit_response(
+        survey, answers=answers, language=language, at=timezone.now() - dt.timedelta(days=days_ago)
+    )
+
+
+def test_by_month_and_by_language(personas, live_survey):
+    for nps in (10, 10, 9, 3):  # this month: 3 promoters, 1 detractor of 4 -> 50
+        _answer(live_survey, nps, "es")
+    for nps in (0, 5):  # about two months ago: 2 detractors -> -100
+        _answer(live_survey, nps, "en", days_ago=62)
+    months = by_month(personas.org, "nps")
+    assert len(months) == 12 and months[-1].label == timezone.localdate().strftime("%Y-%m")
+    assert months[-1].figure.value == pytest.approx(50.0) and months[-1].n == 4
+    two_ago = [m for m in months if m.n == 2]
+    assert len(two_ago) == 1 and two_ago[0].figure.value == pytest.approx(-100.0)
+    assert sum(m.n for m in months) == 6
+    languages = {s.label: s for s in by_dimension(personas.org, "nps", "language")}
+    assert languages["es"].figure.value == pytest.approx(50.0) and languages["en"].n == 2
+    assert by_month(personas.other_org, "nps")[-1].n == 0  # nothing leaks across workspaces
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.OWNER, 200),
+        (Role.MANAGER, 200),
+        (Role.ANALYST, 200),
+        (Role.AGENT, 403),
+    ],
+)
+def test_overview_page_by_role(personas, live_survey, role, status):
+    _answer(live_survey, 9, "es")
+    reply = personas.client(role).get(reverse("insights:overview"))
+    assert reply.status_code == status
+    if status == 200:
+        body = reply.content.decode()
+        assert "<svg" in body and 'id="by-language"' in body and "100.0" in body
+
+
+def test_overview_for_outsiders_and_strangers(personas, live_survey):
+    _answer(live_survey, 9, "es")
+    body = (
+        personas.client(personas.outsider)
+        .get(reverse("insights:metric", args=["csat"]))
+        .content.decode()
+    )
+    assert "No answers yet." in body
+    assert personas.client().get(reverse("insights:overview")).status_code == 302
+    assert (
+        personas.client(Role.OWNER).get(reverse("insights:metric", args=["bogus"])).status_code
+        == 404
+    )
+
+
+def test_overview_query_count_does_not_grow(personas, live_survey, django_assert_max_num_queries):
+    client = personas.client(Role.OWNER)
+    for nps in range(11):
+        _answer(live_survey, nps, "es", days_ago=nps * 20)
+    with django_assert_max_num_queries(8):
+        client.get(reverse("insights:overview"))
+    for nps in range(11):
+        _answer(live_survey, nps, "en", days_ago=nps * 25)
+    with django_assert_max_num_queries(8):
+        client.get(reverse("insights:overview"))
