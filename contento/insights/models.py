@@ -45,3 +45,38 @@ class ScoreCount(models.Model):
 
     def __str__(self):
         return f"{self.question_id}={self.value} on {self.day} [{self.dimension}]: {self.n}"
+
+
+class PairMoment(models.Model):
+    """Sums over the respondents who answered both of two scored variables in one month.
+
+    With `n`, the sums and the sums of squares and products of every pair of variables (a
+    question's score, a matrix item, an expectation part), the correlation matrix of all the
+    survey's items is known with pairwise deletion, which is all that key-driver analysis
+    needs: drivers over a million responses read a few thousand rows. The diagonal pairs
+    (`var_a == var_b`) hold each variable's own count, sum and sum of squares.
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    dimension = models.CharField(max_length=20)
+    dimension_value = models.CharField(max_length=50, blank=True, default="")
+    var_a = models.CharField(max_length=80)
+    var_b = models.CharField(max_length=80)
+    n = models.BigIntegerField(default=0)
+    sum_a = models.BigIntegerField(default=0)
+    sum_b = models.BigIntegerField(default=0)
+    sum_aa = models.BigIntegerField(default=0)
+    sum_bb = models.BigIntegerField(default=0)
+    sum_ab = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "month", "dimension", "dimension_value", "var_a", "var_b"],
+                name="pairmoment_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.var_a}×{self.var_b} {self.month} [{self.dimension}]: n={self.n}"

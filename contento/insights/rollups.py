@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contento.insights.models import ScoreCount
+from contento.insights.models import PairMoment, ScoreCount
 
 KEY_FIELDS = (
     "survey_id",
@@ -81,38 +81,105 @@ def record(survey_id: int, removed: list[tuple], added: list[tuple]) -> None:
 
 
 def _upsert(changes: list[tuple]) -> None:
-    table = connection.ops.quote_name(ScoreCount._meta.db_table)
-    columns = [*KEY_FIELDS, "n"]
+    _upsert_add(ScoreCount, KEY_FIELDS, ("n",), changes)
+
+
+def _upsert_add(model, key_fields: tuple, sum_fields: tuple, changes: list[tuple]) -> None:
+    """Add `changes` (key values then amounts) to `model`'s rows, creating missing ones."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = [*key_fields, *sum_fields]
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    updates = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in sum_fields)
     # Batches keep each statement under SQLite's limit on bound parameters.
-    for start in range(0, len(changes), 500):
-        batch = changes[start : start + 500]
-        # Only constant names and placeholders are interpolated; every value is a parameter.
+    per_batch = max(1, 900 // len(columns))
+    for start in range(0, len(changes), per_batch):
+        batch = changes[start : start + per_batch]
         sql = (
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
             + ", ".join([placeholders] * len(batch))
-            + f" ON CONFLICT ({', '.join(KEY_FIELDS)}) DO UPDATE SET n = {table}.n + excluded.n"
+            + f" ON CONFLICT ({', '.join(key_fields)}) DO UPDATE SET {updates}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [value for change in batch for value in change])
 
 
+PAIR_KEYS = ("survey_id", "month", "dimension", "dimension_value", "var_a", "var_b")
+PAIR_SUMS = ("n", "sum_a", "sum_b", "sum_aa", "sum_bb", "sum_ab")
+
+
+def variable(row: tuple) -> str:
+    """Name the variable a scored answer row belongs to: question id, item key and part."""
+    question_id, item_key, part = row[0], row[1] or "", row[2] or ""
+    return f"{question_id}:{item_key}:{part}"
+
+
+def _pair_sums(survey_id: int, month, rows: list[tuple], sign: int, into: dict) -> None:
+    observations = sorted((variable(r), r[3], r[4]) for r in rows)
+    for i, (var_a, a, lang_a) in enumerate(observations):
+        for var_b, b, lang_b in observations[i:]:
+            # A pair's slice must be a function of the two answers alone, so that taking an
+            # answer back removes exactly what adding it added.
+            for dimension, dimension_value in dimensions(min(lang_a, lang_b)):
+                key = (survey_id, month, dimension, dimension_value, var_a, var_b)
+                sums = into.setdefault(key, [0] * len(PAIR_SUMS))
+                for index, amount in enumerate((1, a, b, a * a, b * b, a * b)):
+                    sums[index] += sign * amount
+
+
+def record_pairs(response, before: list[tuple], after: list[tuple]) -> None:
+    """Move a response's pair sums from its scored answers `before` to those `after`."""
+    month = _month(response.started_at)
+    delta: dict = {}
+    _pair_sums(response.survey_id, month, before, -1, delta)
+    _pair_sums(response.survey_id, month, after, +1, delta)
+    changes = [(*key, *sums) for key, sums in delta.items() if any(sums)]
+    if changes:
+        _upsert_add(PairMoment, PAIR_KEYS, PAIR_SUMS, changes)
+
+
 def rebuild(survey) -> int:
-    """Recount a survey's answers from scratch; return how many counts were written."""
+    """Recount a survey's answers from scratch; return how many rows were written."""
     from contento.surveys.models import Answer
 
     with transaction.atomic():
         ScoreCount.objects.filter(survey=survey).delete()
+        PairMoment.objects.filter(survey=survey).delete()
         delta: Counter = Counter()
+        pairs: dict = {}
         answers = (
             Answer.objects.filter(survey=survey)
             .exclude(value=None)
-            .values_list("question_id", "item__key", "part", "value", "language", "answered_at")
+            .order_by("response_id")
+            .values_list(
+                "question_id",
+                "item__key",
+                "part",
+                "value",
+                "language",
+                "answered_at",
+                "response_id",
+                "response__started_at",
+            )
         )
+        current, started, rows = None, None, []
         for row in answers.iterator(chunk_size=5000):
-            for key in _keys(survey.id, row):
+            for key in _keys(survey.id, row[:6]):
                 delta[key] += 1
+            if row[6] != current:
+                if rows:
+                    _pair_sums(survey.id, _month(started), rows, +1, pairs)
+                current, started, rows = row[6], row[7], []
+            rows.append(row[:6])
+        if rows:
+            _pair_sums(survey.id, _month(started), rows, +1, pairs)
         changes = [(*key, n) for key, n in delta.items()]
         if changes:
             _upsert(changes)
-    return len(changes)
+        pair_changes = [(*key, *sums) for key, sums in pairs.items()]
+        if pair_changes:
+            _upsert_add(PairMoment, PAIR_KEYS, PAIR_SUMS, pair_changes)
+    return len(changes) + len(pair_changes)
+
+
+def _month(moment):
+    return timezone.localdate(moment).replace(day=1)

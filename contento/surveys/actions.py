@@ -255,11 +255,15 @@ def _write_answers(
 
 def _replace_answers(response: Response, question_ids: list[int], rows: list[Answer]) -> None:
     """Swap a response's answers to these questions for `rows`, and update the score counts."""
-    old = Answer.objects.filter(response=response, question_id__in=question_ids)
-    removed = rollups.scored_rows_of(old)
-    old.delete()
+    replaced = set(question_ids)
+    before = rollups.scored_rows_of(Answer.objects.filter(response=response))
+    removed = [row for row in before if row[0] in replaced]
+    added = rollups.scored_rows(rows)
+    Answer.objects.filter(response=response, question_id__in=question_ids).delete()
     Answer.objects.bulk_create(rows)
-    rollups.record(response.survey_id, removed, rollups.scored_rows(rows))
+    rollups.record(response.survey_id, removed, added)
+    after = [row for row in before if row[0] not in replaced] + added
+    rollups.record_pairs(response, before, after)
 
 
 def do_start_response(

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.http import QueryDict
 from django.utils import timezone
 
-from contento.insights.models import ScoreCount
+from contento.insights.models import PairMoment, ScoreCount
 from contento.surveys.actions import (
     do_create_survey,
     do_save_page,
@@ -19,6 +19,7 @@ from contento.surveys.actions import (
 )
 from contento.surveys.localize import localize
 from contento.surveys.metrics import METRIC_KINDS, Filters, score_counts, score_counts_scan
+from contento.surveys.models import Answer
 
 DEFINITION = {
     "default_language": "en",
@@ -49,6 +50,42 @@ DEFINITION = {
 @pytest.fixture
 def survey(personas):
     return do_set_survey_status(do_create_survey(personas.org, DEFINITION), "live")
+
+
+def pairs(survey):
+    return sorted(
+        PairMoment.objects.filter(survey=survey)
+        .exclude(n=0, sum_a=0, sum_b=0, sum_aa=0, sum_bb=0, sum_ab=0)
+        .values_list(
+            "month",
+            "dimension",
+            "dimension_value",
+            "var_a",
+            "var_b",
+            "n",
+            "sum_a",
+            "sum_b",
+            "sum_aa",
+            "sum_bb",
+            "sum_ab",
+        )
+    )
+
+
+def direct_pair(survey, key_a, key_b):
+    """Count, sums and cross-products over responses that answered both, from the answers."""
+    values = {}
+    for response_id, key, value in Answer.objects.filter(
+        survey=survey, question__key__in=[key_a, key_b]
+    ).values_list("response_id", "question__key", "value"):
+        values.setdefault(response_id, {})[key] = value
+    both = [(v[key_a], v[key_b]) for v in values.values() if key_a in v and key_b in v]
+    return (
+        len(both),
+        sum(a for a, _ in both),
+        sum(b for _, b in both),
+        sum(a * b for a, b in both),
+    )
 
 
 def table(survey):
@@ -89,6 +126,9 @@ def test_changed_and_hidden_answers_are_taken_back(survey):
     assert response.status == "complete"
     assert csat_id not in score_counts(survey, Filters())
     assert score_counts(survey, Filters()) == score_counts_scan(survey, Filters())
+    kept = pairs(survey)
+    call_command("rebuildrollups", "--survey", str(survey.code))
+    assert pairs(survey) == kept  # the hidden CSAT left no pair sums behind
 
 
 def test_counts_match_a_scan_under_every_filter(survey):
@@ -129,9 +169,17 @@ def test_counts_match_a_scan_under_every_filter(survey):
     for f in filters:
         assert score_counts(survey, f) == score_counts_scan(survey, f), f
     assert sum(score_counts(survey, Filters())[survey.questions.get(key="nps").id].values()) == 70
-    before = table(survey)
+    before, before_pairs = table(survey), pairs(survey)
     call_command("rebuildrollups", "--survey", str(survey.code))
     assert table(survey) == before
+    assert pairs(survey) == before_pairs
+    nps, ces = (str(survey.questions.get(key=k).id) + "::" for k in ("nps", "ces"))
+    a, b = sorted([nps, ces])
+    stored = PairMoment.objects.filter(survey=survey, dimension="all", var_a=a, var_b=b)
+    total = [sum(getattr(m, f) for m in stored) for f in ("n", "sum_a", "sum_b", "sum_ab")]
+    n, sum_nps, sum_ces, cross = direct_pair(survey, "nps", "ces")
+    assert total == ([n, sum_nps, sum_ces, cross] if a == nps else [n, sum_ces, sum_nps, cross])
+    assert n == 60
     assert set(METRIC_KINDS) == {"nps", "csat", "ces"}
 
 
