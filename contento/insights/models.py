@@ -18,7 +18,7 @@ class ScoreCount(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     # The matrix item ("" for questions without items) and the part of an expectation item.
     item_key = models.CharField(max_length=50, blank=True, default="")
-    part = models.CharField(max_length=10, blank=True, default="")
+    part = models.CharField(max_length=16, blank=True, default="")
     day = models.DateField()
     dimension = models.CharField(max_length=20)
     dimension_value = models.CharField(max_length=50, blank=True, default="")

@@ -92,6 +92,7 @@ class Question(models.Model):
         MATRIX = "matrix", _("Matrix")
         TEXT = "text", _("Open text")
         EXPECTATION = "expectation", _("Expectation vs perception")
+        KANO = "kano", _("Kano pair (with and without a feature)")
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     key = models.SlugField(_("key"), max_length=50)
@@ -226,6 +227,8 @@ class Answer(models.Model):
         VALUE = "", _("Value")
         EXPECTED = "expected", _("Expected")
         PERCEIVED = "perceived", _("Perceived")
+        FUNCTIONAL = "functional", _("With the feature")
+        DYSFUNCTIONAL = "dysfunctional", _("Without the feature")
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
@@ -233,7 +236,7 @@ class Answer(models.Model):
     item = models.ForeignKey(
         Choice, null=True, blank=True, on_delete=models.CASCADE, related_name="item_answers"
     )
-    part = models.CharField(max_length=10, choices=Part.choices, blank=True, default="")
+    part = models.CharField(max_length=16, choices=Part.choices, blank=True, default="")
     choice = models.ForeignKey(
         Choice, null=True, blank=True, on_delete=models.CASCADE, related_name="choice_answers"
     )

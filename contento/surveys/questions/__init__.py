@@ -4,6 +4,7 @@ from contento.surveys.questions.base import AnswerError, LocalQuestion, Question
 from contento.surveys.questions.ces import CesType
 from contento.surveys.questions.csat import CsatType
 from contento.surveys.questions.expectation import ExpectationType
+from contento.surveys.questions.kano import KanoType
 from contento.surveys.questions.matrix import MatrixType
 from contento.surveys.questions.multiple import MultipleType
 from contento.surveys.questions.nps import NpsType
@@ -23,6 +24,7 @@ TYPES: dict[str, QuestionType] = {
         MatrixType(),
         TextType(),
         ExpectationType(),
+        KanoType(),
     )
 }
 

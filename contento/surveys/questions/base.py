@@ -181,3 +181,38 @@ def check_range(qdef: dict, default: tuple[int, int]) -> list[tuple[str, str]]:
     if high - low > 10:
         return [("max", "a scale has at most 11 points")]
     return []
+
+
+class PairedType(ScaledType):
+    """A question answered twice on one scale, once per part (expected/perceived, ...)."""
+
+    parts: tuple[str, str] = ("", "")
+
+    def missing_message(self) -> str:
+        raise NotImplementedError
+
+    def parse_form(self, lq, data):
+        raw = {part: data.get(f"{lq.field_name}-{part}", "") for part in self.parts}
+        return self.parse_json(lq, {k: v for k, v in raw.items() if v != ""})
+
+    def parse_json(self, lq, raw):
+        if raw is None or raw == {}:
+            return None
+        if not isinstance(raw, dict) or set(raw) != set(self.parts):
+            raise AnswerError(self.missing_message())
+        low, high = self.range(lq.question)
+        return {part: parse_int(raw[part], low, high) for part in self.parts}
+
+    def rows(self, question, value, choices):
+        return [{"part": part, "value": value[part]} for part in self.parts]
+
+    def from_rows(self, question, answers, choices_by_id):
+        value = {a.part: a.value for a in answers if a.part in self.parts}
+        return value if len(value) == 2 else None
+
+    def columns(self, lq):
+        return [f"{lq.key}[{part}]" for part in self.parts]
+
+    def cells(self, lq, value):
+        value = value or {}
+        return [value.get(part, "") for part in self.parts]

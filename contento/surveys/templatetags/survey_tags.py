@@ -21,3 +21,8 @@ def expectation_parts(expected_label, perceived_label):
 @register.filter
 def as_json(value):
     return json.dumps(value)
+
+
+@register.filter
+def kano_parts(functional_label, dysfunctional_label):
+    return [("functional", functional_label), ("dysfunctional", dysfunctional_label)]

@@ -254,3 +254,30 @@ def test_link_of_a_customer_from_another_workspace_is_refused(live_survey, perso
     assert (
         Client().get(reverse("public:personal", args=[live_survey.code, token])).status_code == 404
     )
+
+
+def test_kano_pair_on_the_public_page(personas):
+    from contento.surveys.actions import do_create_survey
+
+    survey = do_set_survey_status(
+        do_create_survey(
+            personas.org,
+            {
+                "title": "Kano",
+                "languages": ["en", "es"],
+                "questions": [{"key": "boost", "type": "kano", "text": "Night speed boost"}],
+            },
+        ),
+        "live",
+    )
+    client = Client()
+    body = client.get(url(survey) + "?lang=es").content.decode()
+    assert "Night speed boost" in body and 'name="q-boost-functional"' in body
+    fields = form_fields(body)
+    client.post(url(survey), {**fields, "q-boost-functional": "1", "q-boost-dysfunctional": "3"})
+    response = Response.objects.get()
+    assert response.status == "complete"
+    assert set(response.answers.values_list("part", "value")) == {
+        ("functional", 1),
+        ("dysfunctional", 3),
+    }

@@ -108,3 +108,38 @@ def test_form_parsing_reads_each_types_fields(questions):
         "perceived": 5,
     }
     assert questions["nps"].kind.parse_form(questions["nps"], data) is None
+
+
+def test_kano_pair_takes_both_answers_on_the_five_options(personas):
+    from contento.surveys.actions import do_create_survey
+
+    survey = do_create_survey(
+        personas.org,
+        {
+            "title": "Kano",
+            "questions": [{"key": "boost", "type": "kano", "text": "Night speed boost"}],
+        },
+    )
+    lq = localize(survey, "en").by_key()["boost"]
+    assert lq.kind.parse_json(lq, {"functional": 1, "dysfunctional": "5"}) == {
+        "functional": 1,
+        "dysfunctional": 5,
+    }
+    with pytest.raises(AnswerError, match="both"):
+        lq.kind.parse_json(lq, {"functional": 1})
+    with pytest.raises(AnswerError, match="from 1 to 5"):
+        lq.kind.parse_json(lq, {"functional": 1, "dysfunctional": 6})
+    data = QueryDict(mutable=True)
+    data.update({"q-boost-functional": "2", "q-boost-dysfunctional": "4"})
+    assert lq.kind.parse_form(lq, data) == {"functional": 2, "dysfunctional": 4}
+    assert lq.kind.columns(lq) == ["boost[functional]", "boost[dysfunctional]"]
+
+
+def test_kano_scale_is_fixed():
+    from contento.surveys import definition
+    from contento.surveys.definition import InvalidDefinition
+
+    with pytest.raises(InvalidDefinition, match="always runs from 1 to 5"):
+        definition.validate(
+            {"title": "K", "questions": [{"key": "k", "type": "kano", "text": "X", "max": 7}]}
+        )

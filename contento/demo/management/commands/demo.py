@@ -167,6 +167,17 @@ class Command(BaseCommand):
             "contact": rng.sample(["phone", "email", "chat", "store"], rng.randint(1, 2)),
             "ces": _score(rng, "ces", sentiment),
         }
+        # Kano pairs (functional, dysfunctional) of 1 like .. 5 dislike: a must-be, an
+        # attractive and a one-dimensional feature, with the usual noise.
+        for key, typical in (
+            ("router-swap", (3, 5)),
+            ("night-boost", (1, 3)),
+            ("technician", (1, 5)),
+        ):
+            if rng.random() < 0.75:
+                answers[key] = {"functional": typical[0], "dysfunctional": typical[1]}
+            else:
+                answers[key] = {"functional": rng.randint(1, 5), "dysfunctional": rng.randint(1, 5)}
         if nps <= 6:
             answers["improve"] = self._comment(rng, lang, "negative", 0.5)
         return answers
