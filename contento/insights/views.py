@@ -24,28 +24,43 @@ def overview(request, membership, metric="nps"):
     title, y_range = METRICS[metric]
     org = membership.organization
     months = figures.by_month(org, metric)
+    chart = figures.control_limits(metric, months)
     languages = figures.by_dimension(org, metric, "language")
+    comparison = figures.compare(metric, languages)
     for slice_ in languages:
         slice_.extra["name"] = LANGUAGE_NAMES.get(slice_.label, slice_.label)
+    lines = None
+    if chart is not None:
+        lines = {
+            name: [m.extra.get(field) for m in months]
+            for name, field in (
+                ("centre", "centre"),
+                ("lower", "lower_limit"),
+                ("upper", "upper_limit"),
+            )
+        }
 
     def point(s):
         f = s.figure
         return (s.label, f.value if f else None, f.lower if f else None, f.upper if f else None)
 
-    return render(
-        request,
-        "insights/overview.html",
-        {
-            "metric": metric,
-            "metrics": [(key, label) for key, (label, _r) in METRICS.items()],
-            "title": title,
-            "months": months,
-            "languages": languages,
-            "trend_chart": interval_chart(
-                [point(s) for s in months], title=str(title), y_range=y_range
-            ),
-            "language_chart": interval_chart(
-                [point(s) for s in languages], title=str(title), y_range=y_range
-            ),
-        },
-    )
+    context = {
+        "metric": metric,
+        "metrics": [(key, label) for key, (label, _r) in METRICS.items()],
+        "title": title,
+        "months": months,
+        "languages": languages,
+        "comparison": comparison,
+        "chart_method": chart.method if chart is not None else None,
+        "trend_chart": interval_chart(
+            [point(s) for s in months],
+            title=str(title),
+            y_range=y_range,
+            lines=lines,
+            flagged=[bool(m.extra.get("drop")) for m in months],
+        ),
+        "language_chart": interval_chart(
+            [point(s) for s in languages], title=str(title), y_range=y_range
+        ),
+    }
+    return render(request, "insights/overview.html", context)

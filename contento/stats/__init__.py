@@ -1,4 +1,5 @@
-"""Statistics for satisfaction scores: NPS, CSAT, CES and means with confidence intervals.
+"""Statistics of customer satisfaction: scores with intervals, drivers, gaps, Kano, segments,
+control charts, reliability and loyalty.
 
 A Django-free library: it imports only numpy and scipy, so it can be used and tested alone.
 Pass raw answers (``nps([9, 10, 6])``) or a counts mapping (``nps(counts={9: 12, 6: 3})``);
@@ -6,6 +7,49 @@ every function returns a frozen result with ``value``, ``lower``, ``upper``, ``n
 ``confidence``, ``method`` and ``as_dict()``. Formulas and sources: docs/stats.md.
 """
 
+from contento.stats.control import (
+    DropVerdict,
+    EWMAPoint,
+    EWMAResult,
+    PChartPoint,
+    PChartResult,
+    ewma_chart,
+    p_chart,
+    significant_drop,
+)
+from contento.stats.gaps import (
+    Gap,
+    GapsResult,
+    gaps,
+)
+from contento.stats.ipa import (
+    CONCENTRATE_HERE,
+    KEEP_UP_THE_GOOD_WORK,
+    LOW_PRIORITY,
+    POSSIBLE_OVERKILL,
+    QUADRANTS,
+    IPAItem,
+    IPAResult,
+    ipa,
+)
+from contento.stats.kano import (
+    KanoFeature,
+    KanoResult,
+    kano,
+    kano_category,
+    kano_from_counts,
+)
+from contento.stats.loyalty import (
+    LevelLoyalty,
+    LogisticResult,
+    LoyaltyTable,
+    logistic_renewal,
+    loyalty_by_level,
+)
+from contento.stats.reliability import (
+    AlphaResult,
+    cronbach_alpha,
+)
 from contento.stats.scores import (
     CSATResult,
     DifferenceResult,
@@ -22,20 +66,77 @@ from contento.stats.scores import (
     proportion,
     proportion_difference,
 )
+from contento.stats.segments import (
+    CrosstabResult,
+    MultipleTestResult,
+    SegmentComparison,
+    SegmentResult,
+    TwoProportionResult,
+    WelchResult,
+    benjamini_hochberg,
+    compare_segments,
+    crosstab_test,
+    two_proportion_test,
+    welch_test,
+    welch_test_samples,
+)
 
 __all__ = [
+    "AlphaResult",
+    "CONCENTRATE_HERE",
     "CSATResult",
+    "CrosstabResult",
     "DifferenceResult",
+    "DropVerdict",
+    "EWMAPoint",
+    "EWMAResult",
     "Estimate",
+    "Gap",
+    "GapsResult",
+    "IPAItem",
+    "IPAResult",
+    "KEEP_UP_THE_GOOD_WORK",
+    "KanoFeature",
+    "KanoResult",
+    "LOW_PRIORITY",
+    "LevelLoyalty",
+    "LogisticResult",
+    "LoyaltyTable",
     "MeanResult",
+    "MultipleTestResult",
     "NPSResult",
     "NotEnoughData",
+    "PChartPoint",
+    "PChartResult",
+    "POSSIBLE_OVERKILL",
     "ProportionResult",
+    "QUADRANTS",
+    "SegmentComparison",
+    "SegmentResult",
+    "TwoProportionResult",
+    "WelchResult",
+    "benjamini_hochberg",
     "ces",
+    "compare_segments",
+    "cronbach_alpha",
+    "crosstab_test",
     "csat",
+    "ewma_chart",
+    "gaps",
+    "ipa",
+    "kano",
+    "kano_category",
+    "kano_from_counts",
+    "logistic_renewal",
+    "loyalty_by_level",
     "mean_score",
     "nps",
     "nps_difference",
+    "p_chart",
     "proportion",
     "proportion_difference",
+    "significant_drop",
+    "two_proportion_test",
+    "welch_test",
+    "welch_test_samples",
 ]

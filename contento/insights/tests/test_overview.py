@@ -77,3 +77,38 @@ def test_overview_query_count_does_not_grow(personas, live_survey, django_assert
         _answer(live_survey, nps, "en", days_ago=nps * 25)
     with django_assert_max_num_queries(8):
         client.get(reverse("insights:overview"))
+
+
+def _csat(survey, score, language="en", days_ago=0):
+    do_submit_response(
+        survey,
+        answers={"nps": 9, "csat": score},
+        language=language,
+        at=timezone.now() - dt.timedelta(days=days_ago),
+    )
+
+
+def test_a_drop_in_satisfaction_is_flagged(personas, live_survey):
+    # Eleven months at 80% satisfied (16 of 20), then this month 4 of 20: far below the p-chart's
+    # lower limit, 0.8 − 3·sqrt(0.8·0.2/20) ≈ 0.53 (Montgomery's p-chart with p̄ from all months).
+    for month in range(1, 12):
+        for i in range(20):
+            _csat(live_survey, 5 if i < 16 else 2, days_ago=31 * month)
+    for i in range(20):
+        _csat(live_survey, 5 if i < 4 else 1)
+    body = (
+        personas.client(Role.OWNER).get(reverse("insights:metric", args=["csat"])).content.decode()
+    )
+    assert body.count('data-drop="1"') == 1 and "Significant drop" in body
+    assert "p-chart" in body or "p chart" in body.lower()
+
+
+def test_a_language_that_differs_is_marked(personas, live_survey):
+    for i in range(30):
+        _csat(live_survey, 5, "es")
+        _csat(live_survey, 1 if i % 3 else 4, "en")
+    body = (
+        personas.client(Role.OWNER).get(reverse("insights:metric", args=["csat"])).content.decode()
+    )
+    assert 'data-segment="es" data-significant="higher"' in body
+    assert 'data-segment="en" data-significant="lower"' in body
