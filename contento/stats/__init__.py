@@ -17,6 +17,14 @@ from contento.stats.control import (
     p_chart,
     significant_drop,
 )
+from contento.stats.drivers import (
+    CovarianceSummary,
+    DominanceResult,
+    DriverResult,
+    dominance,
+    relative_weights,
+    shapley_r2,
+)
 from contento.stats.gaps import (
     Gap,
     GapsResult,
@@ -82,6 +90,12 @@ from contento.stats.segments import (
 )
 
 __all__ = [
+    "CovarianceSummary",
+    "DominanceResult",
+    "DriverResult",
+    "dominance",
+    "relative_weights",
+    "shapley_r2",
     "AlphaResult",
     "CONCENTRATE_HERE",
     "CSATResult",
