@@ -148,3 +148,61 @@ def interval_chart(
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above
+
+
+def quadrant_chart(
+    points: Sequence[tuple[str, float, float, str]],
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    x_cut: float,
+    y_cut: float,
+    width: int = 640,
+    height: int = 360,
+) -> SafeString:
+    """Return an SVG scatter of (label, x, y, colour key) with the two cut lines of a 2×2 grid.
+
+    Used for importance–performance analysis: performance across, importance up.
+    """
+    pad_left, pad_right, pad_bottom, pad_top = 48, 16, 40, 16
+    plot_w, plot_h = width - pad_left - pad_right, height - pad_bottom - pad_top
+    xs = [p[1] for p in points] + [x_cut]
+    ys = [p[2] for p in points] + [y_cut]
+    x_lo, x_hi = min(xs), max(xs)
+    y_lo, y_hi = min(ys), max(ys)
+    x_pad, y_pad = (x_hi - x_lo) * 0.15 or 0.5, (y_hi - y_lo) * 0.15 or 0.05
+    x_lo, x_hi, y_lo, y_hi = x_lo - x_pad, x_hi + x_pad, y_lo - y_pad, y_hi + y_pad
+
+    def sx(v: float) -> float:
+        return pad_left + plot_w * (v - x_lo) / (x_hi - x_lo)
+
+    def sy(v: float) -> float:
+        return pad_top + plot_h * (1 - (v - y_lo) / (y_hi - y_lo))
+
+    desc = "; ".join(f"{label}: {_fmt(x)}, {_fmt(y)}" for label, x, y, _c in points)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title><desc>{escape(desc)}</desc>',
+        f'<rect x="{pad_left}" y="{pad_top}" width="{plot_w}" height="{plot_h}" fill="none" '
+        f'stroke="#d0d7de"/>',
+        f'<line x1="{sx(x_cut):.1f}" x2="{sx(x_cut):.1f}" y1="{pad_top}" y2="{pad_top + plot_h}" '
+        f'stroke="#57606a" stroke-dasharray="4 3"/>',
+        f'<line x1="{pad_left}" x2="{pad_left + plot_w}" y1="{sy(y_cut):.1f}" y2="{sy(y_cut):.1f}" '
+        f'stroke="#57606a" stroke-dasharray="4 3"/>',
+        f'<text x="{pad_left + plot_w / 2:.1f}" y="{height - 8}" font-size="12" '
+        f'text-anchor="middle" fill="#1b1f24">{escape(x_label)}</text>',
+        f'<text x="14" y="{pad_top + plot_h / 2:.1f}" font-size="12" text-anchor="middle" '
+        f'fill="#1b1f24" transform="rotate(-90 14 {pad_top + plot_h / 2:.1f})">'
+        f"{escape(y_label)}</text>",
+    ]
+    for label, x, y, colour in points:
+        fill = PALETTE.get(colour, PALETTE["default"])
+        parts.append(
+            f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="6" fill="{fill}">'
+            f"<title>{escape(label)}: {_fmt(x)}, {_fmt(y)}</title></circle>"
+            f'<text x="{sx(x) + 9:.1f}" y="{sy(y) + 4:.1f}" font-size="11" fill="#1b1f24">'
+            f"{escape(label)}</text>"
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above

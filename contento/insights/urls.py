@@ -5,5 +5,6 @@ from contento.insights import views
 app_name = "insights"
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("surveys/<uuid:code>/drivers/", views.drivers, name="drivers"),
     path("<slug:metric>/", views.overview, name="metric"),
 ]

@@ -5,9 +5,13 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from contento import stats
 from contento.accounts.access import member_required
-from contento.core.charts import interval_chart
+from contento.core.charts import interval_chart, quadrant_chart
+from contento.insights import drivers as driver_analysis
 from contento.insights import overview as figures
+from contento.surveys.access import access_survey
+from contento.surveys.localize import localize
 
 METRICS = {
     "nps": (_("Net Promoter Score"), (-100, 100)),
@@ -64,3 +68,67 @@ def overview(request, membership, metric="nps"):
         ),
     }
     return render(request, "insights/overview.html", context)
+
+
+QUADRANT_COLOURS = {
+    stats.CONCENTRATE_HERE: "bad",
+    stats.KEEP_UP_THE_GOOD_WORK: "good",
+    stats.LOW_PRIORITY: "neutral",
+    stats.POSSIBLE_OVERKILL: "default",
+}
+QUADRANT_NAMES = {
+    stats.CONCENTRATE_HERE: _("Fix first: important and weak"),
+    stats.KEEP_UP_THE_GOOD_WORK: _("Keep up the good work"),
+    stats.LOW_PRIORITY: _("Low priority"),
+    stats.POSSIBLE_OVERKILL: _("Possible overkill"),
+}
+
+
+@member_required("survey.view")
+def drivers(request, membership, code):
+    survey = access_survey(membership, code, "survey.view")
+    local = localize(
+        survey,
+        request.LANGUAGE_CODE
+        if request.LANGUAGE_CODE in survey.all_languages
+        else survey.default_language,
+    )
+    outcomes, items = driver_analysis.variables(local)
+    outcome = next(
+        (o for o in outcomes if o.name == request.GET.get("outcome")),
+        outcomes[0] if outcomes else None,
+    )
+    language = request.GET.get("language") or None
+    if language not in LANGUAGE_NAMES:
+        language = None
+    context = {
+        "survey": survey,
+        "local": local,
+        "outcomes": outcomes,
+        "outcome": outcome,
+        "language": language,
+        "languages": settings.LANGUAGES,
+        "result": None,
+    }
+    chosen = [v for v in items if outcome is None or v.question_id != outcome.question_id]
+    if outcome is not None and len(chosen) >= 2:
+        try:
+            result = driver_analysis.analyse(survey, outcome, chosen, language)
+        except stats.NotEnoughData as error:
+            context["not_enough"] = str(error)
+        else:
+            for row in result["rows"]:
+                row["quadrant_name"] = QUADRANT_NAMES[row["quadrant"]]
+            context["result"] = result
+            context["chart"] = quadrant_chart(
+                [
+                    (r["label"], r["performance"], r["percent"], QUADRANT_COLOURS[r["quadrant"]])
+                    for r in result["rows"]
+                ],
+                title=str(_("Importance and performance")),
+                x_label=str(_("Performance (mean rating)")),
+                y_label=str(_("Importance (percent of explained variance)")),
+                x_cut=result["ipa"].performance_cut,
+                y_cut=100 * result["ipa"].importance_cut / (result["shapley"].r_squared or 1),
+            )
+    return render(request, "insights/drivers.html", context)

@@ -157,8 +157,16 @@ class Command(BaseCommand):
             "reason": self._comment(rng, lang, sentiment),
             "service": rng.choice([p["key"] for p in corpus.PRODUCTS if p["kind"] == "service"]),
             "drivers": {
-                k: _score(rng, "likert", sentiment if rng.random() < 0.7 else "neutral")
-                for k in ("speed", "reliability", "price", "support", "billing")
+                # How closely each item follows the customer's overall feeling: reliability
+                # drives satisfaction most in this demo, price least.
+                k: _score(rng, "likert", sentiment if rng.random() < weight else "neutral")
+                for k, weight in (
+                    ("speed", 0.75),
+                    ("reliability", 0.95),
+                    ("price", 0.3),
+                    ("support", 0.7),
+                    ("billing", 0.45),
+                )
             },
             "speed-gap": {
                 "expected": rng.randint(5, 7),
