@@ -6,5 +6,6 @@ app_name = "insights"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("surveys/<uuid:code>/drivers/", views.drivers, name="drivers"),
+    path("surveys/<uuid:code>/gaps/", views.gaps, name="gaps"),
     path("<slug:metric>/", views.overview, name="metric"),
 ]

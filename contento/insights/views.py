@@ -10,6 +10,7 @@ from contento.accounts.access import member_required
 from contento.core.charts import interval_chart, quadrant_chart
 from contento.insights import drivers as driver_analysis
 from contento.insights import overview as figures
+from contento.insights.gaps import item_gaps
 from contento.surveys.access import access_survey
 from contento.surveys.localize import localize
 
@@ -132,3 +133,36 @@ def drivers(request, membership, code):
                 y_cut=100 * result["ipa"].importance_cut / (result["shapley"].r_squared or 1),
             )
     return render(request, "insights/drivers.html", context)
+
+
+@member_required("survey.view")
+def gaps(request, membership, code):
+    survey = access_survey(membership, code, "survey.view")
+    view_language = request.LANGUAGE_CODE
+    if view_language not in survey.all_languages:
+        view_language = survey.default_language
+    language = request.GET.get("language") or None
+    if language not in LANGUAGE_NAMES:
+        language = None
+    rows = item_gaps(localize(survey, view_language), language)
+    measured = [r for r in rows if r["gap"]]
+    chart = None
+    if measured:
+        spread = max(max(abs(r["gap"].lower), abs(r["gap"].upper)) for r in measured)
+        chart = interval_chart(
+            [(r["key"], r["gap"].value, r["gap"].lower, r["gap"].upper) for r in measured],
+            title=str(_("Perception minus expectation")),
+            y_range=(-max(spread, 1.0), max(spread, 1.0)),
+            lines={"centre": [0.0] * len(measured)},
+        )
+    return render(
+        request,
+        "insights/gaps.html",
+        {
+            "survey": survey,
+            "rows": rows,
+            "chart": chart,
+            "language": language,
+            "languages": settings.LANGUAGES,
+        },
+    )

@@ -28,6 +28,7 @@ from contento.stats.drivers import (
 from contento.stats.gaps import (
     Gap,
     GapsResult,
+    gap_from_moments,
     gaps,
 )
 from contento.stats.ipa import (
@@ -136,6 +137,7 @@ __all__ = [
     "crosstab_test",
     "csat",
     "ewma_chart",
+    "gap_from_moments",
     "gaps",
     "ipa",
     "kano",

@@ -163,6 +163,69 @@ def _wilcoxon(differences: np.ndarray, weights: np.ndarray) -> float | None:
     return p_value if math.isfinite(p_value) else None
 
 
+def _paired_t(
+    value: float, std: float, n_effective: float, confidence: float
+) -> tuple[float, float, float, float]:
+    """Return the standard error, t interval and two-sided p of a mean gap (Student 1908)."""
+    se = std / math.sqrt(n_effective)
+    if se == 0:
+        # Every respondent has the same gap: the interval is that gap, and the t statistic is
+        # 0/0 (p = 1) for a zero gap and infinite (p = 0) otherwise.
+        return se, value, value, 1.0 if value == 0 else 0.0
+    df = n_effective - 1
+    half = float(stats.t.ppf(0.5 + confidence / 2, df)) * se
+    if not math.isfinite(half):
+        raise NotEnoughData("The weights leave too little information for an interval.")
+    return se, value - half, value + half, float(min(1.0, 2 * stats.t.sf(abs(value) / se, df)))
+
+
+def gap_from_moments(
+    name: str,
+    n: int,
+    sum_expected: float,
+    sum_perceived: float,
+    sum_expected_squares: float,
+    sum_perceived_squares: float,
+    sum_products: float,
+    *,
+    confidence: float = 0.95,
+) -> Gap:
+    """Return the paired-t gap of an item from sums over its n complete pairs.
+
+    With d = perceived − expected, Σd = Σp − Σe and Σd² = Σp² + Σe² − 2Σpe, so the mean gap,
+    its standard deviation and the paired t test (Student 1908) follow from the five sums a
+    database can keep per item (see ``contento.insights``). Unweighted; no Wilcoxon test,
+    which needs the respondents' ranks.
+    """
+    if n < 2:
+        raise NotEnoughData(
+            f"{name!r} has {n} respondent(s) with both answers; a paired t interval needs two."
+        )
+    sum_d = sum_perceived - sum_expected
+    sum_dd = sum_perceived_squares + sum_expected_squares - 2 * sum_products
+    value = sum_d / n
+    squares = max(sum_dd - n * value * value, 0.0)
+    std = math.sqrt(squares / (n - 1))
+    se, lower, upper, p_value = _paired_t(value, std, float(n), confidence)
+    return Gap(
+        value=value,
+        lower=lower,
+        upper=upper,
+        n=n,
+        confidence=confidence,
+        method="paired-t",
+        name=name,
+        expected=sum_expected / n,
+        perceived=sum_perceived / n,
+        std=std,
+        standard_error=se,
+        n_effective=float(n),
+        p_value=p_value,
+        wilcoxon_p_value=None,
+        n_missing=0,
+    )
+
+
 def _gap(
     name: str,
     expected: np.ndarray,
@@ -182,19 +245,7 @@ def _gap(
     value = _weighted_mean(differences, weights)
     squares = float(weights @ (differences - value) ** 2)
     std = math.sqrt(squares / float(weights.sum()) * n_effective / (n_effective - 1))
-    se = std / math.sqrt(n_effective)
-    df = n_effective - 1
-    if se == 0:
-        # Every respondent has the same gap: the interval is that gap, and the t statistic is
-        # 0/0 (p = 1) for a zero gap and infinite (p = 0) otherwise.
-        lower = upper = value
-        p_value = 1.0 if value == 0 else 0.0
-    else:
-        half = float(stats.t.ppf(0.5 + confidence / 2, df)) * se
-        if not math.isfinite(half):
-            raise NotEnoughData("The weights leave too little information for an interval.")
-        lower, upper = value - half, value + half
-        p_value = float(min(1.0, 2 * stats.t.sf(abs(value) / se, df)))
+    se, lower, upper, p_value = _paired_t(value, std, n_effective, confidence)
     return Gap(
         value=value,
         lower=lower,

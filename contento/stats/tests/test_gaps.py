@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from contento.stats.gaps import gaps
+from contento.stats.gaps import gap_from_moments, gaps
 from contento.stats.scores import NotEnoughData
 
 NA = math.nan
@@ -262,3 +262,23 @@ def test_weights_only_matter_relatively(tables, scale):
         assert other.value == pytest.approx(one.value, abs=1e-9)
         assert other.lower == pytest.approx(one.lower, abs=1e-6)
         assert other.n_effective == pytest.approx(one.n_effective)
+
+
+def test_gap_from_moments_equals_the_gap_of_the_rows():
+    # The five sums are sufficient: the same gap, interval and p as the row-level computation.
+    expected = np.array([6, 7, 5, 6, 7, 4, 6], dtype=float)
+    perceived = np.array([4, 6, 5, 3, 6, 4, 5], dtype=float)
+    rows = gaps(expected, perceived).items[0]
+    moments = gap_from_moments(
+        "1",
+        len(expected),
+        expected.sum(),
+        perceived.sum(),
+        (expected**2).sum(),
+        (perceived**2).sum(),
+        (expected * perceived).sum(),
+    )
+    for field in ("value", "lower", "upper", "std", "p_value", "expected", "perceived"):
+        assert getattr(moments, field) == pytest.approx(getattr(rows, field)), field
+    with pytest.raises(NotEnoughData):
+        gap_from_moments("1", 1, 5, 4, 25, 16, 20)

@@ -1,0 +1,45 @@
+"""The expectation-gap page, computed from the pair sums."""
+
+import numpy as np
+import pytest
+from django.urls import reverse
+
+from contento import stats
+from contento.accounts.roles import Role
+from contento.surveys.actions import do_submit_response
+
+
+def test_gap_page_matches_the_paired_t_test(personas, live_survey):
+    pairs = [(7, 4), (6, 5), (7, 6), (5, 5), (6, 3), (7, 5)]
+    for expected, perceived in pairs:
+        do_submit_response(
+            live_survey, answers={"nps": 9, "gap": {"expected": expected, "perceived": perceived}}
+        )
+    reply = personas.client(Role.ANALYST).get(reverse("insights:gaps", args=[live_survey.code]))
+    assert reply.status_code == 200
+    body = reply.content.decode()
+    direct = stats.gaps(np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])).items[0]
+    assert direct.value == pytest.approx(-10 / 6)  # gaps −3, −1, −1, 0, −3, −2
+    assert f"<td>{direct.value:.2f}</td>" in body
+    assert f"{direct.lower:.2f} – {direct.upper:.2f}" in body and 'id="gap-chart"' in body
+    spanish = personas.client(Role.ANALYST).get(
+        reverse("insights:gaps", args=[live_survey.code]) + "?language=es"
+    )
+    assert "Not enough answers yet." in spanish.content.decode()
+
+
+@pytest.mark.parametrize(("role", "status"), [(Role.MANAGER, 200), (Role.AGENT, 403)])
+def test_gap_page_roles(personas, live_survey, role, status):
+    assert (
+        personas.client(role).get(reverse("insights:gaps", args=[live_survey.code])).status_code
+        == status
+    )
+
+
+def test_gap_page_for_outsiders(personas, live_survey):
+    assert (
+        personas.client(personas.outsider)
+        .get(reverse("insights:gaps", args=[live_survey.code]))
+        .status_code
+        == 404
+    )
