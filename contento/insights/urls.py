@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("surveys/<uuid:code>/drivers/", views.drivers, name="drivers"),
     path("surveys/<uuid:code>/gaps/", views.gaps, name="gaps"),
+    path("surveys/<uuid:code>/kano/", views.kano, name="kano"),
     path("<slug:metric>/", views.overview, name="metric"),
 ]

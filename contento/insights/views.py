@@ -11,6 +11,7 @@ from contento.core.charts import interval_chart, quadrant_chart
 from contento.insights import drivers as driver_analysis
 from contento.insights import overview as figures
 from contento.insights.gaps import item_gaps
+from contento.insights.kano import features as kano_features
 from contento.surveys.access import access_survey
 from contento.surveys.localize import localize
 
@@ -166,3 +167,37 @@ def gaps(request, membership, code):
             "languages": settings.LANGUAGES,
         },
     )
+
+
+KANO_NAMES = {
+    "A": _("Attractive"),
+    "O": _("One-dimensional"),
+    "M": _("Must-be"),
+    "I": _("Indifferent"),
+    "R": _("Reverse"),
+    "Q": _("Questionable"),
+}
+
+
+@member_required("survey.view")
+def kano(request, membership, code):
+    survey = access_survey(membership, code, "survey.view")
+    view_language = request.LANGUAGE_CODE
+    if view_language not in survey.all_languages:
+        view_language = survey.default_language
+    rows = kano_features(localize(survey, view_language))
+    for row in rows:
+        if row["feature"]:
+            row["category_name"] = KANO_NAMES.get(row["feature"].category, "")
+    measured = [r for r in rows if r["feature"] and r["feature"].better is not None]
+    chart = None
+    if measured:
+        chart = quadrant_chart(
+            [(r["key"], -r["feature"].worse, r["feature"].better, "default") for r in measured],
+            title=str(_("Kano: satisfaction if present, dissatisfaction if absent")),
+            x_label=str(_("Dissatisfaction if absent (|worse|)")),
+            y_label=str(_("Satisfaction if present (better)")),
+            x_cut=0.5,
+            y_cut=0.5,
+        )
+    return render(request, "insights/kano.html", {"survey": survey, "rows": rows, "chart": chart})

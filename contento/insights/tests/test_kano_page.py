@@ -1,0 +1,64 @@
+"""The Kano page classifies each feature from its answer pairs."""
+
+import pytest
+from django.urls import reverse
+
+from contento.accounts.roles import Role
+from contento.surveys.actions import do_create_survey, do_set_survey_status, do_submit_response
+
+DEFINITION = {
+    "title": "Features",
+    "questions": [
+        {"key": "boost", "type": "kano", "text": "Night boost"},
+        {"key": "router", "type": "kano", "text": "Router swap"},
+    ],
+}
+
+
+@pytest.fixture
+def survey(personas):
+    survey = do_set_survey_status(do_create_survey(personas.org, DEFINITION), "live")
+    # boost: 3 × (like, neutral) = A, 1 × (like, dislike) = O → attractive;
+    # better = 4/4, worse = −1/4.
+    # router: 2 × (neutral, dislike) = M, 1 × (must-be, dislike) = M, 1 × (neutral, neutral) = I.
+    answers = [((1, 3), (3, 5)), ((1, 3), (3, 5)), ((1, 3), (2, 5)), ((1, 5), (3, 3))]
+    for boost, router in answers:
+        do_submit_response(
+            survey,
+            answers={
+                "boost": {"functional": boost[0], "dysfunctional": boost[1]},
+                "router": {"functional": router[0], "dysfunctional": router[1]},
+            },
+        )
+    return survey
+
+
+def test_features_are_classified_with_berger_coefficients(personas, survey):
+    body = (
+        personas.client(Role.ANALYST)
+        .get(reverse("insights:kano", args=[survey.code]))
+        .content.decode()
+    )
+    assert 'data-key="boost" data-category="A"' in body
+    assert 'data-key="router" data-category="M"' in body
+    assert "<td>1.00</td><td>-0.25</td>" in body  # boost: better (3+1)/4, worse −1/4
+    assert "<td>0.00</td><td>-0.75</td>" in body  # router: better 0/4, worse −3/4
+    assert 'id="kano-chart"' in body
+
+
+@pytest.mark.parametrize(("role", "status"), [(Role.OWNER, 200), (Role.AGENT, 403)])
+def test_kano_page_roles(personas, survey, role, status):
+    assert (
+        personas.client(role).get(reverse("insights:kano", args=[survey.code])).status_code
+        == status
+    )
+
+
+def test_kano_page_for_outsiders_and_surveys_without_pairs(personas, survey):
+    outsider = personas.client(personas.outsider)
+    assert outsider.get(reverse("insights:kano", args=[survey.code])).status_code == 404
+    plain = do_create_survey(
+        personas.org, {"title": "Plain", "questions": [{"key": "n", "type": "nps", "text": "?"}]}
+    )
+    page = personas.client(Role.OWNER).get(reverse("insights:kano", args=[plain.code]))
+    assert "no Kano pairs" in page.content.decode()
