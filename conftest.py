@@ -5,6 +5,7 @@ One workspace ("Acme") with a member of each role, and an outsider who owns anot
 """
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
@@ -105,6 +106,7 @@ FULL_DEFINITION = {
 @pytest.fixture(autouse=True)
 def _settings_for_tests(settings, tmp_path):
     translation.activate("en")
+    cache.clear()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.RATELIMIT_ENABLE = False
     settings.SITE_URL = "http://testserver"

@@ -34,7 +34,7 @@ class Slice:
         return sum(self.counts.values())
 
 
-def _rows(organization, kind: str, since: dt.date | None, dimension: str):
+def _rows(organization, kind: str, since: dt.date | None, dimension: str, survey=None):
     rows = ScoreCount.objects.filter(
         survey__organization=organization,
         question__kind=kind,
@@ -45,17 +45,22 @@ def _rows(organization, kind: str, since: dt.date | None, dimension: str):
     )
     if since:
         rows = rows.filter(day__gte=since)
+    if survey is not None:
+        rows = rows.filter(survey=survey)
     return rows
 
 
-def by_month(organization, kind: str, months: int = 12) -> list[Slice]:
-    """Return the metric for each of the last `months` calendar months (empty ones included)."""
+def by_month(organization, kind: str, months: int = 12, survey=None) -> list[Slice]:
+    """Return the metric for each of the last `months` calendar months (empty ones included).
+
+    Across all the workspace's surveys, or only `survey`'s.
+    """
     today = timezone.localdate()
     year, month_number = divmod(today.year * 12 + today.month - 1 - (months - 1), 12)
     first = dt.date(year, month_number + 1, 1)
     counts: dict[dt.date, dict[int, int]] = defaultdict(dict)
     rows = (
-        _rows(organization, kind, first, "all")
+        _rows(organization, kind, first, "all", survey)
         .annotate(month=TruncMonth("day"))
         .values_list("month", "value")
         .annotate(total=Sum("n"))
@@ -73,12 +78,12 @@ def by_month(organization, kind: str, months: int = 12) -> list[Slice]:
 
 
 def by_dimension(
-    organization, kind: str, dimension: str, since: dt.date | None = None
+    organization, kind: str, dimension: str, since: dt.date | None = None, survey=None
 ) -> list[Slice]:
     """Return the metric for each value of a dimension (each language, ...), largest first."""
     counts: dict[str, dict[int, int]] = defaultdict(dict)
     rows = (
-        _rows(organization, kind, since, dimension)
+        _rows(organization, kind, since, dimension, survey)
         .values_list("dimension_value", "value")
         .annotate(total=Sum("n"))
         .order_by()

@@ -24,14 +24,15 @@ LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
 
 @member_required("survey.view")
-def overview(request, membership, metric="nps"):
+def overview(request, membership, metric="nps", code=None):
     if metric not in METRICS:
         raise Http404
+    survey = access_survey(membership, code, "survey.view") if code else None
     title, y_range = METRICS[metric]
     org = membership.organization
-    months = figures.by_month(org, metric)
+    months = figures.by_month(org, metric, survey=survey)
     chart = figures.control_limits(metric, months)
-    languages = figures.by_dimension(org, metric, "language")
+    languages = figures.by_dimension(org, metric, "language", survey=survey)
     comparison = figures.compare(metric, languages)
     for slice_ in languages:
         slice_.extra["name"] = LANGUAGE_NAMES.get(slice_.label, slice_.label)
@@ -51,6 +52,7 @@ def overview(request, membership, metric="nps"):
         return (s.label, f.value if f else None, f.lower if f else None, f.upper if f else None)
 
     context = {
+        "survey": survey,
         "metric": metric,
         "metrics": [(key, label) for key, (label, _r) in METRICS.items()],
         "title": title,

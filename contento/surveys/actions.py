@@ -336,6 +336,10 @@ def _complete(response: Response, local: LocalSurvey, values: dict, at=None) -> 
     response.status = Response.Status.COMPLETE
     response.completed_at = at or timezone.now()
     response.save(update_fields=["status", "completed_at", "page", "language", "updated_at"])
+    from contento.insights.tasks import schedule_drop_check
+
+    survey_code = str(response.survey.code)
+    transaction.on_commit(lambda: schedule_drop_check(survey_code))
 
 
 def _request_hash(payload: dict) -> str:

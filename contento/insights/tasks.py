@@ -1,0 +1,69 @@
+"""Background work of the insights app."""
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django_tasks import task
+
+from contento.accounts.models import Membership
+from contento.accounts.roles import Role
+from contento.insights.models import Alert
+from contento.surveys.models import Survey
+
+log = logging.getLogger(__name__)
+
+
+def schedule_drop_check(survey_code: str) -> None:
+    """Queue a drop check for a survey, at most once an hour however many answers arrive."""
+    if cache.add(f"contento:drop-check:{survey_code}", 1, timeout=3600):
+        check_drops.enqueue(survey_code)
+
+
+@task()
+def check_drops(survey_code: str) -> int:
+    """Check one survey for a significant drop; return how many alerts were raised."""
+    from contento.insights.actions import do_check_survey_drops
+
+    survey = Survey.objects.select_related("organization").filter(code=survey_code).first()
+    if survey is None:
+        return 0
+    return len(do_check_survey_drops(survey))
+
+
+def _recipients(survey):
+    if survey.created_by and survey.created_by.is_active:
+        return [survey.created_by]
+    owners = Membership.objects.filter(organization=survey.organization, role=Role.OWNER)
+    return [m.user for m in owners.select_related("user") if m.user.is_active]
+
+
+@task()
+def send_alert(alert_id: int) -> str:
+    """Email an alert to the survey's owner, once (safe to retry)."""
+    with transaction.atomic():
+        alert = (
+            Alert.objects.select_for_update()
+            .select_related("survey__organization")
+            .filter(pk=alert_id)
+            .first()
+        )
+        if alert is None or alert.sent_at is not None:
+            return "skipped"
+        survey = alert.survey
+        url = settings.SITE_URL + reverse("insights:survey_trend", args=[survey.code, alert.metric])
+        for user in _recipients(survey):
+            with translation.override(user.language):
+                context = {"alert": alert, "survey": survey, "url": url, "user": user}
+                subject = render_to_string("insights/email/alert_subject.txt", context).strip()
+                body = render_to_string("insights/email/alert.txt", context)
+            send_mail(subject, body, None, [user.email])
+        alert.sent_at = timezone.now()
+        alert.save(update_fields=["sent_at"])
+    log.info("alert sent", extra={"alert": alert_id, "survey": str(survey.code)})
+    return "sent"
