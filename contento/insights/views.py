@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contento import stats
 from contento.accounts.access import member_required
+from contento.core import downloads
 from contento.core.charts import interval_chart, quadrant_chart
 from contento.insights import drivers as driver_analysis
 from contento.insights import overview as figures
@@ -71,7 +72,45 @@ def overview(request, membership, metric="nps", code=None):
             [point(s) for s in languages], title=str(title), y_range=y_range
         ),
     }
+    download = downloads.wanted(request)
+    by_language = request.GET.get("chart") == "language"
+    name = f"{metric}-{'by-language' if by_language else 'by-month'}"
+    if download == "svg":
+        return downloads.svg_response(
+            context["language_chart" if by_language else "trend_chart"], name
+        )
+    if download == "csv":
+        if by_language:
+            header = ["language", "value", "lower", "upper", "n", "difference", "q", "significant"]
+            rows = [
+                [
+                    s.label,
+                    *_figure_cells(s),
+                    s.extra.get("difference"),
+                    s.extra.get("q_value"),
+                    s.extra.get("significant"),
+                ]
+                for s in languages
+            ]
+        else:
+            header = ["month", "value", "lower", "upper", "n", "lower_limit", "upper_limit", "drop"]
+            rows = [
+                [
+                    s.label,
+                    *_figure_cells(s),
+                    s.extra.get("lower_limit"),
+                    s.extra.get("upper_limit"),
+                    s.extra.get("drop"),
+                ]
+                for s in months
+            ]
+        return downloads.csv_response(header, rows, name)
     return render(request, "insights/overview.html", context)
+
+
+def _figure_cells(slice_):
+    f = slice_.figure
+    return [f.value if f else None, f.lower if f else None, f.upper if f else None, slice_.n]
 
 
 QUADRANT_COLOURS = {
@@ -135,6 +174,34 @@ def drivers(request, membership, code):
                 x_cut=result["ipa"].performance_cut,
                 y_cut=100 * result["ipa"].importance_cut / (result["shapley"].r_squared or 1),
             )
+    download = downloads.wanted(request)
+    if download and context.get("result"):
+        if download == "svg":
+            return downloads.svg_response(context["chart"], "drivers")
+        header = [
+            "item",
+            "importance",
+            "percent",
+            "lower",
+            "upper",
+            "relative_weight_percent",
+            "performance",
+            "quadrant",
+        ]
+        rows = [
+            [
+                r["label"],
+                r["importance"],
+                r["percent"],
+                r["lower"],
+                r["upper"],
+                r["weight_percent"],
+                r["performance"],
+                r["quadrant"],
+            ]
+            for r in context["result"]["rows"]
+        ]
+        return downloads.csv_response(header, rows, "drivers")
     return render(request, "insights/drivers.html", context)
 
 
@@ -158,6 +225,25 @@ def gaps(request, membership, code):
             y_range=(-max(spread, 1.0), max(spread, 1.0)),
             lines={"centre": [0.0] * len(measured)},
         )
+    download = downloads.wanted(request)
+    if download == "svg" and chart:
+        return downloads.svg_response(chart, "gaps")
+    if download == "csv":
+        header = ["item", "expected", "perceived", "gap", "lower", "upper", "p", "n"]
+        rows = [
+            [
+                r["key"],
+                r["gap"].expected,
+                r["gap"].perceived,
+                r["gap"].value,
+                r["gap"].lower,
+                r["gap"].upper,
+                r["gap"].p_value,
+                r["gap"].n,
+            ]
+            for r in measured
+        ]
+        return downloads.csv_response(header, rows, "gaps")
     return render(
         request,
         "insights/gaps.html",
@@ -202,4 +288,27 @@ def kano(request, membership, code):
             x_cut=0.5,
             y_cut=0.5,
         )
+    download = downloads.wanted(request)
+    if download == "svg" and chart:
+        return downloads.svg_response(chart, "kano")
+    if download == "csv":
+        header = ["feature", "n", "A", "O", "M", "I", "R", "Q", "category", "better", "worse"]
+        table = [
+            [
+                r["key"],
+                f.n,
+                f.attractive,
+                f.one_dimensional,
+                f.must_be,
+                f.indifferent,
+                f.reverse,
+                f.questionable,
+                f.category,
+                f.better,
+                f.worse,
+            ]
+            for r in rows
+            if (f := r["feature"])
+        ]
+        return downloads.csv_response(header, table, "kano")
     return render(request, "insights/kano.html", {"survey": survey, "rows": rows, "chart": chart})

@@ -102,3 +102,12 @@ def test_drivers_page_queries_do_not_grow(personas, survey, django_assert_max_nu
     client = personas.client(Role.OWNER)
     with django_assert_max_num_queries(15):
         client.get(reverse("insights:drivers", args=[survey.code]) + "?language=en")
+
+
+def test_drivers_download(personas, survey):
+    client = personas.client(Role.OWNER)
+    data = client.get(reverse("insights:drivers", args=[survey.code]) + "?download=csv").content
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("item,importance,percent") and lines[1].startswith("Speed,")
+    svg = client.get(reverse("insights:drivers", args=[survey.code]) + "?download=svg")
+    assert b"<svg" in svg.content

@@ -112,3 +112,22 @@ def test_a_language_that_differs_is_marked(personas, live_survey):
     )
     assert 'data-segment="es" data-significant="higher"' in body
     assert 'data-segment="en" data-significant="lower"' in body
+
+
+def test_charts_download_as_svg_and_their_data_as_csv(personas, live_survey):
+    for nps in (10, 9, 2):
+        _answer(live_survey, nps, "es")
+    client = personas.client(Role.ANALYST)
+    svg = client.get(reverse("insights:overview") + "?download=svg")
+    assert svg["Content-Type"].startswith("image/svg+xml") and b"<svg" in svg.content
+    assert 'filename="nps-by-month.svg"' in svg["Content-Disposition"]
+    data = client.get(reverse("insights:overview") + "?download=csv&chart=language")
+    lines = data.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("language,value,lower,upper,n")
+    assert lines[1].startswith("es,33.3")
+    assert (
+        personas.client(Role.AGENT).get(reverse("insights:overview") + "?download=csv").status_code
+        == 403
+    )
+    page = client.get(reverse("insights:overview")).content.decode()
+    assert "download=svg" in page and 'data-png="nps-by-month"' in page
