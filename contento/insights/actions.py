@@ -5,7 +5,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 
 from contento.insights import overview
-from contento.insights.models import Alert
+from contento.insights.models import Alert, ReportSubscription
 from contento.surveys.models import Survey
 
 METRICS = ("nps", "csat", "ces")
@@ -44,3 +44,11 @@ def do_check_survey_drops(survey: Survey) -> list[Alert]:
         transaction.on_commit(lambda alert_id=alert_id: send_alert.enqueue(alert_id))
         raised.append(alert)
     return raised
+
+
+def do_set_weekly_report(membership, wanted: bool) -> None:
+    """Subscribe a member to the weekly overview email, or unsubscribe them."""
+    if wanted:
+        ReportSubscription.objects.get_or_create(membership=membership)
+    else:
+        ReportSubscription.objects.filter(membership=membership).delete()

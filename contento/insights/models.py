@@ -105,3 +105,17 @@ class Alert(models.Model):
 
     def __str__(self):
         return f"{self.metric} drop in {self.survey} ({self.month:%Y-%m})"
+
+
+class ReportSubscription(models.Model):
+    """A member's wish to receive the workspace overview by email every week."""
+
+    membership = models.OneToOneField(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="report_subscription"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The ISO week ("2026-W48") last sent, so a rerun in the same week sends nothing.
+    last_sent_week = models.CharField(max_length=10, blank=True)
+
+    def __str__(self):
+        return f"weekly report for {self.membership}"

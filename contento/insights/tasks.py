@@ -13,7 +13,7 @@ from django_tasks import task
 
 from contento.accounts.models import Membership
 from contento.accounts.roles import Role
-from contento.insights.models import Alert
+from contento.insights.models import Alert, ReportSubscription
 from contento.surveys.models import Survey
 
 log = logging.getLogger(__name__)
@@ -66,4 +66,50 @@ def send_alert(alert_id: int) -> str:
         alert.sent_at = timezone.now()
         alert.save(update_fields=["sent_at"])
     log.info("alert sent", extra={"alert": alert_id, "survey": str(survey.code)})
+    return "sent"
+
+
+def iso_week(day) -> str:
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@task()
+def send_weekly_report(subscription_id: int) -> str:
+    """Email one member this week's overview (NPS, CSAT, CES by month), once a week."""
+    from contento.insights import overview
+
+    week = iso_week(timezone.localdate())
+    with transaction.atomic():
+        subscription = (
+            ReportSubscription.objects.select_for_update()
+            .select_related("membership__user", "membership__organization")
+            .filter(pk=subscription_id)
+            .first()
+        )
+        if subscription is None or subscription.last_sent_week == week:
+            return "skipped"
+        membership = subscription.membership
+        if not membership.can("survey.view") or not membership.user.is_active:
+            return "skipped"
+        org = membership.organization
+        metrics = []
+        for kind in ("nps", "csat", "ces"):
+            months = overview.by_month(org, kind, months=3)
+            overview.control_limits(kind, months)
+            if any(m.n for m in months):
+                metrics.append({"kind": kind, "months": months})
+        context = {
+            "user": membership.user,
+            "organization": org,
+            "metrics": metrics,
+            "week": week,
+            "url": settings.SITE_URL + reverse("insights:overview"),
+        }
+        with translation.override(membership.user.language):
+            subject = render_to_string("insights/email/weekly_subject.txt", context).strip()
+            body = render_to_string("insights/email/weekly.txt", context)
+        send_mail(subject, body, None, [membership.user.email])
+        subscription.last_sent_week = week
+        subscription.save(update_fields=["last_sent_week"])
     return "sent"

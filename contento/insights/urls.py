@@ -5,6 +5,7 @@ from contento.insights import views
 app_name = "insights"
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("weekly-report/", views.weekly_report, name="weekly_report"),
     path("surveys/<uuid:code>/trend/<slug:metric>/", views.overview, name="survey_trend"),
     path("surveys/<uuid:code>/drivers/", views.drivers, name="drivers"),
     path("surveys/<uuid:code>/gaps/", views.gaps, name="gaps"),

@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from contento import stats
 from contento.accounts.access import member_required
@@ -11,8 +12,10 @@ from contento.core import downloads
 from contento.core.charts import interval_chart, quadrant_chart
 from contento.insights import drivers as driver_analysis
 from contento.insights import overview as figures
+from contento.insights.actions import do_set_weekly_report
 from contento.insights.gaps import item_gaps
 from contento.insights.kano import features as kano_features
+from contento.insights.models import ReportSubscription
 from contento.surveys.access import access_survey
 from contento.surveys.localize import localize
 
@@ -53,6 +56,7 @@ def overview(request, membership, metric="nps", code=None):
         return (s.label, f.value if f else None, f.lower if f else None, f.upper if f else None)
 
     context = {
+        "subscribed": ReportSubscription.objects.filter(membership=membership).exists(),
         "survey": survey,
         "metric": metric,
         "metrics": [(key, label) for key, (label, _r) in METRICS.items()],
@@ -145,6 +149,7 @@ def drivers(request, membership, code):
     if language not in LANGUAGE_NAMES:
         language = None
     context = {
+        "subscribed": ReportSubscription.objects.filter(membership=membership).exists(),
         "survey": survey,
         "local": local,
         "outcomes": outcomes,
@@ -312,3 +317,10 @@ def kano(request, membership, code):
         ]
         return downloads.csv_response(header, table, "kano")
     return render(request, "insights/kano.html", {"survey": survey, "rows": rows, "chart": chart})
+
+
+@require_POST
+@member_required("survey.view")
+def weekly_report(request, membership):
+    do_set_weekly_report(membership, request.POST.get("subscribe") == "1")
+    return redirect("insights:overview")
