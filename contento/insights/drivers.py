@@ -17,7 +17,7 @@ from contento.insights.models import PairMoment
 from contento.surveys.models import Answer
 
 OUTCOME_KINDS = ("nps", "csat", "ces", "rating")
-ITEM_KINDS = ("matrix", "rating", "csat", "ces")
+ITEM_KINDS = ("matrix", "rating")  # attribute ratings; NPS, CSAT and CES are outcomes
 BOOTSTRAP_MAX_RESPONSES = 5000
 BOOTSTRAP_RESAMPLES = 200
 
