@@ -216,7 +216,12 @@ SLICES = {
 }
 # The tables the load writes: their secondary indexes and constraints are dropped before it and
 # created again after it, which is much faster than maintaining them row by row.
-LOADED_TABLES = ("surveys_response", "surveys_answer", "insights_scorecount")
+LOADED_TABLES = (
+    "surveys_response",
+    "surveys_answer",
+    "insights_scorecount",
+    "insights_monthlyscorecount",
+)
 DAY = {
     "sqlite": "substr(a.answered_at, 1, 10)",
     "postgres": "(a.answered_at AT TIME ZONE 'UTC')::date",
@@ -235,6 +240,24 @@ def score_count_sql(db: Database, dimension: str) -> str:
         f" a.value, count(*) FROM surveys_answer a {join}"
         " WHERE a.survey_id = %s AND a.value IS NOT NULL AND a.item_id IS NULL"
         f" GROUP BY {', '.join(group)}"
+    )
+
+
+MONTH = {
+    "sqlite": "substr(s.day, 1, 7) || '-01'",
+    "postgres": "date_trunc('month', s.day)::date",
+}
+
+
+def monthly_count_sql(db: Database) -> str:
+    """Sum the daily counts per month, as `rollups.record` keeps them in production."""
+    month = MONTH[db.key]
+    columns = "survey_id, question_id, item_key, part, dimension, dimension_value, value"
+    return (
+        f"INSERT INTO insights_monthlyscorecount ({columns}, month, n)"
+        f" SELECT {', '.join('s.' + c.strip() for c in columns.split(','))}, {month}, sum(s.n)"
+        " FROM insights_scorecount s WHERE s.survey_id = %s"
+        f" GROUP BY {', '.join('s.' + c.strip() for c in columns.split(','))}, {month}"
     )
 
 
@@ -271,7 +294,9 @@ def load_sqlite(db: Database, data: dict, ids: dict, steps: Steps) -> None:
     with steps("drop indexes"):
         indexes = conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-            " AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN (?, ?, ?)",
+            " AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ("
+            + ", ".join("?" * len(LOADED_TABLES))
+            + ")",
             LOADED_TABLES,
         ).fetchall()
         for name, _sql in indexes:
@@ -328,6 +353,7 @@ def load_sqlite(db: Database, data: dict, ids: dict, steps: Steps) -> None:
         conn.execute("BEGIN")
         for dimension in SLICES:
             db.execute(conn, score_count_sql(db, dimension), (survey,))
+        db.execute(conn, monthly_count_sql(db), (survey,))
         conn.execute("COMMIT")
     with steps("create indexes"):
         for _name, sql in indexes:
@@ -428,6 +454,8 @@ def load_postgres(db: Database, data: dict, ids: dict, steps: Steps) -> None:
             conn.execute("ANALYZE surveys_answer, bench_response_segment")  # for the plans
             for dimension in SLICES:
                 conn.execute(score_count_sql(db, dimension), (survey,))
+            conn.execute("ANALYZE insights_scorecount")
+            conn.execute(monthly_count_sql(db), (survey,))
             conn.commit()
         with steps("create indexes and constraints"):
             for _name, definition in indexes:

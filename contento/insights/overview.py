@@ -1,7 +1,7 @@
 """The workspace overview: NPS, CSAT and CES across all surveys, by month and by slice.
 
-Everything is computed from `ScoreCount` (counts per score, day and slice): one grouped read
-of a few thousand rows, whatever the number of answers.
+Everything is computed from `MonthlyScoreCount` (counts per score, month and slice): one
+grouped read of a few thousand rows, whatever the number of answers.
 """
 
 import datetime as dt
@@ -9,11 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Sum
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from contento import stats
-from contento.insights.models import ScoreCount
+from contento.insights.models import MonthlyScoreCount
 from contento.surveys.metrics import Figure, estimate
 
 # CSAT counts the top two boxes of 1–5; NPS and CES are means of a per-answer score.
@@ -35,7 +34,7 @@ class Slice:
 
 
 def _rows(organization, kind: str, since: dt.date | None, dimension: str, survey=None):
-    rows = ScoreCount.objects.filter(
+    rows = MonthlyScoreCount.objects.filter(
         survey__organization=organization,
         question__kind=kind,
         item_key="",
@@ -44,7 +43,7 @@ def _rows(organization, kind: str, since: dt.date | None, dimension: str, survey
         n__gt=0,
     )
     if since:
-        rows = rows.filter(day__gte=since)
+        rows = rows.filter(month__gte=since.replace(day=1))
     if survey is not None:
         rows = rows.filter(survey=survey)
     return rows
@@ -61,7 +60,6 @@ def by_month(organization, kind: str, months: int = 12, survey=None) -> list[Sli
     counts: dict[dt.date, dict[int, int]] = defaultdict(dict)
     rows = (
         _rows(organization, kind, first, "all", survey)
-        .annotate(month=TruncMonth("day"))
         .values_list("month", "value")
         .annotate(total=Sum("n"))
         .order_by()

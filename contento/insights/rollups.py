@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contento.insights.models import PairMoment, ScoreCount
+from contento.insights.models import MonthlyScoreCount, PairMoment, ScoreCount
 
 KEY_FIELDS = (
     "survey_id",
@@ -80,8 +80,24 @@ def record(survey_id: int, removed: list[tuple], added: list[tuple]) -> None:
         _upsert(changes)
 
 
+MONTH_KEY_FIELDS = tuple("month" if f == "day" else f for f in KEY_FIELDS)
+
+
 def _upsert(changes: list[tuple]) -> None:
+    """Add daily count changes to `ScoreCount` and, summed per month, to `MonthlyScoreCount`."""
     _upsert_add(ScoreCount, KEY_FIELDS, ("n",), changes)
+    day_index = KEY_FIELDS.index("day")
+    monthly: Counter = Counter()
+    for change in changes:
+        key = list(change[:-1])
+        key[day_index] = key[day_index].replace(day=1)
+        monthly[tuple(key)] += change[-1]
+    _upsert_add(
+        MonthlyScoreCount,
+        MONTH_KEY_FIELDS,
+        ("n",),
+        [(*key, n) for key, n in monthly.items() if n],
+    )
 
 
 def _upsert_add(model, key_fields: tuple, sum_fields: tuple, changes: list[tuple]) -> None:
@@ -143,6 +159,7 @@ def rebuild(survey) -> int:
 
     with transaction.atomic():
         ScoreCount.objects.filter(survey=survey).delete()
+        MonthlyScoreCount.objects.filter(survey=survey).delete()
         PairMoment.objects.filter(survey=survey).delete()
         delta: Counter = Counter()
         pairs: dict = {}

@@ -3,13 +3,14 @@
 import datetime as dt
 import random
 import uuid
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
 from django.http import QueryDict
 from django.utils import timezone
 
-from contento.insights.models import PairMoment, ScoreCount
+from contento.insights.models import MonthlyScoreCount, PairMoment, ScoreCount
 from contento.surveys.actions import (
     do_create_survey,
     do_save_page,
@@ -85,6 +86,21 @@ def direct_pair(survey, key_a, key_b):
         sum(a for a, _ in both),
         sum(b for _, b in both),
         sum(a * b for a, b in both),
+    )
+
+
+def monthly(survey):
+    return sorted(
+        MonthlyScoreCount.objects.filter(survey=survey, n__gt=0).values_list(
+            "question__key",
+            "item_key",
+            "part",
+            "month",
+            "dimension",
+            "dimension_value",
+            "value",
+            "n",
+        )
     )
 
 
@@ -169,10 +185,16 @@ def test_counts_match_a_scan_under_every_filter(survey):
     for f in filters:
         assert score_counts(survey, f) == score_counts_scan(survey, f), f
     assert sum(score_counts(survey, Filters())[survey.questions.get(key="nps").id].values()) == 70
-    before, before_pairs = table(survey), pairs(survey)
+    before, before_pairs, before_months = table(survey), pairs(survey), monthly(survey)
     call_command("rebuildrollups", "--survey", str(survey.code))
     assert table(survey) == before
     assert pairs(survey) == before_pairs
+    assert monthly(survey) == before_months
+    # The monthly counts are the daily counts summed by month.
+    by_month = Counter()
+    for key, item, part, day, dimension, value_of_dim, value, n in before:
+        by_month[(key, item, part, day.replace(day=1), dimension, value_of_dim, value)] += n
+    assert sorted((*k, n) for k, n in by_month.items()) == before_months
     nps, ces = (str(survey.questions.get(key=k).id) + "::" for k in ("nps", "ces"))
     a, b = sorted([nps, ces])
     stored = PairMoment.objects.filter(survey=survey, dimension="all", var_a=a, var_b=b)
