@@ -83,7 +83,7 @@ QUESTIONS = [
 ITEMS = len(QUESTIONS)
 NPS, CSAT = 0, 1  # their positions in QUESTIONS
 PATHS = {
-    "contento": "Contento: ScoreCount via the ORM",
+    "contento": "Contento: score counts via the ORM",
     "sql": "plain SQL: GROUP BY over answers",
     "numpy": "numpy: bincount over arrays",
 }
