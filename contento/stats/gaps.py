@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from contento.stats import _checks
 from contento.stats.scores import Estimate, NotEnoughData, _z
 
 
@@ -95,35 +96,6 @@ def _table(data: ArrayLike, what: str) -> np.ndarray:
     if np.isinf(array).any():
         raise ValueError(f"{what} must be finite (NaN or None marks a missing answer).")
     return array
-
-
-def _respondent_weights(weights: ArrayLike | None, n: int) -> np.ndarray:
-    if weights is None:
-        return np.ones(n)
-    try:
-        array = np.asarray(weights, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError("Weights must be numbers.") from exc
-    if array.shape != (n,):
-        raise ValueError("weights must have one entry per respondent (row).")
-    if not np.isfinite(array).all():
-        raise ValueError("Weights must be finite (no NaN or infinity).")
-    if (array < 0).any():
-        raise ValueError("Weights must be non-negative.")
-    return array
-
-
-def _item_names(items: Sequence[str] | None, k: int) -> tuple[str, ...]:
-    if items is None:
-        return tuple(str(j + 1) for j in range(k))
-    if isinstance(items, str) or not all(isinstance(name, str) for name in items):
-        raise TypeError("items must be a sequence of item names (strings).")
-    names = tuple(items)
-    if len(names) != k:
-        raise ValueError(f"items has {len(names)} names for {k} columns of answers.")
-    if len(set(names)) != k:
-        raise ValueError("Item names must be unique.")
-    return names
 
 
 def _dimension_columns(
@@ -298,9 +270,9 @@ def gaps(
     n_rows, k = expected_table.shape
     if n_rows == 0 or k == 0:
         raise NotEnoughData("No answers to compute gaps from (the tables are empty).")
-    names = _item_names(items, k)
+    names = _checks.item_names(items, k, argument="items", unit="columns of answers")
     columns = _dimension_columns(dimensions, names)
-    respondent_weights = _respondent_weights(weights, n_rows)
+    respondent_weights = _checks.respondent_weights(weights, n_rows)
     complete = ~(np.isnan(expected_table) | np.isnan(perceived_table))
     counted = respondent_weights > 0
 

@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from contento.stats import _checks
 from contento.stats.scores import Estimate, NotEnoughData, _z
 
 # A total-score variance this small relative to the sum of item variances is rounding noise
@@ -67,35 +68,6 @@ def _table(data: ArrayLike) -> np.ndarray:
     if np.isinf(array).any():
         raise ValueError("Items must be finite (NaN or None marks a missing answer).")
     return array
-
-
-def _respondent_weights(weights: ArrayLike | None, n: int) -> np.ndarray:
-    if weights is None:
-        return np.ones(n)
-    try:
-        array = np.asarray(weights, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError("Weights must be numbers.") from exc
-    if array.shape != (n,):
-        raise ValueError("weights must have one entry per respondent (row).")
-    if not np.isfinite(array).all():
-        raise ValueError("Weights must be finite (no NaN or infinity).")
-    if (array < 0).any():
-        raise ValueError("Weights must be non-negative.")
-    return array
-
-
-def _item_names(names: Sequence[str] | None, k: int) -> tuple[str, ...]:
-    if names is None:
-        return tuple(str(j + 1) for j in range(k))
-    if isinstance(names, str) or not all(isinstance(name, str) for name in names):
-        raise TypeError("item_names must be a sequence of strings.")
-    result = tuple(names)
-    if len(result) != k:
-        raise ValueError(f"item_names has {len(result)} names for {k} items.")
-    if len(set(result)) != k:
-        raise ValueError("item_names must be unique.")
-    return result
 
 
 def _variance(values: np.ndarray, weights: np.ndarray) -> float:
@@ -157,8 +129,8 @@ def cronbach_alpha(
     _z(confidence)  # validate before any other error
     answers = _table(items)
     n_rows, k = answers.shape
-    names = _item_names(item_names, k)
-    respondent_weights = _respondent_weights(weights, n_rows)
+    names = _checks.item_names(item_names, k, argument="item_names", unit="items")
+    respondent_weights = _checks.respondent_weights(weights, n_rows)
     if k < 2:
         raise NotEnoughData(f"Alpha needs at least two items; got {k}.")
     complete = ~np.isnan(answers).any(axis=1)
