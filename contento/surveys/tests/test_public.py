@@ -136,7 +136,9 @@ def test_language_from_link_then_browser_then_default(live_survey, query, header
 
 
 def test_missing_translations_fall_back_to_the_default_language(live_survey):
-    body = Client().get(url(live_survey) + "?lang=es").content.decode()
+    page = Client().get(url(live_survey) + "?lang=es", HTTP_ACCEPT_LANGUAGE="fr")
+    assert page["Content-Language"] == "es"
+    body = page.content.decode()
     assert '<html lang="es">' in body
     assert "Encuesta de clientes" in body
     fields = form_fields(body)

@@ -112,7 +112,9 @@ def _flow(request, survey, response, rt_code, default_language=None):
     )
     request.LANGUAGE_CODE = language
     with translation.override(language):
-        return _page(request, survey, response, rt_code, language)
+        page = _page(request, survey, response, rt_code, language)
+    page.headers["Content-Language"] = language  # the page's language, not the browser's
+    return page
 
 
 def _page(request, survey, response, rt_code, language):
