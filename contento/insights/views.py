@@ -17,7 +17,7 @@ from contento.insights.gaps import item_gaps
 from contento.insights.kano import features as kano_features
 from contento.insights.models import ReportSubscription
 from contento.surveys.access import access_survey
-from contento.surveys.localize import localize
+from contento.surveys.localize import display_language, localize
 
 METRICS = {
     "nps": (_("Net Promoter Score"), (-100, 100)),
@@ -25,6 +25,12 @@ METRICS = {
     "ces": (_("Customer effort (mean, 7 = easy)"), (1, 7)),
 }
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
+
+
+def _language_filter(request) -> str | None:
+    """Return the respondents' language a page is filtered to (?language=), if a known one."""
+    language = request.GET.get("language")
+    return language if language in LANGUAGE_NAMES else None
 
 
 @member_required("survey.view")
@@ -134,20 +140,13 @@ QUADRANT_NAMES = {
 @member_required("survey.view")
 def drivers(request, membership, code):
     survey = access_survey(membership, code, "survey.view")
-    local = localize(
-        survey,
-        request.LANGUAGE_CODE
-        if request.LANGUAGE_CODE in survey.all_languages
-        else survey.default_language,
-    )
+    local = localize(survey, display_language(request, survey))
     outcomes, items = driver_analysis.variables(local)
     outcome = next(
         (o for o in outcomes if o.name == request.GET.get("outcome")),
         outcomes[0] if outcomes else None,
     )
-    language = request.GET.get("language") or None
-    if language not in LANGUAGE_NAMES:
-        language = None
+    language = _language_filter(request)
     context = {
         "subscribed": ReportSubscription.objects.filter(membership=membership).exists(),
         "survey": survey,
@@ -213,13 +212,8 @@ def drivers(request, membership, code):
 @member_required("survey.view")
 def gaps(request, membership, code):
     survey = access_survey(membership, code, "survey.view")
-    view_language = request.LANGUAGE_CODE
-    if view_language not in survey.all_languages:
-        view_language = survey.default_language
-    language = request.GET.get("language") or None
-    if language not in LANGUAGE_NAMES:
-        language = None
-    rows = item_gaps(localize(survey, view_language), language)
+    language = _language_filter(request)
+    rows = item_gaps(localize(survey, display_language(request, survey)), language)
     measured = [r for r in rows if r["gap"]]
     chart = None
     if measured:
@@ -275,10 +269,7 @@ KANO_NAMES = {
 @member_required("survey.view")
 def kano(request, membership, code):
     survey = access_survey(membership, code, "survey.view")
-    view_language = request.LANGUAGE_CODE
-    if view_language not in survey.all_languages:
-        view_language = survey.default_language
-    rows = kano_features(localize(survey, view_language))
+    rows = kano_features(localize(survey, display_language(request, survey)))
     for row in rows:
         if row["feature"]:
             row["category_name"] = KANO_NAMES.get(row["feature"].category, "")

@@ -54,6 +54,14 @@ def pick_language(survey: Survey, requested: str | None, accept_language: str = 
     return survey.default_language
 
 
+def display_language(request, survey: Survey) -> str:
+    """Return the language a member's page shows a survey in: ?lang=, else the interface's."""
+    from django.utils.translation import get_language
+
+    wanted = request.GET.get("lang") or get_language()
+    return wanted if wanted in survey.all_languages else survey.default_language
+
+
 def localize(survey: Survey, language: str) -> LocalSurvey:
     """Load a survey's questions and choices with their text in `language`."""
     questions = list(survey.questions.prefetch_related("choices"))

@@ -4,14 +4,13 @@ from django import forms
 from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from contento.accounts.access import member_required
 from contento.core.charts import column_chart, score_colors
 from contento.surveys import exports
 from contento.surveys.access import access_survey
-from contento.surveys.localize import localize
+from contento.surveys.localize import display_language, localize
 from contento.surveys.metrics import (
     Filters,
     completion,
@@ -33,18 +32,13 @@ class FilterForm(forms.Form):
     )
 
 
-def _view_language(request, survey) -> str:
-    wanted = request.GET.get("lang") or get_language()
-    return wanted if wanted in survey.all_languages else survey.default_language
-
-
 @member_required("survey.view")
 def dashboard(request, membership, code):
     survey = access_survey(membership, code, "survey.view")
     form = FilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     filters = Filters(data.get("since"), data.get("until"), data.get("language") or None)
-    local = localize(survey, _view_language(request, survey))
+    local = localize(survey, display_language(request, survey))
     metrics = question_metrics(local, filters)
     for metric in metrics:
         points = list(metric["counts"])
@@ -83,7 +77,7 @@ def dashboard(request, membership, code):
 @member_required("survey.export")
 def export_csv(request, membership, code):
     survey = access_survey(membership, code, "survey.export")
-    local = localize(survey, _view_language(request, survey))
+    local = localize(survey, display_language(request, survey))
     response = StreamingHttpResponse(
         exports.csv_stream(local), content_type="text/csv; charset=utf-8"
     )
@@ -94,7 +88,7 @@ def export_csv(request, membership, code):
 @member_required("survey.export")
 def export_xlsx(request, membership, code):
     survey = access_survey(membership, code, "survey.export")
-    local = localize(survey, _view_language(request, survey))
+    local = localize(survey, display_language(request, survey))
     return FileResponse(
         exports.xlsx_file(local),
         as_attachment=True,
