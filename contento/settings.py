@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "contento.customers",
     "contento.surveys",
     "contento.insights",
+    "contento.support",
     "contento.api",
     "contento.demo",
 ]
@@ -194,6 +195,20 @@ SURVEY_LINK_MAX_AGE_DAYS = env_int("SURVEY_LINK_MAX_AGE_DAYS", 365)
 TEXT_EVAL_DIR = env_str(
     "CONTENTO_TEXT_EVAL_DIR", str(BASE_DIR.parent.parent / "shared/data/text-eval")
 )
+MAIL_DIR = env_str("CONTENTO_MAIL_DIR", str(BASE_DIR.parent.parent / "shared/data/mail"))
+
+# The support desk. Inbound mail arrives through `contento mailserver` (SMTP on MAIL_PORT) or
+# IMAP polling; replies leave through EMAIL_HOST. Message-IDs are made in CONTENTO_MAIL_DOMAIN.
+SUPPORT_EMAIL = env_str("SUPPORT_EMAIL", "support@contento.localhost")
+CONTENTO_MAIL_DOMAIN = env_str("CONTENTO_MAIL_DOMAIN", SUPPORT_EMAIL.partition("@")[2])
+MAIL_HOST = env_str("MAIL_HOST", "127.0.0.1")
+MAIL_PORT = env_int("MAIL_PORT", 2525)
+MAIL_MAX_BYTES = env_int("MAIL_MAX_BYTES", 25 * 1024 * 1024)
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 50)
+# Mail from one sender beyond this many messages in ten minutes is treated as a loop.
+MAIL_LOOP_LIMIT = env_int("MAIL_LOOP_LIMIT", 20)
+IMAP_URL = env_str("IMAP_URL")
 
 # Structured logging: one JSON object a line in production, readable lines with DEBUG.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
@@ -214,5 +229,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "rq.worker": {"level": "WARNING"},
+        # aiosmtpd logs every SMTP command at INFO.
+        "mail.log": {"level": "WARNING"},
     },
 }

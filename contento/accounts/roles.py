@@ -31,6 +31,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "response.submit": frozenset({Role.OWNER, Role.MANAGER, Role.AGENT}),
     "customer.view": _ALL,
     "customer.edit": frozenset({Role.OWNER, Role.MANAGER, Role.AGENT}),
+    # Erase a customer's personal data, or export all of it (GDPR requests).
+    "customer.erase": frozenset({Role.OWNER, Role.MANAGER}),
+    # Import customers, products, purchases and subscriptions from files.
+    "customer.import": frozenset({Role.OWNER, Role.MANAGER}),
+    # Read tickets and the support reports.
+    "ticket.view": _ALL,
+    # Answer tickets, write notes, log calls, change status, priority and tags.
+    "ticket.work": frozenset({Role.OWNER, Role.MANAGER, Role.AGENT}),
+    # See every team's queue, reassign anyone's tickets, act on escalations.
+    "ticket.manage": frozenset({Role.OWNER, Role.MANAGER}),
+    # Configure the desk: teams, calendars, SLA policies, canned replies, rating survey.
+    "support.configure": frozenset({Role.OWNER, Role.MANAGER}),
     "members.manage": frozenset({Role.OWNER}),
 }
 

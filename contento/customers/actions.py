@@ -25,3 +25,44 @@ def do_create_customer(organization, *, name, email="", language="en", external_
         )
         return customer
     return Customer.objects.create(organization=organization, **fields)
+
+
+def find_customer_by_email(organization, email: str) -> Customer | None:
+    """Return the customer who owns this address (first or additional), or None."""
+    from contento.customers.models import ContactPoint
+
+    email = (email or "").strip().lower()
+    if not email:
+        return None
+    customer = (
+        Customer.objects.filter(organization=organization, email=email, erased_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    if customer is None:
+        contact = (
+            ContactPoint.objects.filter(
+                organization=organization, kind=ContactPoint.Kind.EMAIL, value=email
+            )
+            .select_related("customer")
+            .first()
+        )
+        customer = contact.customer if contact else None
+    return customer
+
+
+def do_find_or_create_customer(organization, *, email: str, name: str = "", language=None):
+    """Return the customer writing from `email`, creating one on first contact.
+
+    Someone who writes in from a new address is a new customer: two people are never merged
+    because they gave the same name.
+    """
+    email = (email or "").strip().lower()
+    validate_email(email)
+    customer = find_customer_by_email(organization, email)
+    if customer is not None:
+        return customer
+    if language not in _LANGUAGES:
+        language = organization.default_language
+    name = " ".join((name or "").split())[:200] or email.split("@")[0]
+    return do_create_customer(organization, name=name, email=email, language=language)

@@ -1,27 +1,84 @@
 import uuid
+import zoneinfo
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from contento.accounts.models import Organization
+from contento.accounts.models import Membership, Organization
+
+TIMEZONE_CHOICES = sorted((name, name) for name in zoneinfo.available_timezones())
+
+
+class Company(models.Model):
+    """An organisation that customers belong to (a business buying for its staff, a household).
+
+    The workspace itself is an `accounts.Organization`; a company is one of *its* customers'
+    organisations, so B2B satisfaction can be read per account as well as per person.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="companies"
+    )
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    domain = models.CharField(
+        _("email domain"),
+        max_length=200,
+        blank=True,
+        help_text=_("Customers writing from this domain are linked to the company."),
+    )
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="company_external_id_unique",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 class Customer(models.Model):
     """Someone who buys from the organisation and whose satisfaction it wants to know.
 
-    This is the minimal record that personal survey links and responses belong to; purchases,
-    subscriptions and the timeline come with the full customer domain.
+    A customer is reached by email or phone in their own language and time zone, and only
+    contacted for feedback while `contact_consent` holds. `erased_at` marks a customer whose
+    personal data was erased on request: the row stays so that counts and rates stay right.
     """
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="customers"
     )
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customers",
+        verbose_name=_("company"),
+    )
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    timezone = models.CharField(_("time zone"), max_length=64, blank=True)
+    contact_consent = models.BooleanField(
+        _("may be contacted"),
+        default=True,
+        help_text=_("Whether the customer agreed to receive surveys and follow-ups."),
     )
     external_id = models.CharField(
         _("external id"),
@@ -29,6 +86,7 @@ class Customer(models.Model):
         blank=True,
         help_text=_("The customer's id in your other systems (CRM, billing)."),
     )
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -41,7 +99,170 @@ class Customer(models.Model):
                 name="customer_external_id_unique",
             )
         ]
-        indexes = [models.Index(fields=["organization", "email"])]
+        indexes = [
+            models.Index(fields=["organization", "email"]),
+            models.Index(fields=["organization", "phone"]),
+        ]
 
     def __str__(self):
         return self.name
+
+    def all_emails(self) -> list[str]:
+        return [a for a in [self.email, *(c.value for c in self.contacts.all())] if a]
+
+
+class ContactPoint(models.Model):
+    """Another email address or phone number of a customer (the first ones live on Customer)."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    value = models.CharField(max_length=254)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "value"], name="contact_point_unique"
+            )
+        ]
+
+    def __str__(self):
+        return self.value
+
+
+class Product(models.Model):
+    """Something the organisation sells: a one-off product or a service that runs for months."""
+
+    class Kind(models.TextChoices):
+        PRODUCT = "product", _("Product")
+        SERVICE = "service", _("Service")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="products"
+    )
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PRODUCT)
+    sku = models.CharField(_("SKU or external id"), max_length=100, blank=True)
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, null=True, blank=True)
+    is_active = models.BooleanField(_("on sale"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "sku"],
+                condition=~models.Q(sku=""),
+                name="product_sku_unique",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Purchase(models.Model):
+    """One sale of a product to a customer, with its amount and the channel it went through."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online")
+        STORE = "store", _("Store")
+        PHONE = "phone", _("Phone")
+        PARTNER = "partner", _("Partner")
+        OTHER = "other", _("Other")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="purchases")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="purchases")
+    purchased_at = models.DateTimeField(_("purchased at"))
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, default=0)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-purchased_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="purchase_external_id_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "purchased_at"])]
+
+    def __str__(self):
+        return f"{self.product} ({self.purchased_at:%Y-%m-%d})"
+
+
+class Subscription(models.Model):
+    """A service a customer keeps paying for (an internet line, a phone plan) and its renewal.
+
+    `renews_on` is the next renewal date while active; `ends_on` is set when it stopped. A
+    renewal that happened is what loyalty analysis counts as a customer who stayed.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="subscriptions")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="subscriptions")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    started_on = models.DateField(_("started on"))
+    renews_on = models.DateField(_("renews on"), null=True, blank=True)
+    ends_on = models.DateField(_("ended on"), null=True, blank=True)
+    monthly_amount = models.DecimalField(
+        _("monthly amount"), max_digits=12, decimal_places=2, default=0
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    renewals = models.PositiveIntegerField(_("renewals"), default=0)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="subscription_external_id_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.product} ({self.get_status_display()})"
+
+
+class Note(models.Model):
+    """A remark a member wrote on a customer's record (shown on the timeline, never sent)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body = models.TextField(_("note"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.body[:60]

@@ -1,0 +1,52 @@
+"""Reading customers' messages with `contento.text`: language, sentiment and anger.
+
+Run by the worker after a message is saved. An angry message flags its ticket and raises its
+priority, so agents see it in their queue before they read it.
+"""
+
+import logging
+
+from django.db import transaction
+
+from contento.support.models import Ticket, TicketMessage
+
+log = logging.getLogger(__name__)
+
+
+def _text_library():
+    try:
+        import contento.text as text
+    except ImportError:  # the library is optional for the desk
+        return None
+    return text
+
+
+def analyze_messages(message_codes: list[str], batch_size: int = 64) -> int:
+    """Analyse these messages (skipping those the current model read); return how many."""
+    text = _text_library()
+    if text is None:
+        return 0
+    messages = list(
+        TicketMessage.objects.filter(
+            code__in=message_codes, direction=TicketMessage.Direction.INBOUND
+        ).select_related("ticket")
+    )
+    version = text.model_version()
+    todo = [m for m in messages if not (m.analysis and m.analysis.get("model_version") == version)]
+    if not todo:
+        return 0
+    results = text.analyze_many([m.body for m in todo], batch_size=batch_size)
+    from contento.support.actions import do_mark_ticket_angry
+
+    for message, result in zip(todo, results, strict=True):
+        data = result.to_dict()
+        with transaction.atomic():
+            TicketMessage.objects.filter(pk=message.pk).update(
+                analysis=data,
+                sentiment_score=result.sentiment_score,
+                anger=result.anger,
+                angry=result.angry,
+            )
+            if result.angry and message.ticket.status != Ticket.Status.CLOSED:
+                do_mark_ticket_angry(message.ticket)
+    return len(todo)

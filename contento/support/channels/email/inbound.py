@@ -1,0 +1,333 @@
+"""Mail that arrives at the desk: route it, thread it, and make or extend a ticket.
+
+Threading, in order (the most common complaint about open-source desks is replies that do not
+thread, the second is two customers' mail merged):
+1. `In-Reply-To`, then `References` from the newest: a message of a ticket with that id;
+2. the ticket reference in the subject (`[#K7Q2MD]`) or in the plus-address replied to;
+3. otherwise a new ticket.
+A header match joins the ticket only when the sender is its customer or someone the thread
+was addressed to (a colleague in Cc); a reference match only when the sender is the customer.
+Anyone else gets a ticket of their own.
+
+Automatic mail is kept but never answered: auto-replies and read receipts are stored on the
+ticket they answer, bounces mark our outbound message as failed, and a sender who keeps
+writing faster than a person could (or mail carrying our own loop header) is a loop.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from contento.accounts.models import Organization
+from contento.customers.actions import do_find_or_create_customer, find_customer_by_email
+from contento.support import actions
+from contento.support.channels.email import outbound, threads
+from contento.support.channels.email.parsing import ParsedMail, parse_message
+from contento.support.models import InboundEmail, Team, Ticket, TicketMessage
+
+log = logging.getLogger(__name__)
+
+
+class Refused(Exception):
+    """The mail cannot be accepted; `smtp_code` and the message are what the sender is told."""
+
+    def __init__(self, smtp_code: int, message: str):
+        super().__init__(message)
+        self.smtp_code = smtp_code
+
+
+@dataclass(frozen=True)
+class Route:
+    organization: Organization
+    team: Team | None
+    mailbox: str
+
+
+def route(recipients) -> Route:
+    """Return the workspace and team a mail is for, from its envelope recipients."""
+    for recipient in recipients:
+        address = (recipient or "").strip().strip("<>").lower()
+        local, _, domain = address.rpartition("@")
+        base = f"{local.partition('+')[0]}@{domain}"
+        team = (
+            Team.objects.select_related("organization").filter(email_address__iexact=base).first()
+        )
+        if team is not None:
+            return Route(team.organization, team, base)
+        if base == settings.SUPPORT_EMAIL.lower():
+            organization = Organization.objects.order_by("pk").first()
+            if organization is not None:
+                return Route(organization, None, base)
+    raise Refused(550, "5.1.1 No such mailbox here.")
+
+
+def _addresses(parsed: ParsedMail) -> list[str]:
+    return [a.address.lower() for a in (*parsed.to, *parsed.cc) if a.address]
+
+
+def _store(route_, parsed, raw, outcome, *, ticket=None, detail="", at) -> InboundEmail:
+    record = InboundEmail(
+        organization=route_.organization,
+        team=route_.team,
+        message_id=(parsed.message_id or "")[:255],
+        sender=parsed.from_address[:254],
+        subject=parsed.subject[:250],
+        size=len(raw),
+        outcome=outcome,
+        detail=detail,
+        ticket=ticket,
+        received_at=at,
+    )
+    record.raw.save("message.eml", ContentFile(raw), save=False)
+    record.save()
+    return record
+
+
+def _headers(parsed: ParsedMail) -> actions.MailHeaders:
+    return actions.MailHeaders(
+        message_id=parsed.message_id or "",
+        in_reply_to=" ".join(parsed.in_reply_to),
+        references=" ".join(parsed.references),
+        email_from=parsed.from_address,
+        email_to=" ".join(_addresses(parsed)),
+    )
+
+
+def _attachments(parsed: ParsedMail) -> list[actions.NewAttachment]:
+    return [
+        actions.NewAttachment(
+            filename=a.filename,
+            content_type=a.content_type,
+            content=a.content,
+            content_id=a.content_id or "",
+            inline=a.inline,
+        )
+        for a in parsed.attachments
+    ]
+
+
+def _thread_by_headers(organization, parsed: ParsedMail) -> Ticket | None:
+    ids = threads.candidate_parent_ids(parsed.in_reply_to, parsed.references)
+    for message_id in ids:
+        message = (
+            TicketMessage.objects.filter(organization=organization, message_id=message_id)
+            .select_related("ticket__customer")
+            .order_by("pk")
+            .first()
+        )
+        if message is not None:
+            return message.ticket
+    return None
+
+
+def _thread_by_reference(route_: Route, parsed: ParsedMail, recipients) -> Ticket | None:
+    reference = threads.ticket_reference_from_subject(parsed.subject) or (
+        threads.ticket_reference_from_addresses(recipients, route_.mailbox)
+    )
+    if not reference:
+        return None
+    return (
+        Ticket.objects.filter(organization=route_.organization, reference__iexact=reference)
+        .select_related("customer")
+        .first()
+    )
+
+
+def _may_join(ticket: Ticket, sender: str, *, by_headers: bool) -> bool:
+    if sender in {e.lower() for e in ticket.customer.all_emails()}:
+        return True
+    if not by_headers:
+        return False
+    participants = set()
+    for to in ticket.messages.exclude(email_to="").values_list("email_to", flat=True):
+        participants.update(to.split())
+    return sender in participants
+
+
+def _is_loop(route_: Route, parsed: ParsedMail, at) -> str:
+    header_names = {name.lower() for name, _value in parsed.headers}
+    if outbound.LOOP_HEADER.lower() in header_names:
+        return "it carries our own loop header"
+    if parsed.message_id and parsed.message_id.endswith(f"@{outbound.mail_domain()}>"):
+        return "it is a message we sent"
+    own = {settings.SUPPORT_EMAIL.lower()} | {
+        a.lower()
+        for a in Team.objects.filter(organization=route_.organization)
+        .exclude(email_address="")
+        .values_list("email_address", flat=True)
+    }
+    if parsed.from_address in own:
+        return "it comes from our own address"
+    if parsed.from_address:
+        recent = InboundEmail.objects.filter(
+            organization=route_.organization,
+            sender=parsed.from_address,
+            received_at__gte=at - timedelta(minutes=10),
+        ).count()
+        if recent >= settings.MAIL_LOOP_LIMIT:
+            return f"more than {settings.MAIL_LOOP_LIMIT} messages from the sender in 10 minutes"
+    return ""
+
+
+def receive(raw: bytes, recipients, *, at=None) -> InboundEmail:
+    """Turn one inbound mail into a ticket or a message of one; return its record.
+
+    A mail whose Message-ID was already received returns the first record (a redelivery is not
+    a second ticket). Raise `Refused` for a mail the desk does not take.
+    """
+    if len(raw) > settings.MAIL_MAX_BYTES:
+        raise Refused(552, "5.3.4 Message too big for this desk.")
+    route_ = route(recipients)
+    parsed = parse_message(
+        raw,
+        max_attachment_bytes=settings.ATTACHMENT_MAX_BYTES,
+        max_attachments=settings.ATTACHMENT_MAX_COUNT,
+    )
+    at = at or timezone.now()
+    if parsed.message_id:
+        seen = InboundEmail.objects.filter(
+            organization=route_.organization, message_id=parsed.message_id[:255]
+        ).first()
+        if seen is not None:
+            return seen
+    try:
+        with transaction.atomic():
+            return _receive(route_, parsed, raw, [r.lower() for r in recipients], at)
+    except IntegrityError:
+        # The same mail was being delivered concurrently, and the other delivery won.
+        seen = InboundEmail.objects.filter(
+            organization=route_.organization, message_id=(parsed.message_id or "")[:255]
+        ).first()
+        if seen is None:
+            raise
+        return seen
+
+
+def _receive(route_: Route, parsed: ParsedMail, raw: bytes, recipients, at) -> InboundEmail:
+    loop = _is_loop(route_, parsed, at)
+    if loop:
+        log.warning("mail loop stopped", extra={"sender": parsed.from_address, "why": loop})
+        return _store(route_, parsed, raw, InboundEmail.Outcome.LOOP, detail=loop, at=at)
+    if parsed.kind == "bounce":
+        return _bounce(route_, parsed, raw, at)
+    if parsed.kind != "message":
+        ticket = _thread_by_headers(route_.organization, parsed) or _thread_by_reference(
+            route_, parsed, recipients
+        )
+        if ticket is not None:
+            actions._add_message(
+                ticket,
+                kind=TicketMessage.Kind.AUTO_REPLY,
+                direction=TicketMessage.Direction.INBOUND,
+                channel=Ticket.Channel.EMAIL,
+                body=parsed.visible_text or parsed.text,
+                headers=_headers(parsed),
+                at=at,
+            )
+        detail = ", ".join(parsed.classification_reasons)
+        return _store(
+            route_,
+            parsed,
+            raw,
+            InboundEmail.Outcome.AUTO_REPLY,
+            ticket=ticket,
+            detail=detail,
+            at=at,
+        )
+    if not parsed.from_address:
+        return _store(
+            route_, parsed, raw, InboundEmail.Outcome.REJECTED, detail="no sender address", at=at
+        )
+    sender = parsed.from_address
+    ticket = _thread_by_headers(route_.organization, parsed)
+    if ticket is not None and not _may_join(ticket, sender, by_headers=True):
+        ticket = None
+    if ticket is None:
+        ticket = _thread_by_reference(route_, parsed, recipients)
+        if ticket is not None and not _may_join(ticket, sender, by_headers=False):
+            ticket = None
+    body = parsed.visible_text or parsed.text
+    if ticket is not None:
+        actions.do_add_customer_message(
+            ticket,
+            body=body,
+            channel=Ticket.Channel.EMAIL,
+            body_html=parsed.html,
+            quoted_text="\n\n".join(p for p in (parsed.quoted_text, parsed.signature) if p),
+            headers=_headers(parsed),
+            attachments=_attachments(parsed),
+            at=at,
+        )
+        return _store(route_, parsed, raw, InboundEmail.Outcome.APPENDED, ticket=ticket, at=at)
+    customer = find_customer_by_email(route_.organization, sender)
+    if customer is None:
+        try:
+            customer = do_find_or_create_customer(
+                route_.organization, email=sender, name=parsed.from_name
+            )
+        except Exception:  # noqa: BLE001 - an address Django rejects is still a customer's mail
+            return _store(
+                route_, parsed, raw, InboundEmail.Outcome.REJECTED, detail="bad sender", at=at
+            )
+    ticket = actions.do_create_ticket(
+        route_.organization,
+        customer=customer,
+        subject=threads.strip_reply_prefixes(parsed.subject) or parsed.subject,
+        body=body,
+        channel=Ticket.Channel.EMAIL,
+        team=route_.team,
+        priority=parsed.priority if parsed.priority in Ticket.Priority.values else "normal",
+        body_html=parsed.html,
+        quoted_text="\n\n".join(p for p in (parsed.quoted_text, parsed.signature) if p),
+        headers=_headers(parsed),
+        attachments=_attachments(parsed),
+        at=at,
+    )
+    skipped = "; ".join(f"{s.filename}: {s.reason}" for s in parsed.skipped_attachments)
+    if not parsed.is_bulk:
+        from contento.support import tasks
+
+        code = str(ticket.code)
+        transaction.on_commit(lambda: tasks.send_acknowledgement.enqueue(code))
+    return _store(
+        route_, parsed, raw, InboundEmail.Outcome.CREATED, ticket=ticket, detail=skipped, at=at
+    )
+
+
+def _bounce(route_: Route, parsed: ParsedMail, raw: bytes, at) -> InboundEmail:
+    ticket = None
+    if parsed.bounce_original_message_id:
+        message = (
+            TicketMessage.objects.filter(
+                organization=route_.organization, message_id=parsed.bounce_original_message_id
+            )
+            .select_related("ticket")
+            .first()
+        )
+        if message is not None:
+            ticket = message.ticket
+            if message.direction == TicketMessage.Direction.OUTBOUND and parsed.bounce_permanent:
+                message.delivery = TicketMessage.Delivery.FAILED
+                message.delivery_error = (parsed.bounce_status or "bounced")[:1000]
+                message.save(update_fields=["delivery", "delivery_error"])
+    if ticket is None:
+        ticket = _thread_by_headers(route_.organization, parsed)
+    if ticket is not None:
+        actions._add_message(
+            ticket,
+            kind=TicketMessage.Kind.BOUNCE,
+            direction=TicketMessage.Direction.INBOUND,
+            channel=Ticket.Channel.EMAIL,
+            body=parsed.text[:20000],
+            headers=_headers(parsed),
+            at=at,
+        )
+    detail = ", ".join(parsed.bounce_recipients)
+    return _store(
+        route_, parsed, raw, InboundEmail.Outcome.BOUNCE, ticket=ticket, detail=detail, at=at
+    )

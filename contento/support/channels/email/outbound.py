@@ -1,0 +1,152 @@
+"""Mail the desk sends: replies to customers, acknowledgements, rating requests.
+
+Every message carries a Message-ID of ours, `In-Reply-To` and `References` pointing at the
+conversation so far, the ticket reference in the subject and a plus-addressed Reply-To: the
+customer's answer threads back into the same ticket whichever of them their mail program keeps.
+"""
+
+import logging
+from email.utils import formataddr, make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from contento.support.models import Ticket, TicketMessage
+
+log = logging.getLogger(__name__)
+
+# Our own mail carries this header; mail that comes back with it is a loop.
+LOOP_HEADER = "X-Contento-Loop"
+
+
+def mail_domain() -> str:
+    return settings.CONTENTO_MAIL_DOMAIN
+
+
+def new_message_id(code) -> str:
+    return f"<contento.{code}@{mail_domain()}>"
+
+
+def reply_address(ticket: Ticket) -> str:
+    """The address replies go to: the team's inbound address, plus-tagged with the reference."""
+    base = (ticket.team.email_address if ticket.team else "") or settings.SUPPORT_EMAIL
+    local, _, domain = base.partition("@")
+    return f"{local}+{ticket.reference.lower()}@{domain}"
+
+
+def sender(ticket: Ticket) -> str:
+    address = (ticket.team.email_address if ticket.team else "") or settings.SUPPORT_EMAIL
+    name = ticket.team.name if ticket.team else ticket.organization.name
+    return formataddr((f"{ticket.organization.name} · {name}", address))
+
+
+def subject_of(ticket: Ticket, prefix: str = "Re: ") -> str:
+    return f"{prefix}[#{ticket.reference}] {ticket.subject}"
+
+
+def thread_headers(ticket: Ticket, own_id: str) -> dict[str, str]:
+    ids = [
+        m
+        for m in ticket.messages.exclude(message_id="")
+        .order_by("created_at", "pk")
+        .values_list("message_id", flat=True)
+        if m != own_id
+    ]
+    headers = {"Message-ID": own_id, LOOP_HEADER: ticket.reference}
+    if ids:
+        inbound = list(
+            ticket.messages.filter(direction=TicketMessage.Direction.INBOUND)
+            .exclude(message_id="")
+            .order_by("-created_at", "-pk")
+            .values_list("message_id", flat=True)[:1]
+        )
+        headers["In-Reply-To"] = inbound[0] if inbound else ids[-1]
+        # The first message and the most recent ones are enough to thread (RFC 5322 3.6.4).
+        headers["References"] = " ".join(([ids[0]] + ids[-9:]) if len(ids) > 10 else ids)
+    return headers
+
+
+def queue(message: TicketMessage) -> None:
+    """Mark an outbound message for sending, and send it once the transaction commits."""
+    from contento.support import tasks
+
+    message.message_id = message.message_id or new_message_id(message.code)
+    message.delivery = TicketMessage.Delivery.QUEUED
+    message.save(update_fields=["message_id", "delivery"])
+    code = str(message.code)
+    transaction.on_commit(lambda: tasks.send_ticket_message.enqueue(code))
+
+
+def send(message: TicketMessage) -> None:
+    """Email an agent's reply to the customer (called by the worker, with the row locked)."""
+    from contento.support.access import customer_ticket_url
+
+    ticket = message.ticket
+    customer = ticket.customer
+    if not customer.email:
+        raise ValueError("The customer has no email address.")
+    context = {
+        "ticket": ticket,
+        "message": message,
+        "customer": customer,
+        "agent": message.author.user if message.author else None,
+        "url": customer_ticket_url(ticket),
+    }
+    with translation.override(ticket.language):
+        body = render_to_string("support/email/reply.txt", context)
+        html = render_to_string("support/email/reply.html", context)
+    mail = EmailMultiAlternatives(
+        subject_of(ticket),
+        body,
+        from_email=sender(ticket),
+        to=[customer.email],
+        reply_to=[reply_address(ticket)],
+        headers=thread_headers(ticket, message.message_id),
+    )
+    mail.attach_alternative(html, "text/html")
+    for attachment in message.attachments.all():
+        with attachment.file.open("rb") as f:
+            mail.attach(attachment.filename, f.read(), attachment.content_type)
+    mail.send()
+
+
+def send_acknowledgement(ticket: Ticket) -> None:
+    """Tell the customer their request arrived, with its reference, once per ticket.
+
+    Marked `Auto-Submitted: auto-replied` (RFC 3834) so that well-behaved autoresponders do
+    not answer it; those that do are caught as loops on the way in.
+    """
+    customer = ticket.customer
+    if not customer.email:
+        return
+    first = ticket.messages.order_by("created_at", "pk").first()
+    context = {"ticket": ticket, "customer": customer, "url": _url(ticket)}
+    with translation.override(ticket.language):
+        subject = render_to_string("support/email/acknowledgement_subject.txt", context).strip()
+        body = render_to_string("support/email/acknowledgement.txt", context)
+    headers = {
+        "Message-ID": make_msgid("contento.ack", domain=mail_domain()),
+        "Auto-Submitted": "auto-replied",
+        LOOP_HEADER: ticket.reference,
+    }
+    if first is not None and first.message_id:
+        headers["In-Reply-To"] = first.message_id
+        headers["References"] = first.message_id
+    EmailMultiAlternatives(
+        subject,
+        body,
+        from_email=sender(ticket),
+        to=[customer.email],
+        reply_to=[reply_address(ticket)],
+        headers=headers,
+    ).send()
+    log.info("acknowledgement sent", extra={"ticket": ticket.reference, "at": timezone.now()})
+
+
+def _url(ticket):
+    from contento.support.access import customer_ticket_url
+
+    return customer_ticket_url(ticket)

@@ -1,0 +1,75 @@
+"""The SMTP listener that takes the desk's inbound mail (`contento mailserver`).
+
+aiosmtpd receives; each accepted message is handed to `inbound.receive` in a worker thread
+(Django's ORM is synchronous). Recipients the desk does not serve are refused at RCPT time,
+an oversized message gets SMTP 552, and a failure while storing answers 451 so that the
+sending server retries later instead of the mail being lost.
+"""
+
+import logging
+
+from aiosmtpd.controller import Controller
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+
+from contento.support.channels.email import inbound
+
+log = logging.getLogger(__name__)
+
+
+def _route(address: str) -> bool:
+    close_old_connections()
+    try:
+        inbound.route([address])
+    except inbound.Refused:
+        return False
+    return True
+
+
+def _receive(content: bytes, recipients: list[str]) -> str:
+    close_old_connections()
+    try:
+        record = inbound.receive(content, recipients)
+    except inbound.Refused as refused:
+        return f"{refused.smtp_code} {refused}"
+    except Exception:
+        log.exception("inbound mail failed")
+        return "451 4.3.0 Could not store the message now; try again later."
+    finally:
+        close_old_connections()
+    return f"250 2.0.0 OK {record.outcome}"
+
+
+class DeskHandler:
+    """aiosmtpd handler: check recipients, then store each message as a ticket."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if not await sync_to_async(_route, thread_sensitive=True)(address):
+            return "550 5.1.1 No such mailbox here."
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        content = envelope.original_content or envelope.content
+        if isinstance(content, str):
+            content = content.encode("utf-8", "surrogateescape")
+        if len(content) > settings.MAIL_MAX_BYTES:
+            return "552 5.3.4 Message too big for this desk."
+        return await sync_to_async(_receive, thread_sensitive=True)(
+            content, list(envelope.rcpt_tos)
+        )
+
+
+class DeskController(Controller):
+    """Run the listener in a background thread (the command and the tests use this)."""
+
+    def __init__(self, host: str | None = None, port: int | None = None):
+        super().__init__(
+            DeskHandler(),
+            hostname=host or settings.MAIL_HOST,
+            port=settings.MAIL_PORT if port is None else port,
+            data_size_limit=settings.MAIL_MAX_BYTES,
+            decode_data=False,
+            ident="Contento desk",
+        )

@@ -1,0 +1,112 @@
+"""Background work of the support desk (Django's Tasks API).
+
+Every task is safe to run twice: rows are locked and their state says what was already done.
+`desk_tick` is the periodic job the worker runs every minute: SLA warnings, breaches and
+escalations, rating requests whose time has come, and closing long-solved tickets.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from contento.support.models import Ticket, TicketMessage, TicketRating
+
+log = logging.getLogger(__name__)
+
+
+@task()
+def send_ticket_message(message_code: str) -> str:
+    """Email an agent's reply to the customer, once."""
+    from contento.support.channels.email import outbound
+
+    with transaction.atomic():
+        message = (
+            TicketMessage.objects.select_for_update()
+            .select_related("ticket__customer", "ticket__team", "ticket__organization")
+            .filter(code=message_code)
+            .first()
+        )
+        if message is None or message.delivery != TicketMessage.Delivery.QUEUED:
+            return "skipped"
+        try:
+            outbound.send(message)
+        except Exception as error:  # noqa: BLE001 - any delivery failure is recorded
+            message.delivery = TicketMessage.Delivery.FAILED
+            message.delivery_error = str(error)[:1000]
+            message.save(update_fields=["delivery", "delivery_error"])
+            log.warning("reply not sent", extra={"message": message_code, "error": str(error)})
+            return "failed"
+        message.delivery = TicketMessage.Delivery.SENT
+        message.delivery_error = ""
+        message.save(update_fields=["delivery", "delivery_error"])
+    return "sent"
+
+
+@task()
+def send_acknowledgement(ticket_code: str) -> str:
+    from contento.support.channels.email import outbound
+
+    ticket = Ticket.objects.select_related("customer", "team", "organization").filter(
+        code=ticket_code
+    )
+    ticket = ticket.first()
+    if ticket is None:
+        return "skipped"
+    outbound.send_acknowledgement(ticket)
+    return "sent"
+
+
+@task()
+def analyze_messages(message_codes: list[str]) -> int:
+    """Read the customer's messages for language, sentiment and anger; flag angry tickets."""
+    from contento.support import analysis
+
+    return analysis.analyze_messages(message_codes)
+
+
+@task()
+def send_rating(rating_code: str) -> str:
+    from contento.support import ratings
+
+    return ratings.send(rating_code)
+
+
+@task()
+def desk_tick() -> dict:
+    """Run the desk's periodic duties once (the worker calls this every minute)."""
+    from contento.support import ratings, sla
+
+    now = timezone.now()
+    result = {"sla": sla.check_due(now)}
+    due = TicketRating.objects.filter(
+        status=TicketRating.Status.SCHEDULED, send_after__lte=now
+    ).values_list("code", flat=True)[:500]
+    result["ratings"] = sum(ratings.send(str(code)) == "sent" for code in due)
+    result["closed"] = _close_solved(now)
+    return result
+
+
+def _close_solved(now) -> int:
+    """Close tickets solved longer ago than their organisation's auto-close delay."""
+    from contento.accounts.models import Organization
+    from contento.support.actions import do_set_ticket_status
+    from contento.support.ratings import desk_settings
+
+    closed = 0
+    organizations = Organization.objects.filter(tickets__status=Ticket.Status.SOLVED).distinct()
+    for organization in organizations:
+        days = desk_settings(organization).auto_close_days
+        if not days:
+            continue
+        old = Ticket.objects.filter(
+            organization=organization,
+            status=Ticket.Status.SOLVED,
+            solved_at__lte=now - timedelta(days=days),
+        )
+        for ticket in old[:1000]:
+            do_set_ticket_status(ticket, Ticket.Status.CLOSED, actor=None, at=now)
+            closed += 1
+    return closed

@@ -1,0 +1,107 @@
+"""Tickets through the actions every channel uses: create, reply, assign, status, anger."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from contento.support import actions
+from contento.support.models import Team, Ticket, TicketEvent, TicketMessage
+
+
+def _ticket(desk, **kw):
+    fields = {
+        "customer": desk.customer,
+        "subject": "Internet down",
+        "body": "No connection since this morning.",
+        "channel": Ticket.Channel.WEB,
+        "team": desk.team,
+    }
+    fields.update(kw)
+    return actions.do_create_ticket(desk.org, **fields)
+
+
+def test_a_ticket_opens_with_the_customers_message(desk):
+    ticket = _ticket(desk)
+    assert ticket.status == Ticket.Status.NEW and len(ticket.reference) == 6
+    assert ticket.language == "es"  # the customer's
+    [message] = ticket.messages.all()
+    assert message.direction == TicketMessage.Direction.INBOUND and "connection" in message.body
+
+
+def test_a_retried_request_does_not_open_two_tickets(desk):
+    first = _ticket(desk, idempotency_key="k1")
+    again = _ticket(desk, idempotency_key="k1")
+    assert first.pk == again.pk and Ticket.objects.count() == 1
+
+
+def test_round_robin_takes_turns(desk):
+    assignees = [_ticket(desk).assignee for _ in range(4)]
+    assert assignees == [desk.alice, desk.bob, desk.alice, desk.bob]
+
+
+def test_least_busy_gives_to_whoever_has_fewest_open(desk):
+    Team.objects.filter(pk=desk.team.pk).update(assignment=Team.Assignment.LEAST_BUSY)
+    desk.team.refresh_from_db()
+    first = _ticket(desk)
+    second = _ticket(desk)
+    assert {first.assignee, second.assignee} == {desk.alice, desk.bob}
+    actions.do_set_ticket_status(first, Ticket.Status.SOLVED, first.assignee)
+    third = _ticket(desk)
+    assert third.assignee == first.assignee  # the other one still has an open ticket
+
+
+def test_reply_waits_on_the_customer_and_their_answer_reopens(desk):
+    ticket = _ticket(desk)
+    actions.do_reply_to_ticket(ticket, desk.alice, body="Please restart the router.")
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.PENDING_CUSTOMER and ticket.first_response_at
+    actions.do_add_customer_message(ticket, body="Still down.", channel="web")
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.OPEN
+    statuses = list(ticket.events.filter(kind="status").values_list("new", flat=True))
+    assert statuses == ["pending_customer", "open"]
+
+
+def test_notes_are_internal_and_empty_ones_refused(desk):
+    ticket = _ticket(desk)
+    note = actions.do_add_note(ticket, desk.bob, "Known outage in the area.")
+    assert note.direction == "internal" and not note.is_public
+    with pytest.raises(ValidationError):
+        actions.do_add_note(ticket, desk.bob, "  ")
+
+
+def test_a_logged_call_that_resolved_it_solves_the_ticket(desk):
+    ticket = _ticket(desk, channel=Ticket.Channel.PHONE, author=desk.alice)
+    actions.do_log_conversation(
+        ticket,
+        desk.alice,
+        body="Walked her through the reset.",
+        outcome="resolved",
+        duration_minutes=12,
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.SOLVED and ticket.first_response_at
+    assert ticket.ratings.count() == 1  # the satisfaction question is scheduled
+
+
+def test_an_outsider_cannot_be_assigned(desk, personas):
+    ticket = _ticket(desk)
+    stranger = personas.outsider.memberships.first()
+    with pytest.raises(ValidationError):
+        actions.do_assign_ticket(ticket, stranger, desk.manager)
+    with pytest.raises(ValidationError):
+        actions.do_assign_ticket(ticket, desk.analyst, desk.manager)  # analysts do not work tickets
+
+
+def test_anger_raises_priority_once(desk):
+    ticket = _ticket(desk)
+    actions.do_mark_ticket_angry(ticket)
+    actions.do_mark_ticket_angry(ticket)
+    ticket.refresh_from_db()
+    assert ticket.angry and ticket.priority == Ticket.Priority.HIGH
+    assert ticket.events.filter(kind=TicketEvent.Kind.ANGRY).count() == 1
+
+
+def test_tags_are_normalised(desk):
+    ticket = _ticket(desk)
+    actions.do_set_ticket_tags(ticket, ["Router ", "router", "billing", ""])
+    assert sorted(t.name for t in ticket.tags.all()) == ["billing", "router"]

@@ -1,0 +1,269 @@
+"""The agents' desk: queues, a ticket with its conversation, and everything done on it."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from contento.accounts.access import member_required
+from contento.accounts.models import Membership
+from contento.customers.access import access_customer
+from contento.support import actions, canned
+from contento.support.access import access_canned_reply, access_ticket
+from contento.support.forms import CallForm, NewConversationForm, NoteForm, ReplyForm
+from contento.support.models import CannedReply, Team, Ticket, TicketRating
+
+OPEN = [
+    Ticket.Status.NEW,
+    Ticket.Status.OPEN,
+    Ticket.Status.PENDING_CUSTOMER,
+    Ticket.Status.ON_HOLD,
+]
+
+
+def _views_for(membership) -> list[tuple[str, str]]:
+    views = [("mine", _("Mine")), ("unassigned", _("Unassigned")), ("team", _("My teams"))]
+    if membership.can("ticket.manage"):
+        views.append(("all", _("All tickets")))
+    return views
+
+
+@member_required("ticket.view")
+def queue(request, membership):
+    """List tickets by queue, the most urgent first: angry, then the nearest SLA due time."""
+    views = _views_for(membership)
+    default = "mine" if membership.can("ticket.work") else "all"
+    if not membership.can("ticket.manage") and not membership.can("ticket.work"):
+        default = "team"
+    view = request.GET.get("view", default)
+    if view not in dict(views):
+        view = default
+    tickets = Ticket.objects.filter(organization=membership.organization)
+    my_teams = Team.objects.filter(members=membership)
+    if view == "mine":
+        tickets = tickets.filter(assignee=membership)
+    elif view == "unassigned":
+        tickets = tickets.filter(assignee__isnull=True)
+        if not membership.can("ticket.manage"):
+            tickets = tickets.filter(Q(team__in=my_teams) | Q(team__isnull=True))
+    elif view == "team":
+        tickets = tickets.filter(team__in=my_teams)
+    status = request.GET.get("status", "open")
+    if status == "open":
+        tickets = tickets.filter(status__in=OPEN)
+    elif status in Ticket.Status.values:
+        tickets = tickets.filter(status=status)
+    if request.GET.get("angry"):
+        tickets = tickets.filter(angry=True)
+    query = request.GET.get("q", "").strip()
+    if query:
+        tickets = tickets.filter(
+            Q(subject__icontains=query)
+            | Q(reference__iexact=query.lstrip("#"))
+            | Q(customer__name__icontains=query)
+            | Q(customer__email__icontains=query)
+        )
+    tickets = tickets.select_related("customer", "team", "assignee__user").order_by(
+        "-angry", F("sla_next_due_at").asc(nulls_last=True), "-created_at"
+    )
+    page = Paginator(tickets, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "support/queue.html",
+        {
+            "page": page,
+            "views": views,
+            "view": view,
+            "status": status,
+            "statuses": Ticket.Status.choices,
+            "query": query,
+            "angry": bool(request.GET.get("angry")),
+        },
+    )
+
+
+def _ticket_context(membership, ticket, **forms):
+    conversation = ticket.messages.select_related("author__user").prefetch_related("attachments")
+    members = Membership.objects.filter(
+        organization=membership.organization, role__in=actions._WORKING_ROLES
+    ).select_related("user")
+    replies = CannedReply.objects.filter(organization=membership.organization).filter(
+        Q(team__isnull=True) | Q(team=ticket.team)
+    )
+    return {
+        "ticket": ticket,
+        "conversation": conversation,
+        "events": ticket.events.select_related("actor__user")[:100],
+        "ratings": TicketRating.objects.filter(ticket=ticket).select_related("agent__user"),
+        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "call_form": forms.get("call_form") or CallForm(),
+        "members": members,
+        "teams": Team.objects.filter(organization=membership.organization),
+        "canned_replies": replies,
+        "statuses": Ticket.Status.choices,
+        "priorities": Ticket.Priority.choices,
+        "tags": ", ".join(t.name for t in ticket.tags.all()),
+        "can_work": membership.can("ticket.work"),
+        "can_manage": membership.can("ticket.manage"),
+        "follow_ups": ticket.follow_ups.all(),
+    }
+
+
+@member_required("ticket.view")
+def ticket_detail(request, membership, code):
+    ticket = access_ticket(membership, code)
+    return render(request, "support/ticket.html", _ticket_context(membership, ticket))
+
+
+def _rerender(request, membership, ticket, **forms):
+    context = _ticket_context(membership, ticket, **forms)
+    return render(request, "support/ticket.html", context, status=400)
+
+
+@require_POST
+@member_required("ticket.work")
+def reply(request, membership, code):
+    ticket = access_ticket(membership, code, "ticket.work")
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_reply_to_ticket(
+                ticket,
+                membership,
+                body=form.cleaned_data["body"],
+                status=form.cleaned_data["status"] or None,
+                idempotency_key=request.POST.get("idempotency_key") or None,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Reply sent."))
+            return redirect(ticket)
+    return _rerender(request, membership, ticket, reply_form=form)
+
+
+@require_POST
+@member_required("ticket.work")
+def note(request, membership, code):
+    ticket = access_ticket(membership, code, "ticket.work")
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        actions.do_add_note(ticket, membership, form.cleaned_data["body"])
+        return redirect(ticket)
+    return _rerender(request, membership, ticket, note_form=form)
+
+
+@require_POST
+@member_required("ticket.work")
+def log_call(request, membership, code):
+    ticket = access_ticket(membership, code, "ticket.work")
+    form = CallForm(request.POST)
+    if form.is_valid():
+        actions.do_log_conversation(ticket, membership, **form.cleaned_data)
+        messages.success(request, _("Conversation logged."))
+        return redirect(ticket)
+    return _rerender(request, membership, ticket, call_form=form)
+
+
+@require_POST
+@member_required("ticket.work")
+def update(request, membership, code):
+    """Change the status, priority, team, assignee or tags from the ticket's side panel."""
+    ticket = access_ticket(membership, code, "ticket.work")
+    post = request.POST
+    try:
+        if "status" in post:
+            actions.do_set_ticket_status(ticket, post["status"], membership)
+        if "priority" in post:
+            actions.do_set_ticket_priority(ticket, post["priority"], membership)
+        if "team" in post:
+            team = None
+            if post["team"]:
+                team = Team.objects.filter(
+                    organization=membership.organization, code=post["team"]
+                ).first()
+                if team is None:
+                    raise ValidationError(_("No such team."))
+            actions.do_set_ticket_team(ticket, team, membership)
+            ticket.refresh_from_db()
+        if "assignee" in post:
+            assignee = None
+            if post["assignee"] == "me":
+                assignee = membership
+            elif post["assignee"]:
+                if not membership.can("ticket.manage"):
+                    raise ValidationError(_("Only managers give tickets to someone else."))
+                assignee = Membership.objects.filter(
+                    organization=membership.organization, pk=_int(post["assignee"])
+                ).first()
+                if assignee is None:
+                    raise ValidationError(_("No such member."))
+            elif ticket.assignee_id not in (None, membership.pk) and not membership.can(
+                "ticket.manage"
+            ):
+                raise ValidationError(_("Only managers take a ticket away from someone."))
+            actions.do_assign_ticket(ticket, assignee, membership)
+        if "tags" in post:
+            actions.do_set_ticket_tags(ticket, post["tags"].split(","))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(ticket)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@member_required("ticket.work")
+def canned_reply(request, membership, code, reply_code):
+    """Return a canned reply filled in for this ticket, in the customer's language (htmx)."""
+    ticket = access_ticket(membership, code, "ticket.work")
+    reply_ = access_canned_reply(membership, reply_code)
+    _language, text = canned.render(reply_, ticket, membership)
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+@member_required("ticket.work")
+def new_conversation(request, membership):
+    """Log a call or a visit that starts a new ticket, with the customer's rating if given."""
+    customer = None
+    code = request.GET.get("customer") or request.POST.get("customer")
+    if code:
+        customer = access_customer(membership, code)
+    form = NewConversationForm(request.POST or None, initial={"customer": code})
+    if request.method == "POST" and form.is_valid() and customer is not None:
+        data = form.cleaned_data
+        try:
+            ticket = actions.do_create_ticket(
+                membership.organization,
+                customer=customer,
+                subject=data["subject"],
+                body=data["body"],
+                channel=data["channel"],
+                author=membership,
+                idempotency_key=request.POST.get("idempotency_key") or None,
+            )
+            if data["outcome"]:
+                actions.do_log_conversation(
+                    ticket,
+                    membership,
+                    body=data["body"],
+                    outcome=data["outcome"],
+                    channel=data["channel"],
+                )
+            if data["rating"]:
+                actions.do_record_conversation_rating(ticket, membership, data["rating"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Conversation logged."))
+            return redirect(ticket)
+    return render(request, "support/new_conversation.html", {"form": form, "customer": customer})

@@ -1,0 +1,222 @@
+"""What customers see without signing in: the contact form, their ticket, the chat, the rating.
+
+Each page is reached through the organisation's public code or a signed link, is rate
+limited per IP address, and shows only the public side of a conversation (never notes).
+"""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.views.decorators.csrf import csrf_protect
+from django_ratelimit.decorators import ratelimit
+
+from contento.accounts.models import Organization
+from contento.core.ratelimits import public_rate
+from contento.customers.actions import do_find_or_create_customer
+from contento.support import actions, ratings
+from contento.support.access import customer_ticket_token, ticket_from_customer_token
+from contento.support.forms import ChatStartForm, ContactForm, CustomerReplyForm
+from contento.support.models import Team, Ticket, TicketMessage
+
+_LANGUAGES = {"en", "es", "fr", "ru", "vi", "id"}
+
+
+def _language(request, default="en") -> str:
+    requested = request.GET.get("lang") or request.POST.get("language")
+    if requested in _LANGUAGES:
+        return requested
+    accepted = translation.get_language_from_request(request)
+    return accepted if accepted in _LANGUAGES else default
+
+
+def _organization(code) -> Organization:
+    return get_object_or_404(Organization, code=code)
+
+
+def _team(organization, request):
+    code = request.GET.get("team") or request.POST.get("team")
+    if not code:
+        return None
+    try:
+        return Team.objects.filter(organization=organization, code=code).first()
+    except ValidationError:
+        return None
+
+
+def _open_ticket(request, organization, form, channel):
+    data = form.cleaned_data
+    customer = do_find_or_create_customer(
+        organization, email=data["email"], name=data["name"], language=data["language"]
+    )
+    return actions.do_create_ticket(
+        organization,
+        customer=customer,
+        subject=data.get("subject") or "",
+        body=data["body"],
+        channel=channel,
+        team=_team(organization, request),
+        language=data["language"],
+        idempotency_key=request.POST.get("idempotency_key") or None,
+    )
+
+
+@csrf_protect
+@ratelimit(key="ip", rate=public_rate, method="POST", block=True)
+def contact(request, org):
+    """The public contact form: a request becomes a ticket and its link is shown."""
+    organization = _organization(org)
+    language = _language(request, organization.default_language)
+    with translation.override(language):
+        form = ContactForm(request.POST or None, initial={"language": language})
+        if request.method == "POST" and form.is_valid():
+            if form.cleaned_data["website"]:
+                return render(request, "support/public/sent.html", {"language": language})
+            try:
+                ticket = _open_ticket(request, organization, form, Ticket.Channel.WEB)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                from contento.support import tasks
+
+                tasks.send_acknowledgement.enqueue(str(ticket.code))
+                return redirect("support_public:ticket", customer_ticket_token(ticket))
+        return render(
+            request,
+            "support/public/contact.html",
+            {"form": form, "organization": organization, "language": language},
+        )
+
+
+@csrf_protect
+@ratelimit(key="ip", rate=public_rate, method="POST", block=True)
+def customer_ticket(request, token):
+    """The customer's own view of their ticket, where they can also answer."""
+    ticket = ticket_from_customer_token(token)
+    language = _language(request, ticket.language)
+    with translation.override(language):
+        form = CustomerReplyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            channel = Ticket.Channel.CHAT if ticket.channel == Ticket.Channel.CHAT else "web"
+            actions.do_add_customer_message(
+                ticket,
+                body=form.cleaned_data["body"],
+                channel=channel,
+                idempotency_key=request.POST.get("idempotency_key") or None,
+            )
+            if request.headers.get("HX-Request"):
+                return _conversation(request, ticket, language)
+            return redirect("support_public:ticket", token)
+        return render(
+            request,
+            "support/public/ticket.html",
+            {
+                "ticket": ticket,
+                "token": token,
+                "form": form,
+                "conversation": _public_messages(ticket),
+                "language": language,
+            },
+        )
+
+
+def _public_messages(ticket):
+    return (
+        ticket.messages.filter(kind__in=[TicketMessage.Kind.MESSAGE, TicketMessage.Kind.CALL])
+        .select_related("author__user")
+        .prefetch_related("attachments")
+    )
+
+
+def _conversation(request, ticket, language):
+    return render(
+        request,
+        "support/public/_conversation.html",
+        {"ticket": ticket, "conversation": _public_messages(ticket), "language": language},
+    )
+
+
+@ratelimit(key="ip", rate=public_rate, block=True)
+def customer_conversation(request, token):
+    """The conversation alone, polled by the chat page every few seconds (any web process
+    answers it from the database, so it works behind a load balancer)."""
+    ticket = ticket_from_customer_token(token)
+    language = _language(request, ticket.language)
+    with translation.override(language):
+        return _conversation(request, ticket, language)
+
+
+@csrf_protect
+@ratelimit(key="ip", rate=public_rate, method="POST", block=True)
+def chat(request, org):
+    """Start a live chat: the first message opens a chat ticket that an agent answers."""
+    organization = _organization(org)
+    language = _language(request, organization.default_language)
+    with translation.override(language):
+        form = ChatStartForm(request.POST or None, initial={"language": language})
+        if request.method == "POST" and form.is_valid():
+            if form.cleaned_data["website"]:
+                raise Http404
+            try:
+                ticket = _open_ticket(request, organization, form, Ticket.Channel.CHAT)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect("support_public:ticket", customer_ticket_token(ticket))
+        return render(
+            request,
+            "support/public/chat.html",
+            {"form": form, "organization": organization, "language": language},
+        )
+
+
+@csrf_protect
+@ratelimit(key="ip", rate=public_rate, method="POST", block=True)
+def rate(request, token):
+    """Answer "How were you treated?": one click from the email, then an optional comment.
+
+    Following the emailed link shows the score already chosen and a script posts it, so a
+    mail scanner that only fetches links records nothing.
+    """
+    rating = ratings.rating_from_token(token)
+    if rating is None:
+        raise Http404("This link is not valid.")
+    language = rating.language
+    with translation.override(language):
+        if request.method == "POST":
+            score = _score(request.POST.get("score"))
+            comment = request.POST.get("comment")
+            if score is None and rating.score is None:
+                return HttpResponseBadRequest("Choose a score from 1 to 5.")
+            try:
+                rating = actions.do_rate_ticket(rating, score, comment)
+            except ValidationError as error:
+                return HttpResponseBadRequest(" ".join(error.messages))
+        survey = ratings.rating_survey(rating.organization)
+        from contento.surveys.localize import localize
+
+        local = localize(survey, language if language in survey.all_languages else "en")
+        questions = local.by_key()
+        return render(
+            request,
+            "support/public/rate.html",
+            {
+                "rating": rating,
+                "ticket": rating.ticket,
+                "token": token,
+                "question": questions[ratings.RATING_QUESTION].text,
+                "comment_question": questions[ratings.COMMENT_QUESTION].text,
+                "chosen": _score(request.GET.get("score")) if request.method == "GET" else None,
+                "language": language,
+                "thank_you": local.thank_you,
+                "done": request.method == "POST" and request.POST.get("comment") is not None,
+            },
+        )
+
+
+def _score(value):
+    try:
+        score = int(value)
+    except (TypeError, ValueError):
+        return None
+    return score if 1 <= score <= 5 else None
