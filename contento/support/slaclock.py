@@ -5,31 +5,33 @@ policy's `SlaTargets`, when the ticket was created, its history as `Event`s and 
 evaluate at; it returns an `SlaState` with, for each target, when it is due, whether it was met
 or breached, how many business minutes are left and whether to warn.
 
-The rules follow Zammad's SLAs
-(https://admin-docs.zammad.org/en/latest/manage/slas/how-do-they-work.html) where it has one:
+The rules follow Zammad's SLAs where it has one: its admin guide
+(https://admin-docs.zammad.org/en/latest/manage/slas/how-do-they-work.html) and its user guide
+on ticket states (https://user-docs.zammad.org/en/latest/basics/service-ticket/settings/state.html).
 
 1. All targets are counted in business minutes of the calendar: a ticket that arrives at 16:30
    on Friday with a 60-minute first-response target in a 09:00–17:00 Monday-to-Friday calendar
-   is due at 09:30 on Monday (Zammad: "the SLA will respect weekend, holidays and times where
-   your company is not in service").
+   is due at 09:30 on Monday (admin guide: "Zammad calculates ticket escalations based on your
+   business hours").
 2. First response: the clock starts when the ticket is created and is met by the first agent
    reply the customer can see (an email, a call). Internal notes are not replies; leave them
-   out of the events (Zammad counts only "communication" articles, not private notes).
+   out of the events (admin guide: first response is the time frame "for the first response
+   (external call, email)", "calculated from the ticket creation").
 3. Update: each customer message that is not yet answered wants an agent reply within
    `update_minutes`. The clock starts at the earliest unanswered customer message (later ones
    do not restart it) and the next agent reply meets it. Messages that arrive before the first
    agent reply belong to the first-response target when there is one, so one message is not
-   counted twice; without a first-response target they start an update clock. (Zammad's update
-   time "counts from ticket creation (if no first response is set) or after the first
-   response"; this is its customer-contact flavour, where the clock runs from the customer's
-   message to the agent's answer.)
+   counted twice; without a first-response target they start an update clock. (Admin guide:
+   update time is the frame "for every following response", counted from ticket creation if no
+   first response is set, else after the first response; this is the flavour where the clock
+   runs from the customer's message to the agent's answer.)
 4. Resolution: the clock starts when the ticket is created and stops when the ticket is solved
    or closed; reopening the ticket resumes it where it stopped, so the time the ticket spent
-   solved is not counted, and a breach before solving stays a breach (Zammad: solution time,
-   until the ticket is closed).
+   solved is not counted, and a breach before solving stays a breach (admin guide: solution
+   time, the frame "for solving the problem (status: closed)").
 5. Pauses: while the ticket's status is one of `pausing_statuses` (by default
    ``pending_customer``, waiting on the customer) no clock runs, and every due time moves by
-   the paused business minutes (Zammad: "tickets in a pending state do not accumulate time
+   the paused business minutes (user guide: "tickets in a pending state do not accumulate time
    toward their SLA limits"). Clocks are likewise frozen while the ticket is solved or closed.
    ``on_hold`` (waiting on a third party) counts, unless added to `pausing_statuses`.
    A reply still meets its target when it is sent while the clock is paused.

@@ -1,0 +1,142 @@
+"""The desk pages by role and as an outsider; the public pages without signing in."""
+
+import pytest
+from django.urls import reverse
+
+from contento.accounts.roles import Role
+from contento.support import actions
+from contento.support.access import customer_ticket_token
+from contento.support.models import CannedReply, CannedReplyTranslation, Ticket
+
+
+@pytest.fixture
+def ticket(desk):
+    return actions.do_create_ticket(
+        desk.org,
+        customer=desk.customer,
+        subject="Factura duplicada",
+        body="Me cobraron dos veces.",
+        channel=Ticket.Channel.WEB,
+        team=desk.team,
+    )
+
+
+@pytest.mark.parametrize("role", [Role.OWNER, Role.MANAGER, Role.AGENT, Role.ANALYST])
+def test_desk_pages_by_role(personas, ticket, role):
+    client = personas.client(role)
+    assert client.get(reverse("support:queue") + "?view=all").status_code == 200
+    assert client.get(ticket.get_absolute_url()).status_code == 200
+    response = client.post(reverse("support:reply", args=[ticket.code]), {"body": "Hola Lucía"})
+    can_work = role != Role.ANALYST
+    assert response.status_code == (302 if can_work else 403)
+    assert ticket.messages.filter(direction="outbound").exists() is can_work
+
+
+def test_outsiders_and_anonymous_see_nothing(personas, ticket):
+    outsider = personas.client(personas.outsider)
+    assert outsider.get(ticket.get_absolute_url()).status_code == 404
+    body = outsider.get(reverse("support:queue") + "?view=all").content.decode()
+    assert "Factura duplicada" not in body
+    response = outsider.post(reverse("support:reply", args=[ticket.code]), {"body": "x"})
+    assert response.status_code == 404
+    assert personas.client().get(reverse("support:queue")).status_code == 302
+
+
+def test_the_queue_puts_angry_customers_first(personas, desk, ticket):
+    calm = actions.do_create_ticket(
+        desk.org, customer=desk.customer, subject="Calm question", body="?", channel="web"
+    )
+    actions.do_mark_ticket_angry(ticket)
+    body = personas.client(Role.MANAGER).get(reverse("support:queue") + "?view=all")
+    text = body.content.decode()
+    assert text.index("Factura duplicada") < text.index("Calm question")
+    only_angry = personas.client(Role.MANAGER).get(reverse("support:queue") + "?view=all&angry=1")
+    assert calm.subject not in only_angry.content.decode()
+
+
+def test_the_queue_does_not_query_per_ticket(personas, desk, django_assert_max_num_queries):
+    for n in range(15):
+        actions.do_create_ticket(
+            desk.org,
+            customer=desk.customer,
+            subject=f"T{n}",
+            body="b",
+            channel="web",
+            team=desk.team,
+        )
+    client = personas.client(Role.MANAGER)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("support:queue") + "?view=all").status_code == 200
+
+
+def test_agents_cannot_give_tickets_away_but_managers_can(personas, desk, ticket):
+    agent = personas.client(Role.AGENT)
+    agent.post(reverse("support:update", args=[ticket.code]), {"assignee": str(desk.bob.pk)})
+    ticket.refresh_from_db()
+    assert ticket.assignee == desk.alice  # round-robin gave it to Alice; she cannot hand it over
+    personas.client(Role.MANAGER).post(
+        reverse("support:update", args=[ticket.code]), {"assignee": str(desk.bob.pk)}
+    )
+    ticket.refresh_from_db()
+    assert ticket.assignee == desk.bob
+
+
+def test_canned_reply_in_the_customers_language(personas, desk, ticket):
+    reply = CannedReply.objects.create(organization=desk.org, title="Refund")
+    CannedReplyTranslation.objects.create(
+        reply=reply, language="en", body="Hello {customer_name}, refund for #{ticket_reference}."
+    )
+    CannedReplyTranslation.objects.create(
+        reply=reply, language="es", body="Hola {customer_name}, reembolso del #{ticket_reference}."
+    )
+    url = reverse("support:canned_reply", args=[ticket.code, reply.code])
+    text = personas.client(Role.AGENT).get(url).content.decode()
+    assert text == f"Hola Lucía Pérez, reembolso del #{ticket.reference}."
+    assert personas.client(personas.outsider).get(url).status_code == 404
+
+
+def test_contact_form_opens_a_ticket_and_the_customer_follows_it(client, desk):
+    url = reverse("support_public:contact", args=[desk.org.code]) + "?lang=fr"
+    page = client.get(url)
+    assert page.status_code == 200 and "Contact" in page.content.decode()
+    response = client.post(
+        url,
+        {
+            "name": "Jean",
+            "email": "jean@example.fr",
+            "subject": "Colis perdu",
+            "body": "Mon colis <script>alert(1)</script> n'est jamais arrivé.",
+            "language": "fr",
+            "idempotency_key": "form-1",
+        },
+    )
+    ticket = Ticket.objects.get(subject="Colis perdu")
+    assert response.status_code == 302 and ticket.customer.language == "fr"
+    assert ticket.channel == "web"
+    own = client.get(response["Location"]).content.decode()
+    assert "Colis perdu" in own and "<script>alert(1)</script>" not in own
+    # A double submit of the same form does not open a second ticket.
+    client.post(
+        url,
+        {
+            "name": "Jean",
+            "email": "jean@example.fr",
+            "subject": "Colis perdu",
+            "body": "again",
+            "language": "fr",
+            "idempotency_key": "form-1",
+        },
+    )
+    assert Ticket.objects.filter(subject="Colis perdu").count() == 1
+
+
+def test_customer_link_shows_no_internal_notes_and_rejects_forgeries(client, desk, ticket):
+    actions.do_add_note(ticket, desk.alice, "Customer is a VIP, be quick")
+    actions.do_reply_to_ticket(ticket, desk.alice, body="Le devolvemos el dinero.")
+    url = reverse("support_public:ticket", args=[customer_ticket_token(ticket)])
+    page = client.get(url).content.decode()
+    assert "Le devolvemos el dinero." in page and "VIP" not in page
+    assert client.get(url[:-5] + "xxxx/").status_code == 404
+    client.post(url, {"body": "¡Gracias!"})
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.OPEN and ticket.messages.count() == 4
