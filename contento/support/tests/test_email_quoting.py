@@ -19,7 +19,7 @@ from contento.support.channels.email.quoting import split_reply
         ("Merci.\n\nLe mar. 14 mai 2024 à 10:12, Ana <a@x.example> a écrit :\n> Bonjour", "Le"),
         ("Danke.\n\nAm 14.05.2024 um 10:12 schrieb Ana <a@x.example>:\n> Hallo", "Am"),
         ('Спасибо.\n\n14.05.2024, 10:12, "Анна" <a@x.example> написал(а):\n> Привет', "14.05"),
-        ("Спасибо.\n\nвт, 14 мая 2024 г. в 10:12, Анна <a@x.example>:\n> Привет", None),
+        ("Спасибо.\n\nвт, 14 мая 2024 г. в 10:12, Анна <a@x.example>:\n> Привет", "вт"),
         ("Cảm ơn.\n\nVào Th 3, 14 thg 5, 2024 lúc 10:12 Lan <l@x.example> đã viết:\n> Chào", "Vào"),
         (
             "Terima kasih.\n\nPada tanggal Rab, 8 Mei 2024 pukul 14.20 Dimas <d@x.example>"
@@ -43,7 +43,7 @@ from contento.support.channels.email.quoting import split_reply
         (
             "Terima kasih\n\nDari: Dukungan <s@x.example>\nTerkirim: Selasa\nKepada: Saya\n"
             "Perihal: x\n",
-            None,
+            "Dari:",
         ),
         ("Thanks\n\n> quoted one\n> quoted two\n", "> quoted one"),
         ("Thanks\n\n---------- Forwarded message ---------\nFrom: Bob\n\nOld text", "-----"),

@@ -30,6 +30,7 @@ from contento.support.channels.email.charsets import (
     decode_bytes,
     decode_header_value,
     fix_raw_header,
+    resolve_charset,
 )
 from contento.support.channels.email.classify import (
     BOUNCE,
@@ -78,7 +79,7 @@ class _RawHeaderPolicy(Compat32):
     lets the charset code read them as UTF-8 or the message's own charset.
     """
 
-    def header_fetch_parse(self, name: str, value: str) -> str:  # type: ignore[override]
+    def header_fetch_parse(self, name: str, value: str) -> str:
         """Return the header value unchanged."""
         return value
 
@@ -486,7 +487,7 @@ def _payload_bytes(part: Message) -> bytes:
 def _decode_text_part(part: Message, hint: str | None) -> str:
     data = _payload_bytes(part)
     charset = _param(part, "charset")
-    if part.get_content_subtype() == "html" and (not charset or "unknown" in charset.lower()):
+    if part.get_content_subtype() == "html" and resolve_charset(charset) is None:
         charset = charset_from_html(data) or charset
     text = decode_bytes(data, charset, hint=hint)
     text = text.replace("\r\n", "\n").replace("\r", "\n")

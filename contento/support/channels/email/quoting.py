@@ -39,6 +39,8 @@ _ATTRIBUTION_START = re.compile(
     re.IGNORECASE,
 )
 
+_ADDRESS_COLON_END = re.compile(r"<?[^\s<>@]+@[^\s<>@]+>?\)?\s*:\s*$")
+
 _SEPARATOR = re.compile(
     r"^\s*[-_=*]{2,}\s*(?:"
     r"original message|original-nachricht|ursprüngliche nachricht|message d'origine|"
@@ -50,6 +52,7 @@ _SEPARATOR = re.compile(
     r")\s*[-_=*]{2,}\s*$",
     re.IGNORECASE,
 )
+_MAX_SCANNED_LINES = 5000
 _UNDERSCORES = re.compile(r"^\s*_{10,}\s*$")
 
 # Outlook's header block, localised: the "From" line, then at least one of the others.
@@ -122,11 +125,26 @@ def _attribution_at(lines: list[str], index: int) -> bool:
     line = lines[index].strip()
     if not line or _is_quote_line(line) or len(line) > 400:
         return False
-    if _ATTRIBUTION_END.search(line) and (
-        _ATTRIBUTION_START.search(line)
-        or "@" in line
-        or re.search(r"\d", line)
-        or _next_is_quote(lines, index)
+    ends_with_colon = line.endswith((":", "："))
+    if not ends_with_colon and not _ATTRIBUTION_START.match(line):
+        return False  # cheap exit: every attribution ends with a colon or starts a wrapped one
+    if (
+        ends_with_colon
+        and _ATTRIBUTION_END.search(line)
+        and (
+            _ATTRIBUTION_START.search(line)
+            or "@" in line
+            or re.search(r"\d", line)
+            or _next_is_quote(lines, index)
+        )
+    ):
+        return True
+    # Gmail in some languages names no verb: "вт, 14 мая 2024 г. в 10:12, Анна <a@x.example>:".
+    if (
+        ends_with_colon
+        and _ADDRESS_COLON_END.search(line)
+        and re.search(r"\d", line)
+        and _next_is_quote(lines, index)
     ):
         return True
     if not _ATTRIBUTION_START.search(line):
@@ -138,7 +156,7 @@ def _attribution_at(lines: list[str], index: int) -> bool:
         if not follower or _is_quote_line(follower):
             return False
         joined += " " + follower
-        if _ATTRIBUTION_END.search(joined):
+        if follower.endswith((":", "：")) and _ATTRIBUTION_END.search(joined):
             return True
     return False
 
@@ -161,7 +179,9 @@ def _header_block_at(lines: list[str], index: int) -> bool:
 
 def _quote_start(lines: list[str]) -> int | None:
     """Return the index of the first line of quoted history, or None when there is none."""
-    for index, line in enumerate(lines):
+    # Markers sit near the top of real replies; scanning a huge text for them line by line
+    # would only cost time.
+    for index, line in enumerate(lines[:_MAX_SCANNED_LINES]):
         if _SEPARATOR.match(line):
             return index
         if _attribution_at(lines, index):
