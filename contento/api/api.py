@@ -6,11 +6,13 @@ Errors are JSON objects with a `detail` message and the fitting status code.
 import logging
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from contento.api.auth import MemberSessionAuth, TokenAuth
+from contento.support.api import router as support_router
 from contento.surveys.actions import IdempotencyConflict, ResponseRejected
 from contento.surveys.api import router as surveys_router
 from contento.surveys.definition import InvalidDefinition
@@ -21,7 +23,8 @@ api = NinjaAPI(
     title="Contento API",
     version="1",
     description=(
-        "Surveys, responses and satisfaction metrics. Authenticate with a personal API token: "
+        "Surveys, responses and satisfaction metrics; support tickets and their messages. "
+        "Authenticate with a personal API token: "
         "`Authorization: Bearer <token>` (create one under API tokens, or with "
         "`contento createtoken <email>`)."
     ),
@@ -29,6 +32,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", surveys_router)
+api.add_router("/", support_router)
 
 
 def _error(request, message, status, **extra):
@@ -57,6 +61,12 @@ def on_not_found(request, exc):
 @api.exception_handler(ValidationError)
 def on_invalid(request, exc):
     return _error(request, "The request is not valid.", 422, errors=exc.errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_refused(request, exc):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return _error(request, "The request is not valid.", 422, errors=errors)
 
 
 @api.exception_handler(InvalidDefinition)
