@@ -140,3 +140,16 @@ def test_customer_link_shows_no_internal_notes_and_rejects_forgeries(client, des
     client.post(url, {"body": "¡Gracias!"})
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.OPEN and ticket.messages.count() == 4
+
+
+def test_notes_and_calls_from_the_ticket_page(personas, ticket):
+    client = personas.client(Role.AGENT)
+    client.post(reverse("support:note", args=[ticket.code]), {"note-body": "Check the line"})
+    client.post(
+        reverse("support:call", args=[ticket.code]),
+        {"call-channel": "phone", "call-body": "Called her back", "call-outcome": "resolved"},
+    )
+    kinds = list(ticket.messages.values_list("kind", flat=True))
+    assert kinds == ["message", "note", "call"]
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.SOLVED

@@ -100,8 +100,8 @@ def _ticket_context(membership, ticket, **forms):
         "events": ticket.events.select_related("actor__user")[:100],
         "ratings": TicketRating.objects.filter(ticket=ticket).select_related("agent__user"),
         "reply_form": forms.get("reply_form") or ReplyForm(),
-        "note_form": forms.get("note_form") or NoteForm(),
-        "call_form": forms.get("call_form") or CallForm(),
+        "note_form": forms.get("note_form") or NoteForm(prefix="note"),
+        "call_form": forms.get("call_form") or CallForm(prefix="call"),
         "members": members,
         "teams": Team.objects.filter(organization=membership.organization),
         "canned_replies": replies,
@@ -151,7 +151,7 @@ def reply(request, membership, code):
 @member_required("ticket.work")
 def note(request, membership, code):
     ticket = access_ticket(membership, code, "ticket.work")
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST, prefix="note")
     if form.is_valid():
         actions.do_add_note(ticket, membership, form.cleaned_data["body"])
         return redirect(ticket)
@@ -162,7 +162,7 @@ def note(request, membership, code):
 @member_required("ticket.work")
 def log_call(request, membership, code):
     ticket = access_ticket(membership, code, "ticket.work")
-    form = CallForm(request.POST)
+    form = CallForm(request.POST, prefix="call")
     if form.is_valid():
         actions.do_log_conversation(ticket, membership, **form.cleaned_data)
         messages.success(request, _("Conversation logged."))
