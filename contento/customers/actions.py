@@ -1,4 +1,8 @@
-"""State changes of customers."""
+"""State changes of customers.
+
+Notes and erasure live beside the code they need (`timeline.do_add_customer_note`,
+`gdpr.do_erase_customer`); they are named here too, so every customer action is found here.
+"""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -66,3 +70,16 @@ def do_find_or_create_customer(organization, *, email: str, name: str = "", lang
         language = organization.default_language
     name = " ".join((name or "").split())[:200] or email.split("@")[0]
     return do_create_customer(organization, name=name, email=email, language=language)
+
+
+def __getattr__(name):
+    # Re-exported lazily: gdpr and timeline import the support app, which imports this module.
+    if name == "do_erase_customer":
+        from contento.customers.gdpr import do_erase_customer
+
+        return do_erase_customer
+    if name == "do_add_customer_note":
+        from contento.customers.timeline import do_add_customer_note
+
+        return do_add_customer_note
+    raise AttributeError(name)

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from contento.customers import views
+from contento.customers import gdpr_views, views
 
 app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="list"),
     path("new/", views.customer_new, name="new"),
     path("<uuid:code>/", views.customer_detail, name="detail"),
+    path("<uuid:code>/notes/", views.customer_note, name="note"),
+    path("<uuid:code>/export/", gdpr_views.customer_export, name="export"),
+    path("<uuid:code>/erase/", gdpr_views.customer_erase, name="erase"),
 ]

@@ -7,11 +7,13 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from contento.accounts.access import member_required
 from contento.customers.access import access_customer
 from contento.customers.actions import do_create_customer
 from contento.customers.models import Customer
+from contento.customers.timeline import customer_timeline, do_add_customer_note
 from contento.surveys.links import personal_url
 from contento.surveys.models import Survey
 
@@ -62,5 +64,23 @@ def customer_detail(request, membership, code):
     return render(
         request,
         "customers/detail.html",
-        {"customer": customer, "responses": responses, "links": links},
+        {
+            "customer": customer,
+            "responses": responses,
+            "links": links,
+            "timeline": customer_timeline(customer),
+            "can_note": membership.can("customer.edit") and customer.erased_at is None,
+            "can_erase": membership.can("customer.erase"),
+        },
     )
+
+
+@require_POST
+@member_required("customer.edit")
+def customer_note(request, membership, code):
+    customer = access_customer(membership, code, "customer.edit")
+    try:
+        do_add_customer_note(customer, membership, request.POST.get("body", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("customers:detail", customer.code)

@@ -31,6 +31,12 @@ def send_invitation(invitation_code: str) -> str:
         if invitation is None or invitation.status == Invitation.Status.SENT:
             return "skipped"
         survey, customer = invitation.survey, invitation.customer
+        if customer.erased_at or not customer.email or not customer.contact_consent:
+            # Erased, unreachable, or withdrew consent after being invited: never send.
+            invitation.status = Invitation.Status.FAILED
+            invitation.error = "The customer may not be contacted."
+            invitation.save(update_fields=["status", "error"])
+            return "skipped"
         language = (
             invitation.language
             if invitation.language in survey.all_languages

@@ -83,3 +83,19 @@ def test_redis_queue_runs_a_real_task(settings, live_survey, customers):
         assert Invitation.objects.get(code=created[0].code).status == "sent"
     finally:
         queue.empty()
+
+
+def test_an_invitation_is_not_sent_to_a_customer_who_withdrew_consent_or_was_erased(
+    live_survey, customers
+):
+    from contento.customers.gdpr import do_erase_customer
+
+    [first, second] = do_invite_customers(live_survey, customers)
+    withdrawn = first.customer
+    withdrawn.contact_consent = False
+    withdrawn.save()
+    do_erase_customer(second.customer)
+    assert send_invitation.call(str(first.code)) == "skipped"
+    assert send_invitation.call(str(second.code)) == "skipped"
+    statuses = set(Invitation.objects.values_list("status", flat=True))
+    assert statuses == {Invitation.Status.FAILED} and len(mail.outbox) == 0
