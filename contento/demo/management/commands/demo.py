@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from contento.accounts.models import Organization
 from contento.customers.actions import do_create_customer
-from contento.demo import corpus
+from contento.demo import corpus, desk
 from contento.demo.surveys import INSTALLATION, RELATIONSHIP, SUPPORT
 from contento.surveys.actions import (
     do_create_survey,
@@ -81,8 +81,11 @@ class Command(BaseCommand):
                 self._responses(surveys[1], people, rng, self._installation, 0.35),
                 self._responses(surveys[2], people, rng, self._support, 0.5),
             ]
+            owner = org.memberships.filter(role="owner").order_by("pk").first()
+            tickets = desk.load(org, owner, people, rng)
         self.stdout.write(
-            f"Demo data: {len(people)} customers, {len(surveys)} surveys, {sum(counts)} responses."
+            f"Demo data: {len(people)} customers, {len(surveys)} surveys, {sum(counts)} responses, "
+            f"{tickets} tickets."
         )
 
     def _customers(self, org, rng, count):

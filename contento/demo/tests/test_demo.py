@@ -1,0 +1,24 @@
+"""The demo command fills an empty workspace with surveys, customers and a working desk."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from contento.customers.models import Subscription
+from contento.support.models import Ticket, TicketRating
+
+
+def test_demo_fills_the_desk_too(personas):
+    call_command("demo", workspace=str(personas.org.code), customers=40)
+    org = personas.org
+    assert Subscription.objects.filter(organization=org).count() == 40
+    tickets = Ticket.objects.filter(organization=org).exclude(channel="follow_up")
+    assert tickets.count() == 80
+    # Bad ratings opened follow-ups for the manager.
+    bad = TicketRating.objects.filter(organization=org, score__lte=2).count()
+    assert Ticket.objects.filter(organization=org, channel="follow_up").count() == bad
+    assert tickets.filter(status="solved").exists() and tickets.filter(status="new").exists()
+    assert set(tickets.values_list("language", flat=True)) <= {"en", "es", "fr", "ru", "vi", "id"}
+    assert TicketRating.objects.filter(organization=org, score__isnull=False).exists()
+    assert tickets.exclude(first_response_due_at=None).exists()  # the SLA runs
+    with pytest.raises(CommandError):
+        call_command("demo", workspace=str(org.code))  # only into an empty workspace
