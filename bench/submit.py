@@ -305,11 +305,11 @@ def prepare(db: Database, var_dir: Path) -> dict:
 
 @contextlib.contextmanager
 def server(env: dict, workers: int, log: Path):
-    """Run `contento serve --no-worker` on a free loopback port; yield its base URL."""
+    """Run `contento serve --no-worker --no-mail` on a free loopback port; yield its base URL."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    args = f"serve --host 127.0.0.1 --port {port} --workers {workers} --no-worker".split()
+    args = f"serve --host 127.0.0.1 --port {port} --workers {workers} --no-worker --no-mail".split()
     with log.open("w") as out:  # gunicorn's access log
         # A session of its own: Ctrl-C reaches only us, and we stop the server cleanly.
         options = dict(cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)

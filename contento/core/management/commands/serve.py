@@ -33,9 +33,17 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=env_int("WEB_WORKERS", 2))
         parser.add_argument("--threads", type=int, default=env_int("WEB_THREADS", 4))
         parser.add_argument("--no-worker", action="store_true", help="Do not start a task worker.")
+        parser.add_argument(
+            "--no-mail", action="store_true", help="Do not start the desk's SMTP listener."
+        )
 
-    def handle(self, host, port, workers, threads, no_worker, **options):
-        worker = None
+    def handle(self, host, port, workers, threads, no_worker, no_mail, **options):
+        worker = mailserver = None
+        if not no_mail:
+            mailserver = subprocess.Popen([sys.executable, "-m", "contento.cli", "mailserver"])  # noqa: S603
+            self.stdout.write(
+                f"Desk mail listener on smtp://{settings.MAIL_HOST}:{settings.MAIL_PORT}/"
+            )
         immediate = settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend")
         if not no_worker and not immediate:
             worker = subprocess.Popen([sys.executable, "-m", "contento.cli", "worker"])  # noqa: S603
@@ -53,6 +61,7 @@ class Command(BaseCommand):
                 }
             ).run()
         finally:
-            if worker is not None and worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-                worker.wait(timeout=15)
+            for process in (worker, mailserver):
+                if process is not None and process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+                    process.wait(timeout=15)
