@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from contento.accounts.models import Membership, Organization
 from contento.customers.models import Customer, Product, Subscription
@@ -140,11 +141,11 @@ class Ticket(models.Model):
 
     class Status(models.TextChoices):
         NEW = "new", _("New")
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("ticket status", "Open")
         PENDING_CUSTOMER = "pending_customer", _("Pending customer")
         ON_HOLD = "on_hold", _("On hold")
         SOLVED = "solved", _("Solved")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
 
     class Priority(models.TextChoices):
         LOW = "low", _("Low")
@@ -258,8 +259,8 @@ class TicketMessage(models.Model):
     class Delivery(models.TextChoices):
         NONE = "", _("Not sent")
         QUEUED = "queued", _("Queued")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+        SENT = "sent", pgettext_lazy("delivery", "Sent")
+        FAILED = "failed", pgettext_lazy("delivery", "Failed")
 
     class Outcome(models.TextChoices):
         NONE = "", "—"
