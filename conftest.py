@@ -106,6 +106,8 @@ FULL_DEFINITION = {
 @pytest.fixture(autouse=True)
 def _settings_for_tests(settings, tmp_path):
     translation.activate("en")
+    # Tests share one process: an in-memory cache, never the files a running server uses.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.RATELIMIT_ENABLE = False

@@ -133,7 +133,14 @@ if REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # On one machine the web processes and the worker share a cache in files (progress of
+    # background imports, rate-limit counters); a per-process memory cache would not be shared.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_PUBLIC = env_str("RATELIMIT_PUBLIC", "120/m")
 RATELIMIT_LOGIN = env_str("RATELIMIT_LOGIN", "20/m")

@@ -155,7 +155,7 @@ def send(rating_code: str) -> str:
 
     with transaction.atomic():
         rating = (
-            TicketRating.objects.select_for_update()
+            TicketRating.objects.select_for_update(of=("self",))
             .select_related("ticket__customer", "ticket__team", "ticket__organization")
             .filter(code=rating_code)
             .first()

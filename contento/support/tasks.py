@@ -24,7 +24,7 @@ def send_ticket_message(message_code: str) -> str:
 
     with transaction.atomic():
         message = (
-            TicketMessage.objects.select_for_update()
+            TicketMessage.objects.select_for_update(of=("self",))
             .select_related("ticket__customer", "ticket__team", "ticket__organization")
             .filter(code=message_code)
             .first()
