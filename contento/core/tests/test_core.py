@@ -52,7 +52,7 @@ def test_setup_creates_the_owner_and_loads_the_demo_once(settings, tmp_path, mon
     from contento.surveys.models import Response, Survey
 
     surveys, responses = Survey.objects.count(), Response.objects.count()
-    assert surveys == 3 and responses > 300
+    assert surveys == 4 and responses > 300  # three demo surveys and the desk's rating survey
     call_command("setup")  # a second run changes nothing
     assert (Survey.objects.count(), Response.objects.count()) == (surveys, responses)
     assert Client().login(username="owner@example.com", password="a-demo-password")
