@@ -1,7 +1,7 @@
 """SLA policies on real tickets: due times in the team's hours, pauses, and escalation by the
 worker, with frozen time."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 import time_machine
