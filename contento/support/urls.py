@@ -1,10 +1,11 @@
 from django.urls import path
 
-from contento.support.views import desk
+from contento.support.views import desk, reports
 
 app_name = "support"
 urlpatterns = [
     path("", desk.queue, name="queue"),
+    path("reports/", reports.report, name="report"),
     path("conversations/new/", desk.new_conversation, name="new_conversation"),
     path("tickets/<uuid:code>/", desk.ticket_detail, name="ticket"),
     path("tickets/<uuid:code>/reply/", desk.reply, name="reply"),
