@@ -47,6 +47,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+def roles_with(permission: str) -> list[str]:
+    """Return the roles that hold `permission`, sorted (for filtering members by role)."""
+    return sorted(PERMISSIONS.get(permission, frozenset()))
+
+
 def role_can(role: str, permission: str) -> bool:
     """Return whether a member with `role` holds `permission` (unknown names hold nothing)."""
     return role in PERMISSIONS.get(permission, frozenset())

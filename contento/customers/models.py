@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from contento.accounts.models import Membership, Organization
+from contento.core.constraints import unique_when_set
 
 TIMEZONE_CHOICES = sorted((name, name) for name in zoneinfo.available_timezones())
 
@@ -37,11 +38,7 @@ class Company(models.Model):
         verbose_name_plural = _("companies")
         ordering = ["name", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "external_id"],
-                condition=~models.Q(external_id=""),
-                name="company_external_id_unique",
-            )
+            unique_when_set("organization", "external_id", name="company_external_id_unique")
         ]
 
     def __str__(self):
@@ -93,11 +90,7 @@ class Customer(models.Model):
     class Meta:
         ordering = ["name", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "external_id"],
-                condition=~models.Q(external_id=""),
-                name="customer_external_id_unique",
-            )
+            unique_when_set("organization", "external_id", name="customer_external_id_unique")
         ]
         indexes = [
             models.Index(fields=["organization", "email"]),
@@ -155,13 +148,7 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "sku"],
-                condition=~models.Q(sku=""),
-                name="product_sku_unique",
-            )
-        ]
+        constraints = [unique_when_set("organization", "sku", name="product_sku_unique")]
 
     def __str__(self):
         return self.name
@@ -193,11 +180,7 @@ class Purchase(models.Model):
     class Meta:
         ordering = ["-purchased_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "external_id"],
-                condition=~models.Q(external_id=""),
-                name="purchase_external_id_unique",
-            )
+            unique_when_set("organization", "external_id", name="purchase_external_id_unique")
         ]
         indexes = [models.Index(fields=["organization", "purchased_at"])]
 
@@ -240,11 +223,7 @@ class Subscription(models.Model):
     class Meta:
         ordering = ["-started_on", "-pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "external_id"],
-                condition=~models.Q(external_id=""),
-                name="subscription_external_id_unique",
-            )
+            unique_when_set("organization", "external_id", name="subscription_external_id_unique")
         ]
 
     def __str__(self):

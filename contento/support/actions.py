@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from contento.accounts.models import Membership
+from contento.accounts.roles import roles_with
 from contento.customers.models import Customer
 from contento.support import sla
 from contento.support.models import (
@@ -274,6 +275,26 @@ def do_add_customer_message(
     ticket.save(update_fields=fields)
     sla.refresh(ticket, now=at)
     return message
+
+
+def do_record_automatic_mail(
+    ticket: Ticket, *, kind: str, body: str, headers: MailHeaders, at=None
+) -> TicketMessage:
+    """Keep an auto-reply or a bounce on the ticket it answers, for the record.
+
+    It changes neither the status nor the SLA clock, and nothing ever answers it.
+    """
+    if kind not in {TicketMessage.Kind.AUTO_REPLY, TicketMessage.Kind.BOUNCE}:
+        raise ValueError(f"{kind!r} is not automatic mail.")
+    return _add_message(
+        ticket,
+        kind=kind,
+        direction=TicketMessage.Direction.INBOUND,
+        channel=Ticket.Channel.EMAIL,
+        body=body,
+        headers=headers,
+        at=at,
+    )
 
 
 @transaction.atomic
@@ -560,7 +581,9 @@ def _auto_assign(ticket: Ticket) -> None:
         return
     team = Team.objects.select_for_update().get(pk=team.pk)
     members = list(
-        team.members.filter(role__in=_WORKING_ROLES).select_related("user").order_by("pk")
+        team.members.filter(role__in=roles_with("ticket.work"))
+        .select_related("user")
+        .order_by("pk")
     )
     if not members:
         return
@@ -583,15 +606,6 @@ def _auto_assign(ticket: Ticket) -> None:
     ticket.save(update_fields=["assignee"])
     team.last_assigned = chosen
     team.save(update_fields=["last_assigned"])
-
-
-def _working_roles():
-    from contento.accounts.roles import PERMISSIONS
-
-    return sorted(PERMISSIONS["ticket.work"])
-
-
-_WORKING_ROLES = _working_roles()
 
 
 # Ratings ---------------------------------------------------------------------------------------

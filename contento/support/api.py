@@ -10,6 +10,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
 from contento.accounts.models import Membership
+from contento.api.pagination import MappedPage
 from contento.customers.models import Customer, Product
 from contento.support import actions
 from contento.support.access import access_ticket
@@ -78,20 +79,6 @@ def _ticket_out(t: Ticket, messages=None) -> dict:
     return out
 
 
-class _Page:
-    def __init__(self, queryset):
-        self.queryset = queryset
-
-    def count(self):
-        return self.queryset.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, item):
-        return [_ticket_out(t) for t in self.queryset[item]]
-
-
 @router.get("/tickets", response=list[TicketOut], summary="List tickets, newest first")
 @paginate(LimitOffsetPagination)
 def list_tickets(
@@ -109,7 +96,7 @@ def list_tickets(
     if angry is not None:
         tickets = tickets.filter(angry=angry)
     tickets = tickets.select_related("customer", "team", "assignee__user").prefetch_related("tags")
-    return _Page(tickets.order_by("-created_at", "-pk"))
+    return MappedPage(tickets.order_by("-created_at", "-pk"), _ticket_out)
 
 
 @router.get("/tickets/{code}", response=TicketDetailOut, summary="Read a ticket and its messages")

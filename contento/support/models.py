@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from contento.accounts.models import Membership, Organization
+from contento.core.constraints import unique_when_set
 from contento.customers.models import Customer, Product, Subscription
 
 LANGUAGE_CHOICES = settings.LANGUAGES
@@ -55,13 +56,7 @@ class Team(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["email_address"],
-                condition=~models.Q(email_address=""),
-                name="team_email_address_unique",
-            )
-        ]
+        constraints = [unique_when_set("email_address", name="team_email_address_unique")]
 
     def __str__(self):
         return self.name
@@ -411,11 +406,7 @@ class InboundEmail(models.Model):
     class Meta:
         ordering = ["-received_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "message_id"],
-                condition=~models.Q(message_id=""),
-                name="inbound_email_message_id_unique",
-            )
+            unique_when_set("organization", "message_id", name="inbound_email_message_id_unique")
         ]
 
     def __str__(self):

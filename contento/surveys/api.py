@@ -12,6 +12,7 @@ from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
+from contento.api.pagination import MappedPage
 from contento.customers.models import Customer
 from contento.surveys import definition
 from contento.surveys.access import access_survey
@@ -123,23 +124,7 @@ def list_responses(request, code: UUID, status: str | None = None):
     )
     if status:
         responses = responses.filter(status=status)
-    return _LazyResponses(responses, local)
-
-
-class _LazyResponses:
-    """A sliceable view of responses that converts only the page being returned."""
-
-    def __init__(self, queryset, local):
-        self.queryset, self.local = queryset, local
-
-    def count(self):
-        return self.queryset.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, item):
-        return [_response_out(r, stored_values(r, self.local)) for r in self.queryset[item]]
+    return MappedPage(responses, lambda r: _response_out(r, stored_values(r, local)))
 
 
 @router.post(

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from contento.accounts.access import member_required
 from contento.accounts.models import Membership
+from contento.accounts.roles import roles_with
 from contento.customers.access import access_customer
 from contento.support import actions, canned
 from contento.support.access import access_canned_reply, access_ticket
@@ -89,7 +90,7 @@ def queue(request, membership):
 def _ticket_context(membership, ticket, **forms):
     conversation = ticket.messages.select_related("author__user").prefetch_related("attachments")
     members = Membership.objects.filter(
-        organization=membership.organization, role__in=actions._WORKING_ROLES
+        organization=membership.organization, role__in=roles_with("ticket.work")
     ).select_related("user")
     replies = CannedReply.objects.filter(organization=membership.organization).filter(
         Q(team__isnull=True) | Q(team=ticket.team)

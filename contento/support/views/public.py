@@ -4,6 +4,7 @@ Each page is reached through the organisation's public code or a signed link, is
 limited per IP address, and shows only the public side of a conversation (never notes).
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +20,7 @@ from contento.support.access import customer_ticket_token, ticket_from_customer_
 from contento.support.forms import ChatStartForm, ContactForm, CustomerReplyForm
 from contento.support.models import Team, Ticket, TicketMessage
 
-_LANGUAGES = {"en", "es", "fr", "ru", "vi", "id"}
+_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
 
 def _language(request, default="en") -> str:

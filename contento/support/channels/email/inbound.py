@@ -220,11 +220,9 @@ def _receive(route_: Route, parsed: ParsedMail, raw: bytes, recipients, at) -> I
             route_, parsed, recipients
         )
         if ticket is not None:
-            actions._add_message(
+            actions.do_record_automatic_mail(
                 ticket,
                 kind=TicketMessage.Kind.AUTO_REPLY,
-                direction=TicketMessage.Direction.INBOUND,
-                channel=Ticket.Channel.EMAIL,
                 body=parsed.visible_text or parsed.text,
                 headers=_headers(parsed),
                 at=at,
@@ -318,11 +316,9 @@ def _bounce(route_: Route, parsed: ParsedMail, raw: bytes, at) -> InboundEmail:
     if ticket is None:
         ticket = _thread_by_headers(route_.organization, parsed)
     if ticket is not None:
-        actions._add_message(
+        actions.do_record_automatic_mail(
             ticket,
             kind=TicketMessage.Kind.BOUNCE,
-            direction=TicketMessage.Direction.INBOUND,
-            channel=Ticket.Channel.EMAIL,
             body=parsed.text[:20000],
             headers=_headers(parsed),
             at=at,
