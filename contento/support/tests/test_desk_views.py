@@ -153,3 +153,27 @@ def test_notes_and_calls_from_the_ticket_page(personas, ticket):
     assert kinds == ["message", "note", "call"]
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.SOLVED
+
+
+def test_public_desk_links_refuse_forgeries_and_unknown_workspaces(client, desk):
+    import uuid
+
+    assert client.get(reverse("support_public:rate", args=["forged-token"])).status_code == 404
+    assert (
+        client.post(reverse("support_public:rate", args=["forged"]), {"score": "1"}).status_code
+        == 404
+    )
+    unknown = uuid.uuid4()
+    assert client.get(reverse("support_public:contact", args=[unknown])).status_code == 404
+    assert client.get(reverse("support_public:chat", args=[unknown])).status_code == 404
+    assert client.get(reverse("support_public:conversation", args=["nope"])).status_code == 404
+
+
+def test_contact_form_with_a_bad_email_explains_and_opens_nothing(client, desk):
+    url = reverse("support_public:contact", args=[desk.org.code])
+    page = client.post(
+        url,
+        {"name": "X", "email": "not-an-address", "subject": "Hi", "body": "Hi", "language": "en"},
+    )
+    assert page.status_code == 200 and "valid email" in page.content.decode()
+    assert not Ticket.objects.exists()
