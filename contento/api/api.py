@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from contento.api.auth import MemberSessionAuth, TokenAuth
+from contento.customers.api import router as customers_router
 from contento.support.api import router as support_router
 from contento.surveys.actions import IdempotencyConflict, ResponseRejected
 from contento.surveys.api import router as surveys_router
@@ -23,7 +24,8 @@ api = NinjaAPI(
     title="Contento API",
     version="1",
     description=(
-        "Surveys, responses and satisfaction metrics; support tickets and their messages. "
+        "Surveys, responses and satisfaction metrics; support tickets and their messages; "
+        "customers, companies, products, purchases and subscriptions. "
         "Authenticate with a personal API token: "
         "`Authorization: Bearer <token>` (create one under API tokens, or with "
         "`contento createtoken <email>`)."
@@ -33,6 +35,7 @@ api = NinjaAPI(
 )
 api.add_router("/", surveys_router)
 api.add_router("/", support_router)
+api.add_router("/", customers_router)
 
 
 def _error(request, message, status, **extra):

@@ -2,6 +2,7 @@ import uuid
 import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -228,6 +229,15 @@ class Subscription(models.Model):
 
     def __str__(self):
         return f"{self.product} ({self.get_status_display()})"
+
+    def clean(self):
+        errors = {}
+        if self.started_on and self.ends_on and self.ends_on < self.started_on:
+            errors["ends_on"] = _("A subscription cannot end before it started.")
+        if self.started_on and self.renews_on and self.renews_on < self.started_on:
+            errors["renews_on"] = _("A subscription cannot renew before it started.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Note(models.Model):

@@ -57,3 +57,35 @@ def test_customer_search(personas):
     do_create_customer(personas.org, name="Bob")
     body = personas.client(Role.OWNER).get(reverse("customers:list") + "?q=ana@").content.decode()
     assert "Ana" in body and "Bob" not in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_messages_at_once_make_one_customer(personas):
+    """Run on PostgreSQL (CI does): a mail and a chat from a new address arrive together."""
+    import threading
+
+    from django.db import connection, connections
+
+    from contento.customers.actions import do_find_or_create_customer
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them by design)")
+    barrier = threading.Barrier(2)
+    found, errors = [], []
+
+    def first_contact():
+        try:
+            barrier.wait(timeout=10)
+            found.append(do_find_or_create_customer(personas.org, email="new@example.net").pk)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first_contact) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors and len(set(found)) == 1
+    assert Customer.objects.filter(email="new@example.net").count() == 1
