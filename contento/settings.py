@@ -215,6 +215,8 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 50)
 # Mail from one sender beyond this many messages in ten minutes is treated as a loop.
 MAIL_LOOP_LIMIT = env_int("MAIL_LOOP_LIMIT", 20)
+# imaps://user:password@host/INBOX?address=help@example.com: a mailbox the worker polls every
+# minute (and `contento pollmail`); see contento/support/channels/email/imap.py.
 IMAP_URL = env_str("IMAP_URL")
 
 # Structured logging: one JSON object a line in production, readable lines with DEBUG.

@@ -297,6 +297,18 @@ def do_record_automatic_mail(
     )
 
 
+def _record_agent_answer(ticket: Ticket, author, at) -> list[str]:
+    """Note that an agent answered the customer (a reply or a logged call): the first
+    response, the last reply, and the ticket goes to them if nobody had it. Returns the
+    fields changed, for the caller's save."""
+    if ticket.first_response_at is None:
+        ticket.first_response_at = at
+    ticket.last_agent_reply_at = at
+    if ticket.assignee_id is None:
+        _assign(ticket, author, actor=author, at=at)
+    return ["first_response_at", "last_agent_reply_at", "assignee", "updated_at"]
+
+
 @transaction.atomic
 def do_reply_to_ticket(
     ticket: Ticket,
@@ -333,12 +345,7 @@ def do_reply_to_ticket(
         idempotency_key=idempotency_key,
         at=at,
     )
-    if ticket.first_response_at is None:
-        ticket.first_response_at = at
-    ticket.last_agent_reply_at = at
-    if ticket.assignee_id is None:
-        _assign(ticket, author, actor=author, at=at)
-    fields = ["first_response_at", "last_agent_reply_at", "assignee", "updated_at"]
+    fields = _record_agent_answer(ticket, author, at)
     new_status = status or (
         Ticket.Status.PENDING_CUSTOMER
         if ticket.status in {Ticket.Status.NEW, Ticket.Status.OPEN}
@@ -415,12 +422,7 @@ def do_log_conversation(
         duration_minutes=duration_minutes,
         at=at,
     )
-    if ticket.first_response_at is None:
-        ticket.first_response_at = at
-    ticket.last_agent_reply_at = at
-    if ticket.assignee_id is None:
-        _assign(ticket, author, actor=author, at=at)
-    fields = ["first_response_at", "last_agent_reply_at", "assignee", "updated_at"]
+    fields = _record_agent_answer(ticket, author, at)
     if outcome == TicketMessage.Outcome.RESOLVED and ticket.is_open:
         _set_status(ticket, Ticket.Status.SOLVED, actor=author, at=at)
         fields += ["status", "solved_at", "closed_at"]

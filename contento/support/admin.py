@@ -1,4 +1,5 @@
-"""The desk's configuration in Django's admin (for operators) until it has its own pages."""
+"""The desk in Django's admin, for operators: tickets, mail records and the configuration that
+/support/settings/ also edits."""
 
 from django.contrib import admin
 

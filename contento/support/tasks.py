@@ -2,12 +2,14 @@
 
 Every task is safe to run twice: rows are locked and their state says what was already done.
 `desk_tick` is the periodic job the worker runs every minute: SLA warnings, breaches and
-escalations, rating requests whose time has come, and closing long-solved tickets.
+escalations, rating requests whose time has come, closing long-solved tickets, and polling the
+IMAP mailbox when `IMAP_URL` is set.
 """
 
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -37,7 +39,7 @@ def send_ticket_message(message_code: str) -> str:
             message.delivery = TicketMessage.Delivery.FAILED
             message.delivery_error = str(error)[:1000]
             message.save(update_fields=["delivery", "delivery_error"])
-            log.warning("reply not sent", extra={"message": message_code, "error": str(error)})
+            log.warning("reply not sent", extra={"message_code": message_code, "error": str(error)})
             return "failed"
         message.delivery = TicketMessage.Delivery.SENT
         message.delivery_error = ""
@@ -86,7 +88,37 @@ def desk_tick() -> dict:
     ).values_list("code", flat=True)[:500]
     result["ratings"] = sum(ratings.send(str(code)) == "sent" for code in due)
     result["closed"] = _close_solved(now)
+    if settings.IMAP_URL:
+        result["mail"] = _poll_mailbox()
     return result
+
+
+@task()
+def refresh_due_times(organization_id: int) -> int:
+    """Recompute the SLA due times of a workspace's open tickets (after a policy or calendar
+    changed); return how many were refreshed."""
+    from contento.support import sla
+
+    open_tickets = Ticket.objects.filter(organization_id=organization_id).exclude(
+        status__in=[Ticket.Status.SOLVED, Ticket.Status.CLOSED]
+    )
+    count = 0
+    for ticket in open_tickets.select_related("team").iterator(chunk_size=500):
+        with transaction.atomic():
+            sla.refresh(ticket)
+        count += 1
+    return count
+
+
+def _poll_mailbox() -> dict:
+    """Fetch the IMAP mailbox's new mail; a failure is logged and never stops the tick."""
+    from contento.support.channels.email import imap
+
+    try:
+        return imap.poll_mailbox().as_dict()
+    except Exception as error:  # noqa: BLE001 - the other duties of the tick must go on
+        log.exception("mailbox poll failed")
+        return {"error": str(error)}
 
 
 def _close_solved(now) -> int:

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from contento.support.views import desk, reports
+from contento.support.views import attachments, desk, reports
+from contento.support.views import settings as config
 
 app_name = "support"
 urlpatterns = [
@@ -13,4 +14,18 @@ urlpatterns = [
     path("tickets/<uuid:code>/call/", desk.log_call, name="call"),
     path("tickets/<uuid:code>/update/", desk.update, name="update"),
     path("tickets/<uuid:code>/canned/<uuid:reply_code>/", desk.canned_reply, name="canned_reply"),
+    path("attachments/<uuid:code>/", attachments.download, name="attachment"),
+    path("settings/", config.home, name="settings"),
+    path("settings/teams/", config.team_list, name="settings_teams"),
+    path("settings/teams/new/", config.team_edit, name="settings_team_new"),
+    path("settings/teams/<uuid:code>/", config.team_edit, name="settings_team"),
+    path("settings/sla/", config.policy_list, name="settings_policies"),
+    path("settings/sla/new/", config.policy_edit, name="settings_policy_new"),
+    path("settings/sla/<uuid:code>/", config.policy_edit, name="settings_policy"),
+    path("settings/sla/<uuid:code>/delete/", config.policy_delete, name="settings_policy_delete"),
+    path("settings/replies/", config.reply_list, name="settings_replies"),
+    path("settings/replies/new/", config.reply_edit, name="settings_reply_new"),
+    path("settings/replies/<uuid:code>/", config.reply_edit, name="settings_reply"),
+    path("settings/replies/<uuid:code>/delete/", config.reply_delete, name="settings_reply_delete"),
+    path("settings/desk/", config.desk, name="settings_desk"),
 ]

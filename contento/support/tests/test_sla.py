@@ -103,3 +103,25 @@ def test_the_worker_warns_then_escalates_to_the_manager(desk, policy):
 def test_a_bad_team_calendar_falls_back_to_the_default(desk):
     desk.team.calendar = {"timezone": "Nowhere/Land"}
     assert sla.team_calendar(desk.team) == sla.default_calendar()
+
+
+def test_a_changed_policy_moves_the_due_times_of_open_tickets(desk, policy):
+    from django_tasks_db.models import DBTaskResult
+
+    from contento.support import configure, tasks
+
+    ticket = _ticket(desk, _at(2026, 3, 24, 10, 0))  # a Tuesday
+    assert ticket.first_response_due_at == _at(2026, 3, 24, 11, 0)
+    configure.do_save_sla_policy(
+        desk.org,
+        policy,
+        name=policy.name,
+        first_response_minutes=30,
+        resolution_minutes=policy.resolution_minutes,
+    )
+    queued = DBTaskResult.objects.filter(task_path__endswith="refresh_due_times")
+    assert [row.args_kwargs["args"] for row in queued] == [[desk.org.pk]]
+    with time_machine.travel(_at(2026, 3, 24, 10, 5), tick=False):
+        assert tasks.refresh_due_times.func(desk.org.pk) == 1
+    ticket.refresh_from_db()
+    assert ticket.first_response_due_at == _at(2026, 3, 24, 10, 30)

@@ -105,3 +105,19 @@ def test_tags_are_normalised(desk):
     ticket = _ticket(desk)
     actions.do_set_ticket_tags(ticket, ["Router ", "router", "billing", ""])
     assert sorted(t.name for t in ticket.tags.all()) == ["billing", "router"]
+
+
+def test_a_reply_that_cannot_be_sent_is_marked_failed_and_kept(desk, monkeypatch):
+    from contento.support import tasks
+    from contento.support.channels.email import outbound
+
+    reply = actions.do_reply_to_ticket(_ticket(desk), desk.alice, body="Reinicie el router")
+
+    def refuse(message):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(outbound, "send", refuse)
+    assert tasks.send_ticket_message.func(str(reply.code)) == "failed"
+    reply.refresh_from_db()
+    assert reply.delivery == TicketMessage.Delivery.FAILED
+    assert "smtp down" in reply.delivery_error
