@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from contento.insights import rollups
 from contento.surveys import definition as definition_format
+from contento.surveys.analysis import schedule_analysis
 from contento.surveys.definition import DefinitionError, InvalidDefinition
 from contento.surveys.localize import LocalSurvey, localize
 from contento.surveys.models import (
@@ -251,6 +252,8 @@ def _write_answers(
                 )
             )
     _replace_answers(response, question_ids, rows)
+    # Open-text answers are read by contento.text in the background, once committed.
+    schedule_analysis([row.pk for row in rows if row.text])
 
 
 def _replace_answers(response: Response, question_ids: list[int], rows: list[Answer]) -> None:

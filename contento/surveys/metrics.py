@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from contento import stats
 from contento.surveys.localize import LocalSurvey
-from contento.surveys.models import Answer, Question, Response
+from contento.surveys.models import Answer, Response
 
 METRIC_KINDS = ("nps", "csat", "ces")
 
@@ -194,18 +194,3 @@ def over_time(survey, filters: Filters) -> list[tuple[dt.date, int]]:
         (row["period"].date() if hasattr(row["period"], "date") else row["period"], row["n"])
         for row in rows
     ]
-
-
-def latest_comments(local: LocalSurvey, filters: Filters, limit: int = 20) -> list[dict]:
-    """Return the newest open-text answers with their question and language."""
-    texts = {
-        lq.question.id: lq.text for lq in local.questions if lq.question.kind == Question.Kind.TEXT
-    }
-    rows = (
-        filters.answers(local.survey)
-        .filter(question_id__in=list(texts))
-        .exclude(text="")
-        .order_by("-answered_at", "-id")
-        .values("text", "language", "answered_at", "question_id")[:limit]
-    )
-    return [{**row, "question": texts[row["question_id"]]} for row in rows]

@@ -244,6 +244,19 @@ class Answer(models.Model):
     text = models.TextField(blank=True)
     language = models.CharField(max_length=8)
     answered_at = models.DateTimeField()
+    # What `contento.text` read in an open-text answer, filled in by the background worker:
+    # `analysis` is `Analysis.to_dict()` (with its `model_version`), the columns copy the parts
+    # the dashboard filters on. `text_language` is the language the text is written in, which
+    # can differ from `language`, the language the survey was answered in.
+    analysis = models.JSONField(null=True, blank=True)
+    text_language = models.CharField(max_length=16, blank=True)
+    sentiment = models.CharField(max_length=8, blank=True, db_index=True)
+    sentiment_score = models.FloatField(null=True, blank=True)
+    anger = models.FloatField(null=True, blank=True)
+    angry = models.BooleanField(default=False)
+    theme = models.ForeignKey(
+        "SurveyTheme", null=True, blank=True, on_delete=models.SET_NULL, related_name="answers"
+    )
 
     class Meta:
         indexes = [
@@ -253,6 +266,40 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.question.key}={self.value if self.value is not None else self.text[:30]}"
+
+
+class SurveyTheme(models.Model):
+    """A group of a survey's open-text answers about the same thing, in any language.
+
+    Computed by `contento.text.themes` over every analysed answer of the survey, in the
+    background, and replaced as a whole when computed again; `basis` is how many analysed
+    answers the computation saw, so the worker can tell when enough new ones arrived.
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="themes")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    position = models.PositiveIntegerField(default=0)
+    label = models.CharField(max_length=200)
+    # One label per language present among the theme's answers: {"en": "...", "es": "..."}.
+    labels = models.JSONField(default=dict, blank=True)
+    terms = models.JSONField(default=list, blank=True)
+    examples = models.JSONField(default=list, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    share = models.FloatField(default=0.0)
+    sentiment = models.FloatField(null=True, blank=True)
+    basis = models.PositiveIntegerField(default=0)
+    model_version = models.CharField(max_length=200, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.label
+
+    def label_in(self, language: str) -> str:
+        """Return the label in `language` when the theme has answers in it, else the main one."""
+        return self.labels.get(language) or self.label
 
 
 class Invitation(models.Model):

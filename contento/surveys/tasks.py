@@ -63,3 +63,30 @@ def send_invitation(invitation_code: str) -> str:
         invitation.save(update_fields=["status", "sent_at", "error"])
     log.info("invitation sent", extra={"invitation": invitation_code, "survey": str(survey.code)})
     return "sent"
+
+
+@task()
+def analyze_answers(answer_ids: list[int]) -> int:
+    """Read open-text answers for language, sentiment and anger; queue themes when due.
+
+    Safe to retry: answers the current model already read are skipped.
+    """
+    from contento.surveys import analysis
+
+    return analysis.analyze_answers(answer_ids)
+
+
+@task()
+def compute_themes(survey_code: str, force: bool = False) -> str:
+    """Group a survey's analysed answers into themes, if due (always with `force`)."""
+    from contento.surveys import analysis
+    from contento.surveys.models import Survey
+
+    survey = Survey.objects.filter(code=survey_code).first()
+    if survey is None:
+        return "skipped"
+    try:
+        count = analysis.compute_themes(survey, force=force)
+    finally:
+        analysis.finish_themes(survey.pk)
+    return "skipped" if count is None else f"{count} themes"

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", builder.survey_new, name="new"),
     path("import/", builder.survey_import, name="import"),
     path("<uuid:code>/", dashboard.dashboard, name="dashboard"),
+    path("<uuid:code>/themes/refresh/", dashboard.refresh_themes, name="refresh_themes"),
     path("<uuid:code>/export.csv", dashboard.export_csv, name="export_csv"),
     path("<uuid:code>/export.xlsx", dashboard.export_xlsx, name="export_xlsx"),
     path("<uuid:code>/build/", builder.survey_build, name="build"),

@@ -1,0 +1,441 @@
+"""Open-text answers are read by contento.text in the background; the dashboard filters on it.
+
+The text model is swapped for `WordBackend`, which reads sentiment and anger from a few
+English words and embeds texts as hashed bags of words: fast and predictable. Languages are
+still detected by the real fastText model (it loads in well under a second).
+"""
+
+import hashlib
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from contento.accounts.roles import Role
+from contento.customers.actions import do_create_customer
+from contento.support.actions import do_create_ticket
+from contento.support.analysis import analyze_messages
+from contento.support.models import TicketMessage
+from contento.surveys import analysis
+from contento.surveys.actions import do_submit_response
+from contento.surveys.models import Answer, SurveyTheme
+from contento.text import model_version, set_backend
+
+ANGRY = "I am furious, this is unacceptable and nobody answers"
+DELIVERY = [
+    "delivery was slow and the parcel arrived late",
+    "slow delivery again, parcel late by a week",
+    "the parcel delivery is always late and slow",
+]
+PRICE = [
+    "great product but the price is too expensive",
+    "price too expensive for what you get, great otherwise",
+    "expensive price, cheaper plans would be great",
+]
+
+
+class WordBackend:
+    """A text model that reads a few words: negative, angry, positive, else neutral."""
+
+    def __init__(self, name: str = "words-1", fail_after: int | None = None, error=RuntimeError):
+        self.name = name
+        self.fail_after = fail_after
+        self.error = error
+        self.texts = 0
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), 64), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                digest = hashlib.md5(word.encode(), usedforsecurity=False).hexdigest()
+                out[i, int(digest, 16) % 64] += 1.0
+            out[i] /= max(1e-9, float(np.linalg.norm(out[i])))
+        return out
+
+    def classify(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        if self.fail_after is not None and self.texts + len(texts) > self.fail_after:
+            raise self.error("the model stopped")
+        self.texts += len(texts)
+        result = []
+        for text in texts:
+            words = set(re.findall(r"\w+", text.lower()))
+            if words & {"furious", "unacceptable"}:
+                result.append({"negative": 0.9, "anger": 0.9})
+            elif words & {"slow", "late", "lento"}:
+                result.append({"negative": 0.7, "anger": 0.1})
+            elif words & {"great", "love", "excelente"}:
+                result.append({"positive": 0.9, "anger": 0.0})
+            else:
+                result.append({"neutral": 0.9})
+        return result
+
+
+@pytest.fixture
+def backend():
+    words = WordBackend()
+    set_backend(words)
+    yield words
+    set_backend(None)
+
+
+def use(backend: WordBackend) -> WordBackend:
+    set_backend(backend)
+    return backend
+
+
+def texts(**filters):
+    return analysis.text_answers().filter(**filters)
+
+
+def submit(survey, why: str, *, fix: str | None = None, nps: int = 5, language: str = "en"):
+    answers = {"nps": nps, "why": why}
+    if nps <= 6:
+        answers["fix"] = fix or "nothing"
+    return do_submit_response(survey, answers=answers, language=language)[0]
+
+
+def queued(task_name: str) -> list[dict]:
+    """Return the arguments of every queued task with this name, oldest first."""
+    return [
+        row.args_kwargs
+        for row in DBTaskResult.objects.order_by("enqueued_at", "id")
+        if row.task_path.endswith(f".{task_name}")
+    ]
+
+
+# Background analysis ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_reads_new_answers_after_they_are_saved(backend, live_survey):
+    for why in DELIVERY:
+        submit(live_survey, why, fix=ANGRY)
+    # The public form saves page 1 (with its comment) before the response is complete.
+    client = Client()
+    page = client.get(reverse("public:open", args=[live_survey.code])).content.decode()
+    fields = {
+        name: re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+        for name in ("rt", "page", "lang")
+    }
+    client.post(
+        reverse("public:open", args=[live_survey.code]),
+        {**fields, "q-nps": "9", "q-why": "great service, I love it"},
+    )
+    assert texts().count() == 7
+    assert not texts(analysis__isnull=False).exists()  # nothing is read in the request
+    assert len(queued("analyze_answers")) == 4  # one task per committed transaction
+
+    call_command("worker", burst=True)
+
+    version = model_version()
+    for answer in texts():
+        assert answer.analysis["model_version"] == version
+        assert answer.text_language == "en" and answer.sentiment
+    assert set(texts(question__key="fix").values_list("angry", "sentiment")) == {(True, "negative")}
+    assert set(texts(text__in=DELIVERY).values_list("angry", "sentiment")) == {(False, "negative")}
+    praise = texts(text__startswith="great service").get()
+    assert praise.sentiment == "positive" and praise.sentiment_score > 0.5
+    assert Answer.objects.filter(question__key="nps", analysis__isnull=False).count() == 0
+    # Seven analysed comments are enough for themes: the worker grouped them as well.
+    assert SurveyTheme.objects.filter(survey=live_survey).exists()
+    assert texts(theme__isnull=False).count() == 7
+    assert backend.texts == 5  # the angry comment, given three times, is read once
+
+
+def test_a_bulk_load_queues_its_answers_in_batches(
+    backend, live_survey, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(analysis, "ENQUEUE_BATCH", 4)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for i in range(5):
+            submit(live_survey, f"comment number {i}")  # "why" and "fix": 10 texts
+        try:
+            with transaction.atomic():
+                submit(live_survey, "this response is rolled back")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    batches = queued("analyze_answers")
+    assert [len(task["args"][0]) for task in batches] == [4, 4, 2]
+    ids = [i for task in batches for i in task["args"][0]]
+    assert sorted(ids) == sorted(texts().values_list("pk", flat=True))
+    assert backend.texts == 0  # queued, not read in the request
+
+
+def test_answers_the_current_model_read_are_skipped(backend, live_survey):
+    for why in DELIVERY:
+        submit(live_survey, why)
+    ids = list(texts().values_list("pk", flat=True))
+    assert analysis.analyze_answers(ids) == 6
+    assert analysis.analyze_answers(ids) == 0
+    assert backend.texts == 4  # three comments and "nothing" (given three times) read once
+    newer = use(WordBackend("words-2"))
+    assert analysis.analyze_answers(ids) == 6 and newer.texts == 4
+    assert set(texts().values_list("analysis__model_version", flat=True)) == {model_version(newer)}
+    assert analysis.analyze_answers(ids, force=True) == 6
+
+
+def test_nothing_happens_without_the_text_library(backend, live_survey, monkeypatch):
+    submit(live_survey, DELIVERY[0])
+    monkeypatch.setattr(analysis, "_text_library", lambda: None)
+    assert analysis.analyze_answers(list(texts().values_list("pk", flat=True))) == 0
+    assert analysis.compute_themes(live_survey, force=True) is None
+    assert not texts(analysis__isnull=False).exists()
+
+
+# contento reanalyze ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def history(backend, personas, live_survey):
+    """Six comments and two customer messages, read by the model "words-1"."""
+    for why in DELIVERY + PRICE:
+        submit(live_survey, why, nps=8)
+    customer = do_create_customer(personas.org, name="Ana", email="ana@example.net")
+    for body in (ANGRY, "How do I change my plan? Thank you"):
+        do_create_ticket(personas.org, customer=customer, subject="Hi", channel="web", body=body)
+    analysis.analyze_answers(list(texts().values_list("pk", flat=True)))
+    analyze_messages([str(m.code) for m in TicketMessage.objects.all()])
+    assert backend.texts == 8
+    return live_survey
+
+
+def versions(queryset) -> list[str]:
+    return list(queryset.order_by("pk").values_list("analysis__model_version", flat=True))
+
+
+def test_reanalyze_resumes_where_an_interrupted_run_stopped(history, capsys):
+    old, new = model_version(WordBackend("words-1")), model_version(WordBackend("words-2"))
+    # Ctrl-C while the third batch is being read.
+    crashing = use(WordBackend("words-2", fail_after=4, error=KeyboardInterrupt))
+    with pytest.raises(CommandError, match="run the command again"):
+        call_command("reanalyze", batch_size=2)
+    assert "Analysed 4 answers and 0 messages." in capsys.readouterr().out
+    assert crashing.texts == 4
+    # Two batches were saved before the interruption, in primary-key order.
+    assert versions(texts()) == [new] * 4 + [old] * 2
+    assert versions(TicketMessage.objects) == [old] * 2
+
+    resumed = use(WordBackend("words-2"))
+    call_command("reanalyze", batch_size=2)
+    assert "Analysed 2 answers and 2 messages." in capsys.readouterr().out
+    assert resumed.texts == 4  # the rows done before the crash were not read again
+    assert set(versions(texts())) == {new} and set(versions(TicketMessage.objects)) == {new}
+    assert TicketMessage.objects.get(body=ANGRY).angry
+
+    call_command("reanalyze")
+    assert "Analysed 0 answers and 0 messages." in capsys.readouterr().out
+    assert resumed.texts == 4
+
+    forced = use(WordBackend("words-2"))
+    call_command("reanalyze", "--force", "--only", "answers", "--batch-size", "4")
+    assert "Analysed 6 answers and 0 messages." in capsys.readouterr().out
+    assert forced.texts == 6
+    call_command("reanalyze", "--force", "--only", "messages")
+    assert "Analysed 0 answers and 2 messages." in capsys.readouterr().out
+    assert forced.texts == 8
+
+
+def test_reanalyze_keeps_what_it_saved_when_the_model_crashes(history):
+    use(WordBackend("words-2", fail_after=5))
+    with pytest.raises(RuntimeError, match="stopped"):
+        call_command("reanalyze", "--batch-size", "5")
+    assert versions(texts()).count(model_version(WordBackend("words-2"))) == 5
+    resumed = use(WordBackend("words-2"))
+    call_command("reanalyze", "--batch-size", "5")
+    assert resumed.texts == 3  # one answer and two messages
+
+
+def test_reanalyze_queues_the_themes_of_the_surveys_it_read(
+    history, django_capture_on_commit_callbacks
+):
+    use(WordBackend("words-2"))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("reanalyze", "--only", "answers")
+    assert queued("compute_themes") == [{"args": [str(history.code)], "kwargs": {"force": True}}]
+
+
+def test_reanalyze_rejects_a_bad_batch_size(history):
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("reanalyze", "--batch-size", "0")
+
+
+# Themes ----------------------------------------------------------------------------------------
+
+
+def test_themes_group_the_answers_and_are_recomputed_when_due(history):
+    survey = history
+    assert analysis.compute_themes(survey, force=True) == 2
+    delivery, price = ({texts(text=t).get().theme_id for t in group} for group in (DELIVERY, PRICE))
+    assert len(delivery) == 1 and len(price) == 1 and delivery != price
+    themes = list(SurveyTheme.objects.filter(survey=survey))
+    assert [t.size for t in themes] == [3, 3] and all(t.basis == 6 for t in themes)
+    by_id = {t.pk: t for t in themes}
+    assert by_id[delivery.pop()].sentiment < 0 < by_id[price.pop()].sentiment
+    assert "price" in by_id[texts(text=PRICE[0]).get().theme_id].label
+
+    version = model_version()
+    assert not analysis.themes_due(survey, version)
+    assert analysis.compute_themes(survey) is None  # not due: nothing recomputed
+    submit(survey, "the parcel delivery was late", nps=8)  # 7 analysed answers: +17%
+    analysis.analyze_answers(list(texts().values_list("pk", flat=True)), themes=False)
+    assert analysis.themes_due(survey, version)
+    assert analysis.themes_due(survey, "text-1+another-model")
+    assert analysis.compute_themes(survey) >= 2
+    assert texts(theme__isnull=True).count() == 0
+
+
+def test_analysis_queues_themes_once_while_one_is_waiting(
+    backend, live_survey, django_capture_on_commit_callbacks
+):
+    for why in DELIVERY + PRICE:
+        submit(live_survey, why, nps=8)
+    ids = list(texts().values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        analysis.analyze_answers(ids[:4])  # four answers: too few for themes
+    assert queued("compute_themes") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        analysis.analyze_answers(ids[4:5])
+        analysis.analyze_answers(ids[5:])
+    assert len(queued("compute_themes")) == 1
+
+
+# Dashboard -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def comments(history):
+    survey = history
+    submit(survey, "El envío fue muy lento y nadie responde", nps=8, language="es")
+    submit(survey, ANGRY, nps=8)
+    analysis.analyze_answers(list(texts().values_list("pk", flat=True)))
+    analysis.compute_themes(survey, force=True)
+    return survey
+
+
+def shown(client, survey, query: str = "", **headers) -> set[str]:
+    body = client.get(
+        reverse("surveys:dashboard", args=[survey.code]) + query, **headers
+    ).content.decode()
+    section = body[body.index('id="comments"') :]
+    everything = set(DELIVERY + PRICE + [ANGRY, "El envío fue muy lento y nadie responde"])
+    return {text for text in everything if text in section}
+
+
+def test_dashboard_comments_filter_by_language_sentiment_anger_and_theme(personas, comments):
+    client = personas.client(Role.ANALYST)
+    spanish = "El envío fue muy lento y nadie responde"
+    assert len(shown(client, comments)) == 8
+    assert shown(client, comments, "?comment_language=es") == {spanish}
+    assert shown(client, comments, "?sentiment=positive") == set(PRICE)
+    assert shown(client, comments, "?sentiment=negative") == {*DELIVERY, ANGRY, spanish}
+    assert shown(client, comments, "?angry=on") == {ANGRY}
+    theme = texts(text=DELIVERY[0]).get().theme
+    found = shown(client, comments, f"?theme={theme.code}")
+    assert set(DELIVERY) <= found and not found & set(PRICE)
+    # Comment filters combine with each other and with the dashboard's own filters.
+    assert shown(client, comments, "?sentiment=negative&comment_language=en&angry=on") == {ANGRY}
+    assert shown(client, comments, "?sentiment=negative&language=es") == {spanish}
+    assert shown(client, comments, "?comment_language=en&language=es") == set()
+    assert shown(client, comments, "?since=2999-01-01&sentiment=negative") == set()
+    # A bad value (a theme since recomputed) is ignored, the other filters still apply.
+    assert shown(client, comments, "?theme=gone&angry=on") == {ANGRY}
+
+
+def test_dashboard_shows_what_was_read_in_each_comment(personas, comments):
+    client = personas.client(Role.ANALYST)
+    body = client.get(reverse("surveys:dashboard", args=[comments.code])).content.decode()
+    row = body[body.rindex("<tr", 0, body.index("El envío fue muy lento")) :]
+    row = row[: row.index("</tr>")]
+    assert 'lang="es"' in row and ">es<" in row and "Negative -0.70" in row
+    angry_row = body[body.rindex("<tr", 0, body.index(ANGRY)) :]
+    angry_row = angry_row[: angry_row.index("</tr>")]
+    assert "angry 0.90" in angry_row
+    theme = texts(text=PRICE[0]).get().theme
+    assert theme.label in body
+    assert f'<option value="{theme.code}">' in body and '<option value="es">' in body
+
+
+def test_comment_filters_answer_htmx_with_the_comment_list_only(personas, comments):
+    client = personas.client(Role.ANALYST)
+    reply = client.get(
+        reverse("surveys:dashboard", args=[comments.code]) + "?angry=on",
+        headers={"HX-Request": "true", "HX-Target": "comments"},
+    )
+    body = reply.content.decode()
+    assert body.lstrip().startswith('<section id="comments"') and "data-metric" not in body
+    assert ANGRY in body and DELIVERY[0] not in body
+
+
+def test_comments_are_paginated_and_the_query_count_does_not_grow(
+    personas, comments, django_assert_num_queries
+):
+    client = personas.client(Role.OWNER)
+    path = reverse("surveys:dashboard", args=[comments.code])
+    client.get(path)  # warm the per-process caches (session, translations)
+    # 17: one of them asks which insight pages (gaps, Kano) the survey has.
+    with django_assert_num_queries(17) as few:
+        assert client.get(path).status_code == 200
+    for i in range(25):
+        submit(comments, f"more words {i}", nps=8)
+    analysis.analyze_answers(list(texts().values_list("pk", flat=True)))
+    with django_assert_num_queries(len(few.captured_queries)):
+        body = client.get(path).content.decode()
+    assert "Page 1 of 2" in body and "more words 24" in body and DELIVERY[0] not in body
+    older = client.get(path + "?page=2").content.decode()
+    assert "Page 2 of 2" in older and DELIVERY[0] in older and "more words 24" not in older
+    neutral = client.get(path + "?sentiment=neutral").content.decode()
+    assert "Page 1 of 2" in neutral and "?sentiment=neutral&amp;page=2" in neutral
+    negative = client.get(path + "?sentiment=negative").content.decode()
+    assert "Page 1 of" not in negative  # four negative comments: one page, no pager
+
+
+def test_comment_text_is_escaped(personas, backend, live_survey):
+    submit(live_survey, "<script>alert('x')</script> slow delivery", nps=8)
+    analysis.analyze_answers(list(texts().values_list("pk", flat=True)))
+    body = (
+        personas.client(Role.ANALYST)
+        .get(reverse("surveys:dashboard", args=[live_survey.code]))
+        .content.decode()
+    )
+    assert "<script>alert(" not in body
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in body
+
+
+# Refresh themes --------------------------------------------------------------------------------
+
+
+def test_members_who_edit_the_survey_can_refresh_its_themes(
+    personas, history, django_capture_on_commit_callbacks
+):
+    path = reverse("surveys:refresh_themes", args=[history.code])
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = personas.client(Role.MANAGER).post(path)
+    assert reply.status_code == 302
+    assert reply["Location"] == reverse("surveys:dashboard", args=[history.code]) + "#comments"
+    assert queued("compute_themes") == [{"args": [str(history.code)], "kwargs": {"force": True}}]
+    body = personas.client(Role.MANAGER).get(reply["Location"]).content.decode()
+    assert "Refresh themes" in body
+
+
+def test_refresh_themes_is_refused_to_others(personas, history):
+    path = reverse("surveys:refresh_themes", args=[history.code])
+    assert personas.client(personas.outsider).post(path).status_code == 404
+    assert personas.client(Role.ANALYST).post(path).status_code == 403
+    assert personas.client(Role.AGENT).post(path).status_code == 403
+    assert personas.client(Role.MANAGER).get(path).status_code == 405
+    anonymous = personas.client().post(path)
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    assert queued("compute_themes") == []
+    body = (
+        personas.client(Role.ANALYST)
+        .get(reverse("surveys:dashboard", args=[history.code]))
+        .content.decode()
+    )
+    assert "Refresh themes" not in body
