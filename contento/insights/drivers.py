@@ -1,9 +1,12 @@
 """Key drivers of one survey: which items move the outcome, and where to act first.
 
-The correlations come from `PairMoment` (pair sums kept with the answers), so the importance
-of each item costs a read of a few thousand rows at any volume. Bootstrap intervals need
-the respondents themselves: they are computed from the answers while a survey is small
-enough to read (`BOOTSTRAP_MAX_RESPONSES`), and left out above that.
+The correlations come from `PairMoment` (pair sums kept with the answers, per month of the
+response), so the importance of each item costs a read of a few thousand rows at any volume,
+over all time or over whole months. A date range that cuts a month is an ad-hoc filter: the
+answers of the responses started in it are read instead (one query) and the same pairwise
+statistics computed from them. Bootstrap intervals need the respondents themselves: they are
+computed from the answers while the responses analysed are few enough to read
+(`BOOTSTRAP_MAX_RESPONSES`), and left out above that.
 """
 
 from collections import defaultdict
@@ -14,7 +17,8 @@ from django.db.models import Sum
 
 from contento import stats
 from contento.insights.models import PairMoment
-from contento.surveys.models import Answer
+from contento.insights.periods import ALL_TIME, Period
+from contento.surveys.models import Answer, Response
 
 OUTCOME_KINDS = ("nps", "csat", "ces", "rating")
 ITEM_KINDS = ("matrix", "rating")  # attribute ratings; NPS, CSAT and CES are outcomes
@@ -46,8 +50,24 @@ def variables(local) -> tuple[list[Variable], list[Variable]]:
     return outcomes, items
 
 
-def pair_summary(survey, names: list[str], language: str | None = None) -> stats.CovarianceSummary:
-    """Return the pairwise covariance summary of these variables from the pair sums."""
+def _responses(survey, period: Period):
+    """Return the survey's responses started in the period."""
+    qs = Response.objects.filter(survey=survey)
+    start, end = period.bounds()
+    if start:
+        qs = qs.filter(started_at__gte=start)
+    if end:
+        qs = qs.filter(started_at__lt=end)
+    return qs
+
+
+def pair_summary(
+    survey, names: list[str], language: str | None = None, period: Period = ALL_TIME
+) -> stats.CovarianceSummary:
+    """Return the pairwise covariance summary of these variables from the pair sums.
+
+    The period must be whole months (`Period.whole_months`).
+    """
     index = {name: i for i, name in enumerate(names)}
     k = len(names)
     sums = defaultdict(lambda: np.zeros(6))
@@ -58,6 +78,10 @@ def pair_summary(survey, names: list[str], language: str | None = None) -> stats
         dimension="language" if language else "all",
         dimension_value=language or "",
     )
+    if period.since:
+        rows = rows.filter(month__gte=period.since)
+    if period.until:
+        rows = rows.filter(month__lte=period.until)
     fields = ("n", "sum_a", "sum_b", "sum_aa", "sum_bb", "sum_ab")
     for row in rows.values("var_a", "var_b").annotate(**{f: Sum(f) for f in fields}).order_by():
         sums[(row["var_a"], row["var_b"])] += np.array([row[f] for f in fields], dtype=float)
@@ -81,12 +105,25 @@ def pair_summary(survey, names: list[str], language: str | None = None) -> stats
     )
 
 
-def _table(survey, names: list[str]) -> np.ndarray:
-    """Return respondents × variables (NaN where unanswered), for the bootstrap."""
+def _table(
+    survey, names: list[str], language: str | None = None, period: Period = ALL_TIME
+) -> np.ndarray:
+    """Return respondents × variables (NaN where unanswered), for the bootstrap.
+
+    Like the pair sums, a response belongs to the period it was started in, and to a
+    language by the language of its answers.
+    """
     wanted = {name: i for i, name in enumerate(names)}
     question_ids = {int(name.split(":")[0]) for name in names}
     rows: dict[int, np.ndarray] = {}
     answers = Answer.objects.filter(survey=survey, question_id__in=question_ids, part="")
+    if language:
+        answers = answers.filter(language=language)
+    start, end = period.bounds()
+    if start:
+        answers = answers.filter(response__started_at__gte=start)
+    if end:
+        answers = answers.filter(response__started_at__lt=end)
     for response_id, question_id, item_key, value in answers.values_list(
         "response_id", "question_id", "item__key", "value"
     ).iterator(chunk_size=5000):
@@ -96,17 +133,46 @@ def _table(survey, names: list[str]) -> np.ndarray:
     return np.array(list(rows.values())) if rows else np.empty((0, len(names)))
 
 
-def analyse(survey, outcome: Variable, items: list[Variable], language: str | None = None):
-    """Return the drivers of `outcome` with importance, relative weights and IPA quadrants."""
+def _column_means(table: np.ndarray) -> list[float]:
+    means = []
+    for column in table.T:
+        answered = column[~np.isnan(column)]
+        means.append(float(answered.mean()) if len(answered) else 0.0)
+    return means
+
+
+def analyse(
+    survey,
+    outcome: Variable,
+    items: list[Variable],
+    language: str | None = None,
+    period: Period = ALL_TIME,
+):
+    """Return the drivers of `outcome` with importance, relative weights and IPA quadrants.
+
+    Over all time or whole months from the pair sums; over any other period from the
+    answers of the responses started in it.
+    """
     names = [v.name for v in items] + [outcome.name]
     labels = [v.label for v in items]
-    summary = pair_summary(survey, names, language)
-    shapley = stats.shapley_r2(summary=summary, item_names=labels)
-    weights = stats.relative_weights(summary=summary, item_names=labels)
+    table = None
+    if period.whole_months:
+        summary = pair_summary(survey, names, language, period)
+        shapley = stats.shapley_r2(summary=summary, item_names=labels)
+        weights = stats.relative_weights(summary=summary, item_names=labels)
+        performance = [float(summary.pair_means[i, i]) for i in range(len(items))]
+        responses = _responses(survey, period).count()
+    else:
+        table = _table(survey, names, language, period)
+        x, y = table[:, :-1], table[:, -1]
+        shapley = stats.shapley_r2(x, y, missing="pairwise", item_names=labels)
+        weights = stats.relative_weights(x, y, missing="pairwise", item_names=labels)
+        performance = _column_means(x)
+        responses = len(table)
     intervals = None
-    responses = survey.responses.count()
-    if not language and responses <= BOOTSTRAP_MAX_RESPONSES:
-        table = _table(survey, names)
+    if responses <= BOOTSTRAP_MAX_RESPONSES:
+        if table is None:
+            table = _table(survey, names, language, period)
         try:
             intervals = stats.shapley_r2(
                 table[:, :-1],
@@ -118,7 +184,6 @@ def analyse(survey, outcome: Variable, items: list[Variable], language: str | No
             )
         except stats.NotEnoughData:
             intervals = None
-    performance = [float(summary.pair_means[i, i]) for i in range(len(items))]
     quadrants = stats.ipa(list(shapley.importance), performance, labels)
     return {
         "shapley": shapley,

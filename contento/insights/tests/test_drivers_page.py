@@ -1,14 +1,18 @@
 """The key-driver page of a survey, computed from the pair sums."""
 
+import datetime as dt
 import random
+import re
 
 import numpy as np
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from contento import stats
 from contento.accounts.roles import Role
 from contento.insights.drivers import analyse, variables
+from contento.insights.periods import Period
 from contento.surveys.actions import do_create_survey, do_set_survey_status, do_submit_response
 from contento.surveys.localize import localize
 
@@ -111,3 +115,83 @@ def test_drivers_download(personas, survey):
     assert lines[0].startswith("item,importance,percent") and lines[1].startswith("Speed,")
     svg = client.get(reverse("insights:drivers", args=[survey.code]) + "?download=svg")
     assert b"<svg" in svg.content
+
+
+@pytest.fixture
+def two_periods(personas):
+    """Speed drove the outcome about 100 days ago; price drives it these last days."""
+    survey = do_set_survey_status(do_create_survey(personas.org, DEFINITION), "live")
+    rng = random.Random(5)
+    now = timezone.now()
+    rows = {"old": [], "new": []}
+    for period, days_ago, driver in (("old", 100, "speed"), ("new", 2, "price")):
+        for i in range(40):
+            items = {
+                "speed": rng.randint(1, 5),
+                "price": rng.randint(1, 5),
+                "app": rng.randint(1, 5),
+            }
+            nps = max(0, min(10, 2 * items[driver] + rng.choice([-1, 0, 1])))
+            do_submit_response(
+                survey,
+                answers={"nps": nps, "items": items},
+                at=now - dt.timedelta(days=days_ago, minutes=i),
+            )
+            rows[period].append([items["speed"], items["price"], items["app"], nps])
+    survey.rows = {k: np.array(v, dtype=float) for k, v in rows.items()}
+    return survey
+
+
+def _month_of(day):
+    first = day.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return first, last
+
+
+def test_a_date_range_from_the_pair_sums_or_the_answers(two_periods):
+    today = timezone.localdate()
+    outcomes, items = variables(localize(two_periods, "en"))
+    first, last = _month_of(today - dt.timedelta(days=100))
+    whole = Period(first, last)
+    since = today - dt.timedelta(days=10)
+    if since.day == 1:
+        since -= dt.timedelta(days=1)
+    ad_hoc = Period(since, today)
+    assert whole.whole_months and not ad_hoc.whole_months
+    for period, key, top in ((whole, "old", 0), (ad_hoc, "new", 1)):
+        result = analyse(two_periods, outcomes[0], items, period=period)
+        rows = two_periods.rows[key]
+        direct = stats.shapley_r2(rows[:, :3], rows[:, 3], missing="pairwise")
+        assert np.allclose(result["shapley"].importance, direct.importance)
+        assert result["shapley"].n == 40 and result["responses"] == 40
+        assert int(np.argmax(result["shapley"].importance)) == top
+        assert result["rows"][1]["performance"] == pytest.approx(rows[:, 1].mean())
+        assert result["intervals"] is not None
+
+
+def _importance(body: str, item: str) -> float:
+    return float(re.search(rf"<td>{item}</td><td>([0-9.]+)%</td>", body).group(1))
+
+
+def test_the_drivers_page_filters_by_date(personas, two_periods, django_assert_num_queries):
+    client = personas.client(Role.OWNER)
+    url = reverse("insights:drivers", args=[two_periods.code])
+    today = timezone.localdate()
+    since = (today - dt.timedelta(days=10)).isoformat()
+    body = client.get(url, {"since": since, "until": today.isoformat()}).content.decode()
+    assert 'id="period"' in body and _importance(body, "Price") > 80 > _importance(body, "Speed")
+    assert 'name="since"' in body and f'value="{since}"' in body
+    first, last = _month_of(today - dt.timedelta(days=100))
+    body = client.get(url, {"since": first, "until": last}).content.decode()
+    assert _importance(body, "Speed") > 80 > _importance(body, "Price")
+    body = client.get(url, {"since": today, "until": first}).content.decode()
+    assert "The start date is after the end date." in body
+    # Session, user, membership, the survey, its questions, their items, the weekly-report
+    # subscription, the answers of the period (an ad-hoc range reads them: one query,
+    # whatever their number) and the survey's kinds of question for the navigation.
+    with django_assert_num_queries(9):
+        client.get(url, {"since": since})
+    do_submit_response(two_periods, answers={"nps": 3, "items": {"speed": 1, "price": 2}})
+    with django_assert_num_queries(9):
+        client.get(url, {"since": since})
+    assert personas.client(personas.outsider).get(url, {"since": since}).status_code == 404

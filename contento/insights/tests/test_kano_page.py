@@ -62,3 +62,16 @@ def test_kano_page_for_outsiders_and_surveys_without_pairs(personas, survey):
     )
     page = personas.client(Role.OWNER).get(reverse("insights:kano", args=[plain.code]))
     assert "no Kano pairs" in page.content.decode()
+
+
+def test_kano_is_offered_only_where_there_are_pairs(personas, survey):
+    client = personas.client(Role.OWNER)
+    body = client.get(reverse("insights:drivers", args=[survey.code])).content.decode()
+    assert reverse("insights:kano", args=[survey.code]) in body
+    assert reverse("insights:gaps", args=[survey.code]) not in body  # no expectation items
+    plain = do_create_survey(
+        personas.org, {"title": "Plain", "questions": [{"key": "n", "type": "nps", "text": "?"}]}
+    )
+    body = client.get(reverse("insights:drivers", args=[plain.code])).content.decode()
+    assert reverse("insights:kano", args=[plain.code]) not in body
+    assert reverse("insights:survey_trend", args=[plain.code, "nps"]) in body

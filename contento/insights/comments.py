@@ -1,0 +1,153 @@
+"""What customers write, summed up: a survey's themes over time, and the words that set
+detractors apart from promoters.
+
+Themes themselves are computed in the background (`surveys.analysis`, stored as
+`SurveyTheme` with each answer pointing at its theme); this module only counts them per month
+(one GROUP BY query) and compares the comments of two groups with `contento.text.keywords`.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+
+from contento.surveys.models import Answer, Question, Survey, SurveyTheme
+
+MAX_KEYWORD_COMMENTS = 20_000  # per group; the newest are kept
+PROMOTER_MIN, DETRACTOR_MAX = 9, 6
+
+
+@dataclass
+class ThemeTrend:
+    theme: SurveyTheme
+    size: int  # comments in the period looked at
+    share: float | None
+    by_month: dict[date, int] = field(default_factory=dict)
+    shares: list[float | None] = field(default_factory=list)  # per month of `months`
+
+
+@dataclass
+class ThemeReport:
+    months: list[date]
+    themes: list[ThemeTrend]
+    comments: int  # analysed comments with a theme in the period
+    computed_at: datetime | None
+
+
+def _month(value) -> date:
+    return value.date().replace(day=1) if isinstance(value, datetime) else value.replace(day=1)
+
+
+def _text_answers(survey: Survey, since=None, until=None):
+    answers = Answer.objects.filter(survey=survey, question__kind=Question.Kind.TEXT).exclude(
+        text=""
+    )
+    if since:
+        answers = answers.filter(answered_at__gte=since)
+    if until:
+        answers = answers.filter(answered_at__lt=until)
+    return answers
+
+
+def theme_report(survey: Survey, since=None, until=None) -> ThemeReport:
+    """Return the survey's themes with their size, sentiment and monthly share of comments."""
+    themes = list(SurveyTheme.objects.filter(survey=survey))
+    rows = (
+        _text_answers(survey, since, until)
+        .filter(theme__isnull=False)
+        .annotate(month=TruncMonth("answered_at"))
+        .values("theme_id", "month")
+        .annotate(n=Count("id"))
+    )
+    counts: dict[int, dict[date, int]] = defaultdict(dict)
+    totals: Counter[date] = Counter()
+    for row in rows:
+        month = _month(row["month"])
+        counts[row["theme_id"]][month] = row["n"]
+        totals[month] += row["n"]
+    months = sorted(totals)
+    total = sum(totals.values())
+    trends = []
+    for theme in themes:
+        by_month = counts.get(theme.pk, {})
+        size = sum(by_month.values())
+        trends.append(
+            ThemeTrend(
+                theme=theme,
+                size=size,
+                share=size / total if total else None,
+                by_month=by_month,
+                shares=[by_month.get(m, 0) / totals[m] if totals[m] else None for m in months],
+            )
+        )
+    trends.sort(key=lambda t: (-t.size, t.theme.position))
+    computed_at = max((t.computed_at for t in themes), default=None)
+    return ThemeReport(months=months, themes=trends, comments=total, computed_at=computed_at)
+
+
+@dataclass
+class KeywordComparison:
+    language: str
+    languages: list[str]  # languages the comments of either group are written in
+    promoters: int  # comments compared, per group
+    detractors: int
+    detractor_terms: list  # contento.text.Keyword: what detractors say more
+    promoter_terms: list
+
+
+def _nps_question(survey: Survey) -> Question | None:
+    return survey.questions.filter(kind=Question.Kind.NPS).order_by("page", "position").first()
+
+
+def keyword_comparison(
+    survey: Survey, language: str | None = None, since=None, until=None
+) -> KeywordComparison | None:
+    """Compare the comments of detractors (NPS 0–6) with those of promoters (9–10).
+
+    Comments are grouped by the NPS answer of the same response and compared in one language
+    at a time (the language they are written in, as read by `contento.text`; `language`, else
+    the most common one), since words only compare within a language. Returns None for a
+    survey without an NPS question.
+    """
+    question = _nps_question(survey)
+    if question is None:
+        return None
+    scores = Answer.objects.filter(question=question, value__isnull=False)
+    promoter_ids = scores.filter(value__gte=PROMOTER_MIN).values("response_id")
+    detractor_ids = scores.filter(value__lte=DETRACTOR_MAX).values("response_id")
+    comments = _text_answers(survey, since, until).exclude(text_language="")
+    grouped = comments.filter(Q(response_id__in=promoter_ids) | Q(response_id__in=detractor_ids))
+    by_language = Counter(
+        dict(
+            grouped.values("text_language")
+            .annotate(n=Count("id"))
+            .values_list("text_language", "n")
+        )
+    )
+    languages = [code for code, _n in by_language.most_common()]
+    if language not in by_language:
+        language = languages[0] if languages else None
+    if language is None:
+        return KeywordComparison("", [], 0, 0, [], [])
+
+    def texts(ids) -> list[str]:
+        rows = (
+            comments.filter(text_language=language, response_id__in=ids)
+            .order_by("-answered_at")
+            .values_list("text", flat=True)[:MAX_KEYWORD_COMMENTS]
+        )
+        return list(rows)
+
+    promoters, detractors = texts(promoter_ids), texts(detractor_ids)
+    from contento.text import keywords
+
+    return KeywordComparison(
+        language=language,
+        languages=languages,
+        promoters=len(promoters),
+        detractors=len(detractors),
+        detractor_terms=keywords(detractors, language, background=promoters) if promoters else [],
+        promoter_terms=keywords(promoters, language, background=detractors) if detractors else [],
+    )

@@ -1,0 +1,55 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from contento.insights.slices import DIMENSIONS
+
+WINDOW_DAYS = 90
+
+
+class DateRangeForm(forms.Form):
+    """The date range every insight page can be restricted to (both ends included)."""
+
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data
+
+    def dates(self):
+        """Return (since, until), None for an end left open or a form that did not validate."""
+        if not self.is_valid():
+            return None, None
+        return self.cleaned_data.get("since"), self.cleaned_data.get("until")
+
+
+class SliceForm(DateRangeForm):
+    slice = forms.ChoiceField(label=_("Slice by"), required=False, choices=list(DIMENSIONS.items()))
+
+
+class LoyaltyForm(forms.Form):
+    OUTCOMES = [
+        ("renewal", _("Renewal of subscriptions")),
+        ("repurchase", _("Repurchase within the window")),
+    ]
+
+    source = forms.ChoiceField(label=_("Satisfaction question"), required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=OUTCOMES, required=False)
+    window = forms.IntegerField(
+        label=_("Window after the answer (days)"),
+        min_value=7,
+        max_value=730,
+        required=False,
+        initial=WINDOW_DAYS,
+    )
+
+    def __init__(self, *args, sources=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = list(sources)
