@@ -27,9 +27,22 @@ REPLIES = {
 }
 
 
-def load(org, owner_membership, people, rng, tickets=80) -> int:
-    """Fill the desk side of a demo workspace; return the number of tickets."""
+# How a customer's mood in the relationship survey shows in what they do next, so that the
+# loyalty page has something to find: the chance they cancel their subscription, the chance
+# they buy again in the three months after answering, and how many units they then buy.
+CANCEL = {"positive": 0.04, "neutral": 0.2, "negative": 0.6, None: 0.15}
+REPURCHASE = {"positive": 0.55, "neutral": 0.3, "negative": 0.12, None: 0.2}
+UNITS = {"positive": 3, "neutral": 2, "negative": 1, None: 1}
+
+
+def load(org, owner_membership, people, rng, tickets=80, moods=None) -> int:
+    """Fill the desk side of a demo workspace; return the number of tickets.
+
+    `moods` maps a customer's id to (sentiment, time) of their relationship-survey answer;
+    their subscription and purchases follow it.
+    """
     now = timezone.now()
+    moods = moods or {}
     products = [
         Product.objects.create(
             organization=org,
@@ -43,18 +56,24 @@ def load(org, owner_membership, people, rng, tickets=80) -> int:
     services = [p for p in products if p.kind == Product.Kind.SERVICE] or products
     goods = [p for p in products if p.kind == Product.Kind.PRODUCT] or products
     for index, customer in enumerate(people):
+        mood, answered = moods.get(customer.pk, (None, None))
         started = (now - dt.timedelta(days=rng.randint(30, 720))).date()
-        cancelled = rng.random() < 0.15
+        if answered is not None:  # a subscriber already when they answered
+            started = min(started, (answered - dt.timedelta(days=30)).date())
+        cancelled = rng.random() < CANCEL[mood]
+        ended = now - dt.timedelta(days=rng.randint(1, 25))
+        if answered is not None and ended < answered:
+            ended = answered + (now - answered) / 2  # they left after saying how they felt
         Subscription.objects.create(
             organization=org,
             customer=customer,
             product=rng.choice(services),
             started_on=started,
             status=Subscription.Status.CANCELLED if cancelled else Subscription.Status.ACTIVE,
-            ends_on=(now - dt.timedelta(days=rng.randint(1, 25))).date() if cancelled else None,
+            ends_on=ended.date() if cancelled else None,
             renews_on=None if cancelled else (now + dt.timedelta(days=rng.randint(1, 30))).date(),
             monthly_amount=Decimal(rng.choice([29, 39, 49])),
-            renewals=(now.date() - started).days // 30,
+            renewals=((ended.date() if cancelled else now.date()) - started).days // 30,
             external_id=f"SUB-{20000 + index}",
         )
         if rng.random() < 0.4:
@@ -68,6 +87,20 @@ def load(org, owner_membership, people, rng, tickets=80) -> int:
                 channel=rng.choice(Purchase.Channel.values),
                 external_id=f"ORD-{30000 + index}",
             )
+        if answered is not None and rng.random() < REPURCHASE[mood]:
+            at = answered + dt.timedelta(days=rng.uniform(1, 90))
+            product = rng.choice(goods)
+            units = rng.randint(1, UNITS[mood])
+            if at < now:
+                Purchase.objects.create(
+                    organization=org,
+                    customer=customer,
+                    product=product,
+                    purchased_at=at,
+                    amount=(product.price or Decimal(0)) * units,
+                    channel=rng.choice(Purchase.Channel.values),
+                    external_id=f"ORD-{40000 + index}",
+                )
     team = Team.objects.create(
         organization=org,
         name="Support",
@@ -75,6 +108,10 @@ def load(org, owner_membership, people, rng, tickets=80) -> int:
         manager=owner_membership,
     )
     team.members.set([owner_membership])
+    # A second team whose customers are less happy, so the overview's team slice compares two.
+    billing = Team.objects.create(organization=org, name="Billing", manager=owner_membership)
+    billing.members.set([owner_membership])
+    ratings = {team: [8, 7, 15, 35, 35], billing: [18, 14, 20, 28, 20]}
     SlaPolicy.objects.create(
         organization=org,
         name="Standard",
@@ -95,7 +132,7 @@ def load(org, owner_membership, people, rng, tickets=80) -> int:
             subject=" ".join(body.split()[:7]).rstrip(".,!"),
             body=body,
             channel=rng.choice(channels),
-            team=team,
+            team=rng.choice([team, team, billing]),
             at=opened,
         )
         if rng.random() < 0.75:
@@ -115,6 +152,6 @@ def load(org, owner_membership, people, rng, tickets=80) -> int:
                 rating.status = TicketRating.Status.SENT
                 rating.sent_at = replied
                 rating.save(update_fields=["status", "sent_at"])
-                score = rng.choices([1, 2, 3, 4, 5], [8, 7, 15, 35, 35])[0]
+                score = rng.choices([1, 2, 3, 4, 5], ratings[ticket.team])[0]
                 actions.do_rate_ticket(rating, score, at=replied + dt.timedelta(hours=2))
     return tickets

@@ -22,3 +22,24 @@ def test_demo_fills_the_desk_too(personas):
     assert tickets.exclude(first_response_due_at=None).exists()  # the SLA runs
     with pytest.raises(CommandError):
         call_command("demo", workspace=str(org.code))  # only into an empty workspace
+
+
+def test_demo_satisfaction_goes_with_renewals_and_revenue(personas):
+    from django.urls import reverse
+
+    from contento.accounts.roles import Role
+    from contento.insights.loyalty import analyse, sources
+
+    call_command("demo", workspace=str(personas.org.code), customers=150)
+    question = sources(personas.org)[0]
+    assert (question.survey.title, question.kind) == ("How are we doing?", "nps")
+    for outcome in ("renewal", "repurchase"):
+        result = analyse(question, outcome, 90)
+        assert result["n"] > 60 and result["fit"] is not None, outcome
+        assert result["fit"].odds_ratio_lower > 1, outcome  # more satisfied, more loyal
+    revenue = analyse(question, "repurchase", 90)["revenue_by_level"]
+    low = [spend.value for level, spend in revenue.items() if level <= 6]
+    high = [spend.value for level, spend in revenue.items() if level >= 9]
+    assert sum(high) / len(high) > 2 * sum(low) / len(low)
+    body = personas.client(Role.OWNER).get(reverse("insights:loyalty")).content.decode()
+    assert 'id="loyalty-rate"' in body and "data-odds-ratio" in body

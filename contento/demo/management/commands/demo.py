@@ -71,18 +71,21 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         with transaction.atomic():
             people = self._customers(org, rng, customers)
+            # Each customer's mood and when they said it in the relationship survey: the desk
+            # makes their renewals and purchases follow it (the loyalty page's evidence).
+            moods: dict = {}
             surveys = []
             for doc in (RELATIONSHIP, INSTALLATION, SUPPORT):
                 survey = do_create_survey(org, doc)
                 do_set_survey_status(survey, "live")
                 surveys.append(survey)
             counts = [
-                self._responses(surveys[0], people, rng, self._relationship, 0.9),
+                self._responses(surveys[0], people, rng, self._relationship, 0.9, moods),
                 self._responses(surveys[1], people, rng, self._installation, 0.35),
                 self._responses(surveys[2], people, rng, self._support, 0.5),
             ]
             owner = org.memberships.filter(role="owner").order_by("pk").first()
-            tickets = desk.load(org, owner, people, rng)
+            tickets = desk.load(org, owner, people, rng, moods=moods)
         self.stdout.write(
             f"Demo data: {len(people)} customers, {len(surveys)} surveys, {sum(counts)} responses, "
             f"{tickets} tickets."
@@ -107,7 +110,7 @@ class Command(BaseCommand):
             )
         return people
 
-    def _responses(self, survey, people, rng, answer, share):
+    def _responses(self, survey, people, rng, answer, share, moods=None):
         now = timezone.now()
         created = 0
         for customer in people:
@@ -116,6 +119,8 @@ class Command(BaseCommand):
             days_ago = rng.uniform(0, 365)
             at = now - dt.timedelta(days=days_ago)
             sentiment = _sentiment(rng, 1 - days_ago / 365)
+            if moods is not None:
+                moods[customer.pk] = (sentiment, at)
             if rng.random() < 0.08:
                 # Some respondents stop after the first page: the dashboard's completion rate.
                 self._partial(survey, customer, answer(rng, customer.language, sentiment), at)
