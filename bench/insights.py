@@ -1,4 +1,4 @@
-"""Time the workspace overview over millions of answers: Contento's path, plain SQL and numpy.
+"""Time the overview and the drivers over millions of answers: Contento's path, SQL and numpy.
 
 For SQLite and for PostgreSQL, one workspace with one live survey of 10 scored questions (an
 NPS 0-10, a CSAT 1-5, a CES 1-7 and 7 attribute ratings 1-5, all on one page) gets N complete
@@ -14,10 +14,12 @@ indexes (and, on PostgreSQL, their foreign keys) dropped before and created agai
 Production keeps `insights.ScoreCount` in step answer by answer (`rollups.record`, in the
 transaction of the answers); the bench seeds it in bulk instead, with one
 `INSERT ... SELECT ... GROUP BY` over the answers per dimension: `all`, `language` and
-`segment`. The segment is a customer attribute; Contento has no such slice yet, so the bench
-stores each response's segment ("s01".."s20") in a bench-only side table
-`bench_response_segment(response_id, segment)` and writes the `segment` dimension of the
-counts itself, the way a customer-attribute slice will be stored.
+`segment`. The segment stands for a slice kept in the rollups as of the answer, as `language`
+is: the bench stores each response's segment ("s01".."s20") in a bench-only side table
+`bench_response_segment(response_id, segment)` and writes the `segment` dimension of the counts
+itself, since production keeps no such dimension. (The overview's customer-attribute slices,
+`insights.slices`, are grouped scans over the answers joined to their customer, because those
+attributes change after the answer; they are not timed here.)
 
 The overview is NPS by month over the last 12 months and CSAT by segment (all time), each
 with its intervals. It is computed three ways, in one Django process, on the same data:
@@ -29,6 +31,13 @@ with its intervals. It is computed three ways, in one Django process, on the sam
   figures from the counts with `metrics.estimate`, i.e. `contento.stats`.
 * numpy: the answers already in memory as flat arrays (question, value, month, segment), one
   mask and one `bincount` per figure set: the practical floor for a pass over the answers.
+
+The drivers are those of NPS among the 7 attribute ratings over all time (Shapley R², relative
+weights, IPA quadrants), from the pairwise count and sums of the 8 variables: Contento reads
+them from `PairMoment` (`insights.drivers.analyse`), which the bench writes in bulk from numpy
+as `rollups.record_pairs` would; plain SQL joins the answers to themselves on the response and
+groups by the pair of questions; numpy pivots the in-memory answers to responses x items and
+takes four matrix products. All three end in `drivers.from_summary`.
 
 Each path runs once to warm up, then `--repeat` times; the medians are printed with the
 ratios. The three must agree exactly (counts and figures), or the run fails. Timings are on
@@ -75,18 +84,18 @@ QUESTIONS = [
     ("nps", "nps", (0, 10), [2, 1, 2, 3, 3, 6, 7, 14, 20, 18, 24]),
     ("csat", "csat", (1, 5), [4, 7, 15, 40, 34]),
     ("ces", "ces", (1, 7), [3, 4, 8, 15, 25, 25, 20]),
-    *(
-        (key, "rating", (1, 5), [5, 10, 25, 35, 25])
-        for key in ("price", "quality", "delivery", "support", "website", "onboarding", "billing")
-    ),
+    # Attribute ratings, each with its own mean: price and billing rated lowest.
+    ("price", "rating", (1, 5), [10, 18, 30, 27, 15]),
+    ("quality", "rating", (1, 5), [3, 7, 20, 38, 32]),
+    ("delivery", "rating", (1, 5), [5, 10, 25, 35, 25]),
+    ("support", "rating", (1, 5), [6, 9, 22, 33, 30]),
+    ("website", "rating", (1, 5), [4, 10, 30, 36, 20]),
+    ("onboarding", "rating", (1, 5), [7, 12, 28, 32, 21]),
+    ("billing", "rating", (1, 5), [9, 15, 30, 28, 18]),
 ]
 ITEMS = len(QUESTIONS)
 NPS, CSAT = 0, 1  # their positions in QUESTIONS
-PATHS = {
-    "contento": "Contento: score counts via the ORM",
-    "sql": "plain SQL: GROUP BY over answers",
-    "numpy": "numpy: bincount over arrays",
-}
+PATHS = ("contento", "sql", "numpy")
 TARGET_MS, TARGET_RATIO = 100.0, 50.0
 PG_EPOCH = 946_684_800  # 2000-01-01T00:00:00Z, where PostgreSQL's timestamps count from
 run = functools.partial(subprocess.run, cwd=ROOT, check=True)
@@ -180,7 +189,7 @@ def pg_binary(n: int, columns: list[tuple[str | None, object]]) -> bytes:
     """Return n rows in PostgreSQL's binary COPY format, built column by column with numpy.
 
     Each column is (numpy format, values): ">i8" bigint, ">i4" integer, ">i2" smallint,
-    "S<k>" text of k bytes, "V16" uuid; (None, None) is the empty string.
+    "u1" boolean, "S<k>" text of k bytes, "V16" uuid; (None, None) is the empty string.
     """
     fields: list[tuple[str, str]] = [("count", ">i2")]
     for i, (fmt, _values) in enumerate(columns):
@@ -206,7 +215,10 @@ RESPONSE_COLUMNS = (
     "id, survey_id, code, language, status, source, page, request_hash,"
     " started_at, updated_at, completed_at"
 )
-ANSWER_COLUMNS = "id, response_id, survey_id, question_id, part, value, text, language, answered_at"
+ANSWER_COLUMNS = (
+    "id, response_id, survey_id, question_id, part, value, text, language, answered_at,"
+    " angry, sentiment, text_language"  # no text: nothing to read
+)
 SEGMENT_TABLE = "CREATE TABLE bench_response_segment (response_id {} PRIMARY KEY, segment {})"
 # The score counts of the bench's answers, one statement per dimension: (value, join).
 SLICES = {
@@ -259,6 +271,49 @@ def monthly_count_sql(db: Database) -> str:
         " FROM insights_scorecount s WHERE s.survey_id = %s"
         f" GROUP BY {', '.join('s.' + c.strip() for c in columns.split(','))}, {month}"
     )
+
+
+PAIR_COLUMNS = (
+    "survey_id, month, dimension, dimension_value, var_a, var_b,"
+    " n, sum_a, sum_b, sum_aa, sum_bb, sum_ab"
+)
+
+
+def pair_moment_rows(data: dict, ids: dict) -> list[tuple]:
+    """Return the `PairMoment` rows of the responses, as `rollups.record_pairs` keeps them.
+
+    Per month of the response's start (UTC) and per slice (`all`, and the response's language:
+    every answer of a bench response has its language), the count and the sums of every pair of
+    the 10 scored variables, the variable named "<question id>::" and each pair in name order.
+    """
+    names = [f"{ids['questions'][q[0]]}::" for q in QUESTIONS]
+    order = sorted(range(ITEMS), key=lambda j: names[j])
+    month = data["started"].astype("datetime64[s]").astype("datetime64[M]")
+    months, month_index = np.unique(month, return_inverse=True)
+    rows = []
+    for m, label in enumerate(months.astype("datetime64[D]").astype(object)):
+        in_month = month_index == m
+        slices = [("all", "", in_month)]
+        slices += [
+            ("language", code, in_month & (data["language"] == k))
+            for k, code in enumerate(LANGUAGES)
+        ]
+        for dimension, value, keep in slices:
+            scores = data["scores"][keep].astype(np.int64)
+            n = len(scores)
+            if not n:
+                continue
+            sums, products = scores.sum(axis=0), scores.T @ scores
+            for x, i in enumerate(order):
+                for j in order[x:]:
+                    rows.append(
+                        (
+                            ids["survey"], label.isoformat(), dimension, value, names[i], names[j],
+                            n, int(sums[i]), int(sums[j]), int(products[i, i]),
+                            int(products[j, j]), int(products[i, j]),
+                        )
+                    )  # fmt: skip
+    return rows
 
 
 class Steps:
@@ -336,7 +391,7 @@ def load_sqlite(db: Database, data: dict, ids: dict, steps: Steps) -> None:
             )
             conn.executemany(
                 f"INSERT INTO surveys_answer ({ANSWER_COLUMNS})"
-                f" VALUES (?, ?, {survey}, ?, '', ?, '', ?, ?)",
+                f" VALUES (?, ?, {survey}, ?, '', ?, '', ?, ?, 0, '', '')",
                 rows,
             )
         conn.execute("COMMIT")
@@ -354,6 +409,13 @@ def load_sqlite(db: Database, data: dict, ids: dict, steps: Steps) -> None:
         for dimension in SLICES:
             db.execute(conn, score_count_sql(db, dimension), (survey,))
         db.execute(conn, monthly_count_sql(db), (survey,))
+        conn.execute("COMMIT")
+    with steps("pair sums"):
+        conn.execute("BEGIN")
+        conn.executemany(
+            f"INSERT INTO insights_pairmoment ({PAIR_COLUMNS}) VALUES ({', '.join('?' * 12)})",
+            pair_moment_rows(data, ids),
+        )
         conn.execute("COMMIT")
     with steps("create indexes"):
         for _name, sql in indexes:
@@ -438,6 +500,9 @@ def load_postgres(db: Database, data: dict, ids: dict, steps: Steps) -> None:
                             (None, None),
                             ("S2", languages[first:end].repeat(ITEMS)),
                             (">i8", completed[first:end].repeat(ITEMS)),
+                            ("u1", 0),
+                            (None, None),
+                            (None, None),
                         ],
                     )
                     copy.write(rows)
@@ -456,6 +521,13 @@ def load_postgres(db: Database, data: dict, ids: dict, steps: Steps) -> None:
                 conn.execute(score_count_sql(db, dimension), (survey,))
             conn.execute("ANALYZE insights_scorecount")
             conn.execute(monthly_count_sql(db), (survey,))
+            conn.commit()
+        with steps("pair sums"):
+            conn.cursor().executemany(
+                f"INSERT INTO insights_pairmoment ({PAIR_COLUMNS})"
+                f" VALUES ({', '.join(['%s'] * 12)})",
+                pair_moment_rows(data, ids),
+            )
             conn.commit()
         with steps("create indexes and constraints"):
             for _name, definition in indexes:
@@ -523,12 +595,35 @@ class Window:
 class Overview:
     """NPS by month (last 12 months) and CSAT by segment (all time), three ways.
 
-    Each path is a list of (part, function); a function returns [(label, counts, figure)]
-    (Contento's returns its `Slice`s). Drivers, when they come, are a second class like this
-    one with the same three paths, added to COMPUTATIONS.
+    Each path is a list of functions, one per part; a function returns
+    [(label, counts, figure)] (Contento's returns its `Slice`s).
     """
 
     parts = ("NPS by month", "CSAT by segment")
+    paths = {
+        "contento": "Contento: score counts via the ORM",
+        "sql": "plain SQL: GROUP BY over answers",
+        "numpy": "numpy: bincount over arrays",
+    }
+
+    @staticmethod
+    def comparable(rows) -> list:
+        """Turn a part's result into something == can compare across paths: sorted, plain ints."""
+        out = []
+        for row in rows:
+            label, counts, figure = (
+                (row.label, row.counts, row.figure) if hasattr(row, "label") else row
+            )
+            counts = {int(k): int(v) for k, v in counts.items()}
+            out.append((label, counts, astuple(figure) if figure else None))
+        return sorted(out, key=lambda row: row[0])
+
+    @staticmethod
+    def describe(results: list) -> str:
+        return ", ".join(
+            f"{len(rows)} slices over {sum(sum(c.values()) for _l, c, _f in rows):,} answers"
+            for rows in results
+        )
 
     def __init__(self, db: Database, ids: dict, arrays: dict, window: Window):
         from contento.accounts.models import Organization
@@ -618,22 +713,123 @@ class Overview:
         return [nps_by_month, csat_by_segment]
 
 
-COMPUTATIONS = {"overview": Overview}  # "drivers": Drivers, later
+class Drivers:
+    """The drivers of NPS among the 7 attribute ratings over all time, three ways.
+
+    Shapley R² (LMG), relative weights and the IPA quadrants of `insights.drivers`, as the
+    drivers page computes them, from the pairwise count and sums of every pair of the 8
+    variables: Contento reads them from `PairMoment` (`drivers.analyse`, the survey's
+    variables and ORM included); plain SQL joins the answers to themselves on the response and
+    groups by the pair of questions; numpy pivots the answers in memory to responses × items
+    and takes the sums with four matrix products. Both then call `drivers.from_summary`.
+    """
+
+    parts = ("NPS drivers",)
+    paths = {
+        "contento": "Contento: pair sums via the ORM",
+        "sql": "plain SQL: self-join GROUP BY",
+        "numpy": "numpy: pivot, matrix products",
+    }
+
+    def __init__(self, db: Database, ids: dict, arrays: dict, window: Window):
+        from contento.surveys.models import Survey
+
+        self.db, self.arrays = db, arrays
+        self.survey = Survey.objects.get(pk=ids["survey"])
+        self.raw = db.connect(autocommit=True) if db.url else db.connect()
+        questions = [ids["questions"][q[0]] for q in QUESTIONS]
+        self.columns = [*questions[3:], questions[NPS]]  # the items, then the outcome
+        self.names = [f"{q}::" for q in self.columns]
+        self.labels = [f"{q[0].title()}?" for q in QUESTIONS[3:]]
+
+    def contento(self):
+        from contento.insights import drivers
+        from contento.surveys.localize import localize
+
+        def nps_drivers():
+            outcomes, items = drivers.variables(localize(self.survey, "en"))
+            outcome = next(o for o in outcomes if o.name == self.names[-1])
+            chosen = [v for v in items if v.question_id != outcome.question_id]
+            return drivers.analyse(self.survey, outcome, chosen)
+
+        return [nps_drivers]
+
+    SQL = (
+        "SELECT a.question_id, b.question_id, count(*), sum(a.value), sum(b.value),"
+        " sum(a.value * a.value), sum(b.value * b.value), sum(a.value * b.value)"
+        " FROM surveys_answer a JOIN surveys_answer b ON b.response_id = a.response_id"
+        " AND b.question_id >= a.question_id AND b.item_id IS NULL AND b.part = ''"
+        " AND b.value IS NOT NULL AND b.question_id IN ({ids})"
+        " WHERE a.survey_id = %s AND a.item_id IS NULL AND a.part = '' AND a.value IS NOT NULL"
+        " AND a.question_id IN ({ids}) GROUP BY 1, 2"
+    )
+
+    def sql(self):
+        from contento.insights import drivers
+
+        db, sql = self.db, self.SQL.format(ids=", ".join(map(str, self.columns)))
+
+        def nps_drivers():
+            sums = {
+                (f"{a}::", f"{b}::"): values
+                for a, b, *values in db.execute(self.raw, sql, (self.survey.pk,))
+            }
+            summary = drivers.summary_from_pair_sums(self.names, sums)
+            return drivers.from_summary(summary, self.labels)
+
+        return [nps_drivers]
+
+    def numpy(self):
+        from contento.insights import drivers
+
+        a = self.arrays
+        wanted = [*range(3, ITEMS), NPS]  # positions in QUESTIONS, in the order of self.names
+        column = np.full(ITEMS, -1)
+        column[wanted] = np.arange(len(wanted))
+
+        def nps_drivers():
+            keep = column[a["question"]] >= 0
+            table = np.full((a["responses"], len(wanted)), np.nan)
+            table[a["response"][keep], column[a["question"][keep]]] = a["value"][keep]
+            answered = ~np.isnan(table)
+            observed, values = answered.astype(float), np.where(answered, table, 0.0)
+            counts, sums = observed.T @ observed, values.T @ observed
+            squares, products = (values * values).T @ observed, values.T @ values
+            k = len(wanted)
+            pairs = {
+                (self.names[i], self.names[j]): (
+                    counts[i, j], sums[i, j], sums[j, i], squares[i, j], squares[j, i],
+                    products[i, j],
+                )
+                for i in range(k)
+                for j in range(i, k)
+            }  # fmt: skip
+            summary = drivers.summary_from_pair_sums(self.names, pairs)
+            return drivers.from_summary(summary, self.labels)
+
+        return [nps_drivers]
+
+    @staticmethod
+    def comparable(result: dict) -> list:
+        """The figures the page shows, per item, and the count behind them."""
+        return [
+            (r["label"], r["importance"], r["weight_percent"], r["performance"], r["quadrant"])
+            for r in result["rows"]
+        ] + [("R²", result["shapley"].r_squared, result["responses"])]
+
+    @staticmethod
+    def describe(results: list) -> str:
+        (rows,) = results
+        *items, (_r2, r_squared, responses) = rows
+        top = sorted(items, key=lambda row: -row[1])[:3]
+        named = ", ".join(f"{label} {100 * share / r_squared:.0f}%" for label, share, *_ in top)
+        return f"R² = {r_squared:.3f} over {responses:,} responses; top drivers: {named}"
 
 
-def comparable(rows) -> list:
-    """Turn a part's result into something == can compare across paths: sorted, plain ints."""
-    out = []
-    for row in rows:
-        label, counts, figure = (
-            (row.label, row.counts, row.figure) if hasattr(row, "label") else row
-        )
-        counts = {int(k): int(v) for k, v in counts.items()}
-        out.append((label, counts, astuple(figure) if figure else None))
-    return sorted(out, key=lambda row: row[0])
+COMPUTATIONS = {"overview": Overview, "drivers": Drivers}
 
 
-def measure(functions: list, repeat: int) -> dict:
+def measure(functions: list, repeat: int, comparable) -> dict:
     """Run the parts once (the warm-up, whose results are kept), then `repeat` timed times."""
     results = [fn() for fn in functions]
     parts, totals = [[] for _ in functions], []
@@ -666,6 +862,8 @@ def timings(spec: dict) -> None:
         "value": saved["scores"].ravel(),
         "month": saved["month"].repeat(ITEMS),
         "segment": saved["segment"].repeat(ITEMS),
+        "response": np.arange(n).repeat(ITEMS),
+        "responses": n,
     }
     today = timezone.localdate()
     this_month = (today.year - 1970) * 12 + today.month - 1
@@ -678,13 +876,16 @@ def timings(spec: dict) -> None:
     out = {}
     for name, computation in COMPUTATIONS.items():
         paths = computation(db, spec["ids"], arrays, window)
-        measured = {path: measure(getattr(paths, path)(), spec["repeat"]) for path in PATHS}
+        measured = {
+            path: measure(getattr(paths, path)(), spec["repeat"], computation.comparable)
+            for path in PATHS
+        }
         reference = measured["contento"]["results"]
         out[name] = {
             "parts": computation.parts,
+            "paths": computation.paths,
             "agree": {path: m["results"] == reference for path, m in measured.items()},
-            "slices": [len(r) for r in reference],
-            "answers": [sum(sum(c.values()) for _l, c, _f in r) for r in reference],
+            "what": computation.describe(reference),
             **{
                 path: {k: m[k] for k in ("parts", "total", "all_totals")}
                 for path, m in measured.items()
@@ -800,14 +1001,11 @@ def report(db: Database, n: int, run_info: dict, measured: dict, size: dict) -> 
         header = "".join(f"{p:>17}" for p in parts)
         print(f"{'path':<36}{header}{name:>10}{'x Contento':>12}")
         contento = m["contento"]["total"]
-        for path, label in PATHS.items():
+        for path, label in m["paths"].items():
             cells = "".join(f"{ms(s):>17}" for s in m[path]["parts"])
             ratio = m[path]["total"] / contento
             print(f"{label:<36}{cells}{ms(m[path]['total']):>10}{ratio:>12.2f}")
-        slices = ", ".join(
-            f"{k} slices over {a:,} answers" for k, a in zip(m["slices"], m["answers"], strict=True)
-        )
-        print(f"  {slices}")
+        print(f"  {m['what']}")
         sql_ratio = m["sql"]["total"] / contento
         print(
             f"  SQL / Contento = {sql_ratio:.1f}x;"
@@ -827,7 +1025,6 @@ def report(db: Database, n: int, run_info: dict, measured: dict, size: dict) -> 
                 f" >= {TARGET_RATIO:.0f}x faster than SQL: {'yes' if ratio_ok else 'no'}"
                 f" ({sql_ratio:.1f}x) -> {verdict}"
             )
-    print(f"\n{db.label}: drivers: not measured yet (a second entry in COMPUTATIONS)")
     return ok
 
 

@@ -9,7 +9,6 @@ computed from the answers while the responses analysed are few enough to read
 (`BOOTSTRAP_MAX_RESPONSES`), and left out above that.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +17,8 @@ from django.db.models import Sum
 from contento import stats
 from contento.insights.models import PairMoment
 from contento.insights.periods import ALL_TIME, Period
-from contento.surveys.models import Answer, Response
+from contento.insights.rollups import PAIR_SUMS
+from contento.surveys.models import Answer
 
 OUTCOME_KINDS = ("nps", "csat", "ces", "rating")
 ITEM_KINDS = ("matrix", "rating")  # attribute ratings; NPS, CSAT and CES are outcomes
@@ -50,17 +50,6 @@ def variables(local) -> tuple[list[Variable], list[Variable]]:
     return outcomes, items
 
 
-def _responses(survey, period: Period):
-    """Return the survey's responses started in the period."""
-    qs = Response.objects.filter(survey=survey)
-    start, end = period.bounds()
-    if start:
-        qs = qs.filter(started_at__gte=start)
-    if end:
-        qs = qs.filter(started_at__lt=end)
-    return qs
-
-
 def pair_summary(
     survey, names: list[str], language: str | None = None, period: Period = ALL_TIME
 ) -> stats.CovarianceSummary:
@@ -68,9 +57,6 @@ def pair_summary(
 
     The period must be whole months (`Period.whole_months`).
     """
-    index = {name: i for i, name in enumerate(names)}
-    k = len(names)
-    sums = defaultdict(lambda: np.zeros(6))
     rows = PairMoment.objects.filter(
         survey=survey,
         var_a__in=names,
@@ -82,11 +68,22 @@ def pair_summary(
         rows = rows.filter(month__gte=period.since)
     if period.until:
         rows = rows.filter(month__lte=period.until)
-    fields = ("n", "sum_a", "sum_b", "sum_aa", "sum_bb", "sum_ab")
-    for row in rows.values("var_a", "var_b").annotate(**{f: Sum(f) for f in fields}).order_by():
-        sums[(row["var_a"], row["var_b"])] += np.array([row[f] for f in fields], dtype=float)
+    grouped = rows.values("var_a", "var_b").annotate(**{f: Sum(f) for f in PAIR_SUMS}).order_by()
+    sums = {(row["var_a"], row["var_b"]): [row[f] for f in PAIR_SUMS] for row in grouped}
+    return summary_from_pair_sums(names, sums)
+
+
+def summary_from_pair_sums(names: list[str], sums: dict) -> stats.CovarianceSummary:
+    """Turn raw pair sums into the pairwise covariance summary of these variables.
+
+    `sums` maps (var_a, var_b) to (n, Σa, Σb, Σa², Σb², Σab) over the respondents who
+    answered both, in either order of the pair; (v, v) holds a variable's own count and sums.
+    """
+    index = {name: i for i, name in enumerate(names)}
+    k = len(names)
     counts, means, squares, comoments = (np.zeros((k, k)) for _ in range(4))
-    for (a, b), (n, sa, sb, saa, sbb, sab) in sums.items():
+    for (a, b), values in sums.items():
+        n, sa, sb, saa, sbb, sab = (float(v) for v in values)
         i, j = index[a], index[b]
         if n <= 0:
             continue
@@ -133,14 +130,6 @@ def _table(
     return np.array(list(rows.values())) if rows else np.empty((0, len(names)))
 
 
-def _column_means(table: np.ndarray) -> list[float]:
-    means = []
-    for column in table.T:
-        answered = column[~np.isnan(column)]
-        means.append(float(answered.mean()) if len(answered) else 0.0)
-    return means
-
-
 def analyse(
     survey,
     outcome: Variable,
@@ -158,19 +147,11 @@ def analyse(
     table = None
     if period.whole_months:
         summary = pair_summary(survey, names, language, period)
-        shapley = stats.shapley_r2(summary=summary, item_names=labels)
-        weights = stats.relative_weights(summary=summary, item_names=labels)
-        performance = [float(summary.pair_means[i, i]) for i in range(len(items))]
-        responses = _responses(survey, period).count()
     else:
         table = _table(survey, names, language, period)
-        x, y = table[:, :-1], table[:, -1]
-        shapley = stats.shapley_r2(x, y, missing="pairwise", item_names=labels)
-        weights = stats.relative_weights(x, y, missing="pairwise", item_names=labels)
-        performance = _column_means(x)
-        responses = len(table)
+        summary = stats.CovarianceSummary.from_data(table[:, :-1], table[:, -1], missing="pairwise")
     intervals = None
-    if responses <= BOOTSTRAP_MAX_RESPONSES:
+    if _respondents(summary) <= BOOTSTRAP_MAX_RESPONSES:
         if table is None:
             table = _table(survey, names, language, period)
         try:
@@ -184,6 +165,20 @@ def analyse(
             )
         except stats.NotEnoughData:
             intervals = None
+    return from_summary(summary, labels, intervals=intervals)
+
+
+def _respondents(summary: stats.CovarianceSummary) -> int:
+    """The respondents behind the figures: those who answered the most-answered variable."""
+    return int(summary.pair_counts.diagonal().max())
+
+
+def from_summary(summary: stats.CovarianceSummary, labels: list[str], *, intervals=None):
+    """Compute the drivers (Shapley R², relative weights, IPA) of a summary of [items, outcome]."""
+    shapley = stats.shapley_r2(summary=summary, item_names=labels)
+    weights = stats.relative_weights(summary=summary, item_names=labels)
+    # A variable's own mean over everyone who answered it (the diagonal of the pairwise means).
+    performance = [float(summary.pair_means[i, i]) for i in range(len(labels))]
     quadrants = stats.ipa(list(shapley.importance), performance, labels)
     return {
         "shapley": shapley,
@@ -191,7 +186,7 @@ def analyse(
         "intervals": intervals,
         "performance": performance,
         "ipa": quadrants,
-        "responses": responses,
+        "responses": _respondents(summary),
         "rows": [
             {
                 "label": label,

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from contento import stats
 from contento.accounts.roles import Role
-from contento.insights.drivers import analyse, variables
+from contento.insights.drivers import analyse, from_summary, summary_from_pair_sums, variables
 from contento.insights.periods import Period
 from contento.surveys.actions import do_create_survey, do_set_survey_status, do_submit_response
 from contento.surveys.localize import localize
@@ -195,3 +195,28 @@ def test_the_drivers_page_filters_by_date(personas, two_periods, django_assert_n
     with django_assert_num_queries(9):
         client.get(url, {"since": since})
     assert personas.client(personas.outsider).get(url, {"since": since}).status_code == 404
+
+
+def test_pair_sums_in_either_order_give_the_pairwise_summary_of_the_rows():
+    rng = np.random.default_rng(3)
+    table = rng.integers(1, 6, (300, 4)).astype(float)
+    table[:, 3] += table[:, 0]  # the outcome follows the first item
+    table[rng.random((300, 4)) < 0.1] = np.nan
+    names = ["a", "b", "c", "y"]
+    sums = {}
+    for i in range(4):
+        for j in range(i, 4):
+            both = ~np.isnan(table[:, i]) & ~np.isnan(table[:, j])
+            first, second = (j, i) if (i + j) % 2 else (i, j)  # either order, as names sort
+            x, z = table[both, first], table[both, second]
+            sums[(names[first], names[second])] = (len(x), x.sum(), z.sum(), x @ x, z @ z, x @ z)
+    summary = summary_from_pair_sums(names, sums)
+    direct = stats.CovarianceSummary.from_data(table[:, :3], table[:, 3], missing="pairwise")
+    assert (summary.pair_counts == direct.pair_counts).all()
+    for matrix in ("pair_means", "pair_squares", "comoments"):
+        assert np.allclose(getattr(summary, matrix), getattr(direct, matrix)), matrix
+    result = from_summary(summary, names[:3])
+    expected = stats.shapley_r2(table[:, :3], table[:, 3], missing="pairwise")
+    assert result["shapley"].importance == pytest.approx(expected.importance)
+    assert result["performance"] == pytest.approx(list(np.nanmean(table[:, :3], axis=0)))
+    assert result["responses"] == int((~np.isnan(table)).sum(axis=0).max())

@@ -8,6 +8,10 @@ from contento import stats
 from contento.accounts.roles import Role
 from contento.surveys.actions import do_submit_response
 
+# Session, user, membership, the survey, its questions and items, the pair sums (one grouped
+# read) and the navigation's kinds of question, whatever the number of answers.
+PAGE_QUERIES = 8
+
 
 def test_gap_page_matches_the_paired_t_test(personas, live_survey):
     pairs = [(7, 4), (6, 5), (7, 6), (5, 5), (6, 3), (7, 5)]
@@ -43,3 +47,22 @@ def test_gap_page_for_outsiders(personas, live_survey):
         .status_code
         == 404
     )
+
+
+def test_gap_page_queries_do_not_grow_with_answers(
+    personas, live_survey, django_assert_num_queries
+):
+    client = personas.client(Role.ANALYST)
+    url = reverse("insights:gaps", args=[live_survey.code])
+
+    def answer(times):
+        for k in range(times):
+            pair = {"expected": 7, "perceived": 3 + k % 4}
+            do_submit_response(live_survey, answers={"nps": 9, "gap": pair})
+
+    answer(3)
+    with django_assert_num_queries(PAGE_QUERIES):
+        assert "<td>" in client.get(url).content.decode()
+    answer(20)
+    with django_assert_num_queries(PAGE_QUERIES):
+        client.get(url)

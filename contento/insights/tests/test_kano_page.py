@@ -6,6 +6,10 @@ from django.urls import reverse
 from contento.accounts.roles import Role
 from contento.surveys.actions import do_create_survey, do_set_survey_status, do_submit_response
 
+# Session, user, membership, the survey, its questions and items, the Kano pairs' counts
+# (one grouped read) and the navigation's kinds of question, whatever the number of answers.
+PAGE_QUERIES = 8
+
 DEFINITION = {
     "title": "Features",
     "questions": [
@@ -75,3 +79,14 @@ def test_kano_is_offered_only_where_there_are_pairs(personas, survey):
     body = client.get(reverse("insights:drivers", args=[plain.code])).content.decode()
     assert reverse("insights:kano", args=[plain.code]) not in body
     assert reverse("insights:survey_trend", args=[plain.code, "nps"]) in body
+
+
+def test_kano_page_queries_do_not_grow_with_answers(personas, survey, django_assert_num_queries):
+    client = personas.client(Role.ANALYST)
+    url = reverse("insights:kano", args=[survey.code])
+    with django_assert_num_queries(PAGE_QUERIES):
+        assert client.get(url).status_code == 200
+    for _ in range(20):
+        do_submit_response(survey, answers={"boost": {"functional": 1, "dysfunctional": 3}})
+    with django_assert_num_queries(PAGE_QUERIES):
+        client.get(url)
