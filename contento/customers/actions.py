@@ -95,6 +95,7 @@ CUSTOMER_FIELDS = (
     "contact_consent",
     "external_id",
     "company",
+    "attributes",
 )
 COMPANY_FIELDS = ("name", "domain", "external_id")
 PRODUCT_FIELDS = ("name", "kind", "sku", "price", "is_active")

@@ -5,6 +5,9 @@ The same actions and role checks as the pages: reading needs `customer.view`, wr
 data export and erasure `customer.erase`. Every create is an upsert on the record's external
 id (SKU for products; email for a customer without one), so a retried request never
 duplicates: 201 when something was created, 200 when an existing record was updated.
+
+A customer's `attributes`, when sent, replace the whole map (`null` or `{}` removes them all);
+when not sent, they are left as they are.
 """
 
 import datetime as dt
@@ -87,6 +90,7 @@ def _customer_out(c: Customer) -> dict:
         "contact_consent": c.contact_consent,
         "external_id": c.external_id,
         "company": c.company.code if c.company else None,
+        "attributes": c.attributes or {},
         "erased": c.erased_at is not None,
         "created_at": c.created_at,
         "updated_at": c.updated_at,
@@ -99,6 +103,9 @@ def _customer_changes(membership, changes: dict) -> dict:
         changes["company"] = _one(Company, membership, code, "company") if code else None
     if "language" in changes and changes["language"] is None:
         del changes["language"]  # the workspace's language for a new customer
+    if "attributes" in changes:  # the model's validator checks the names and lengths
+        attributes = changes["attributes"] or {}
+        changes["attributes"] = {name: value.strip() for name, value in attributes.items()}
     return changes
 
 

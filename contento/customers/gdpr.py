@@ -58,6 +58,7 @@ def _profile(customer: Customer) -> dict:
         "timezone": customer.timezone,
         "contact_consent": customer.contact_consent,
         "external_id": customer.external_id,
+        "attributes": dict(customer.attributes or {}),
         "created_at": _iso(customer.created_at),
         "updated_at": _iso(customer.updated_at),
         "erased_at": _iso(customer.erased_at),
@@ -253,8 +254,8 @@ def _delete_files(files: list[tuple]) -> None:
 def do_erase_customer(customer: Customer, actor=None) -> None:
     """Erase a customer's personal data on their request (GDPR art. 17), in one transaction.
 
-    Removed or blanked: the profile (name replaced, email, phone, time zone and external id
-    emptied, consent withdrawn), contact points and notes on the record; the subjects of
+    Removed or blanked: the profile (name replaced, email, phone, time zone, external id and
+    attributes emptied, consent withdrawn), contact points and notes on the record; the subjects of
     their tickets and every message of them (the customer's and our replies and notes, which
     quote and name them), their attachments (files deleted from storage once committed), the
     mails received from their addresses or threaded into their tickets (raw file, sender,
@@ -353,6 +354,7 @@ def do_erase_customer(customer: Customer, actor=None) -> None:
         customer.phone = ""
         customer.timezone = ""
         customer.external_id = ""
+        customer.attributes = {}
         customer.contact_consent = False
         customer.erased_at = customer.erased_at or timezone.now()
         customer.save()

@@ -6,6 +6,10 @@ id, else a natural key such as an email address), so importing the same file twi
 instead of duplicating. An import is all or nothing: one bad row and nothing is saved, and the
 result lists every problem by spreadsheet row (the header is row 1) and column.
 
+A customers file may also have any number of `attribute:<name>` columns, one per customer
+attribute (`Customer.attributes`): a cell sets that attribute, an empty cell removes it, and the
+attributes without a column are left as they are.
+
 Large files are read in chunks: existing rows are fetched with one query per chunk and written
 with `bulk_create`/`bulk_update`, so a 100,000-row file takes seconds, not hours.
 """
@@ -37,6 +41,9 @@ from django_tasks import task
 
 from contento.accounts.models import Organization
 from contento.customers.models import (
+    ATTRIBUTE_KEY,
+    MAX_ATTRIBUTE_LENGTH,
+    MAX_ATTRIBUTES,
     TIMEZONE_CHOICES,
     Company,
     Customer,
@@ -50,6 +57,7 @@ log = logging.getLogger(__name__)
 CHUNK_SIZE = 1000  # rows parsed, matched and written together
 MAX_ERRORS = 1000  # errors kept for the report; the rest are only counted
 STATUS_TIMEOUT = 24 * 3600  # seconds a background import's status stays readable
+ATTRIBUTE_PREFIX = "attribute:"  # customers: a column "attribute:plan" sets the attribute "plan"
 
 Progress = Callable[[int, int | None], None]
 
@@ -340,10 +348,21 @@ class Column:
     parse: Callable[[Any], Any]
     required: bool = False
     field: str | None = None  # the model attribute set from this column; None: a reference
+    # The customer attribute set from this column; an empty cell removes it.
+    attribute: str | None = None
+
+
+def _words(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
 
 
 def _normalise_header(name: Any) -> str:
-    return re.sub(r"[\s\-]+", "_", cell_text(name).lower())
+    """Return a header cell as a column name: any case, spaces or hyphens for underscores."""
+    raw = cell_text(name)
+    prefix, colon, rest = raw.partition(":")
+    if colon and _words(prefix) == ATTRIBUTE_PREFIX[:-1]:  # "Attribute: Contract type"
+        return ATTRIBUTE_PREFIX + _words(rest)
+    return _words(raw)
 
 
 # Reading files.
@@ -562,10 +581,19 @@ class _Importer:
     columns: tuple[Column, ...] = ()
     # Groups of columns of which the header must hold at least one.
     one_of: tuple[tuple[str, ...], ...] = ()
+    # How the columns named by `extra_column` are shown in the list of expected columns.
+    extra_names: tuple[str, ...] = ()
 
     def __init__(self, organization: Organization):
         self.organization = organization
         self.column_map = {c.name: c for c in self.columns}
+
+    def extra_column(self, name: str) -> Column | None:
+        """Return the column of a header name not in `columns`, or None for an unknown one.
+
+        Raises ParseError when the name has the form of such a column but is not valid.
+        """
+        return None
 
     def prepare(self, rows: list[_Row]) -> None:
         """Fetch what this chunk's rows refer to or may match, in a few queries."""
@@ -626,6 +654,7 @@ class CustomerImporter(_Importer):
         Column("contact_consent", yes_no, field="contact_consent"),
         Column("company", text(200)),
     )
+    extra_names = (f"{ATTRIBUTE_PREFIX}<name>",)
 
     def __init__(self, organization):
         super().__init__(organization)
@@ -634,6 +663,38 @@ class CustomerImporter(_Importer):
             for c in Company.objects.filter(organization=organization).order_by("-pk")
         }
         self.existing: dict[tuple, Customer] = {}
+
+    def extra_column(self, name):
+        if not name.startswith(ATTRIBUTE_PREFIX):
+            return None
+        key = name.removeprefix(ATTRIBUTE_PREFIX)
+        if not ATTRIBUTE_KEY.fullmatch(key):
+            raise ParseError(
+                _(
+                    '"%(name)s" is not a valid attribute name: use up to 40 lowercase letters,'
+                    " digits and underscores, starting with a letter (like attribute:plan)."
+                )
+                % {"name": key}
+            )
+        return Column(name, text(MAX_ATTRIBUTE_LENGTH), attribute=key)
+
+    def _attributes(self, row) -> dict[str, str | None]:
+        """Return the row's attributes by name: a text to set, None (an empty cell) to remove."""
+        attributes = {}
+        for name, value in row.values.items():
+            column = self.column_map.get(name)
+            if column is not None and column.attribute:
+                attributes[column.attribute] = value
+        return attributes
+
+    def _merged_attributes(self, instance, row) -> dict[str, str]:
+        merged = dict(instance.attributes or {})
+        for key, value in self._attributes(row).items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        return merged
 
     def prepare(self, rows):
         external_ids = {r.values["external_id"] for r in rows if r.values.get("external_id")}
@@ -676,6 +737,20 @@ class CustomerImporter(_Importer):
     def check(self, row, instance):
         if instance.erased_at is not None:
             row.fail("external_id", _("This customer's personal data was erased on request."))
+            return
+        if len(self._merged_attributes(instance, row)) > MAX_ATTRIBUTES:
+            added = [
+                name
+                for name, value in row.values.items()
+                if value is not None
+                and (column := self.column_map.get(name)) is not None
+                and column.attribute
+                and column.attribute not in instance.attributes
+            ]
+            row.fail(
+                added[0] if added else "",
+                _("A customer can have at most %(max)d attributes.") % {"max": MAX_ATTRIBUTES},
+            )
 
     def fields(self, row):
         values = super().fields(row)
@@ -684,7 +759,11 @@ class CustomerImporter(_Importer):
         return values
 
     def new(self, row):
-        return {"language": self.organization.default_language, **super().new(row)}
+        values = {"language": self.organization.default_language, **super().new(row)}
+        attributes = {k: v for k, v in self._attributes(row).items() if v is not None}
+        if attributes:
+            values["attributes"] = attributes
+        return values
 
     def apply(self, instance, row):
         company = row.values.pop("company", None)
@@ -692,11 +771,19 @@ class CustomerImporter(_Importer):
         if company is not None and (company.pk is None or instance.company_id != company.pk):
             instance.company = company
             changed = True
+        attributes = self._merged_attributes(instance, row)
+        if attributes != instance.attributes:
+            instance.attributes = attributes
+            changed = True
         return changed
 
     def update_fields(self, header):
         names = super().update_fields(header)
-        return [*names, "company"] if "company" in header else names
+        if "company" in header:
+            names.append("company")
+        if any(name.startswith(ATTRIBUTE_PREFIX) for name in header):
+            names.append("attributes")
+        return names
 
     def write(self, created, updated, header):
         companies = [v["company"] for v in created if v.get("company")]
@@ -923,17 +1010,34 @@ def expected_columns(kind: str) -> list[str]:
 def _check_header(importer: _Importer, raw_header: list, result: ImportResult) -> list[str] | None:
     """Return the normalised column names ("" for a blank header cell), or None on errors."""
     header = [_normalise_header(name) for name in raw_header]
-    known = {c.name for c in importer.columns}
-    expected = ", ".join(c.name for c in importer.columns)
+    expected = ", ".join([*(c.name for c in importer.columns), *importer.extra_names])
     for index, name in enumerate(header):
-        if name and name not in known:
-            result.add_error(
-                1,
-                cell_text(raw_header[index]),
-                _("Unknown column. The expected columns are: %(columns)s.") % {"columns": expected},
-            )
-        elif name and header.index(name) != index:
+        if not name:
+            continue
+        if name not in importer.column_map:
+            try:
+                column = importer.extra_column(name)
+            except ParseError as error:
+                result.add_error(1, cell_text(raw_header[index]), str(error))
+                continue
+            if column is None:
+                result.add_error(
+                    1,
+                    cell_text(raw_header[index]),
+                    _("Unknown column. The expected columns are: %(columns)s.")
+                    % {"columns": expected},
+                )
+                continue
+            importer.column_map[name] = column
+        if header.index(name) != index:
             result.add_error(1, name, _("This column appears twice."))
+    attributes = {c.attribute for c in importer.column_map.values() if c.attribute}
+    if len(attributes) > MAX_ATTRIBUTES:
+        result.add_error(
+            1,
+            "",
+            _("A file can have at most %(max)d attribute columns.") % {"max": MAX_ATTRIBUTES},
+        )
     missing = [c.name for c in importer.columns if c.required and c.name not in header]
     if missing:
         result.add_error(
@@ -962,8 +1066,14 @@ def _parse_row(importer: _Importer, header: list[str], number: int, cells: list)
     columns = importer.column_map
     row = _Row(number, {})
     blank = True
+    emptied = []  # attribute columns whose empty cell removes the attribute
+    cells = [*cells, *[None] * (len(header) - len(cells))]
     for name, value in zip(header, cells, strict=False):
-        if value is None or not name or (isinstance(value, str) and not value.strip()):
+        if not name:
+            continue
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if columns[name].attribute:
+                emptied.append(name)
             continue
         blank = False
         column = columns[name]
@@ -973,6 +1083,7 @@ def _parse_row(importer: _Importer, header: list[str], number: int, cells: list)
             row.fail(name, str(error))
     if blank:
         return None
+    row.values.update(dict.fromkeys(emptied))
     failed = {name for name, _reason in row.errors}
     for column in importer.columns:
         if (

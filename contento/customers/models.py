@@ -1,3 +1,4 @@
+import re
 import uuid
 import zoneinfo
 
@@ -10,6 +11,32 @@ from contento.accounts.models import Membership, Organization
 from contento.core.constraints import unique_when_set
 
 TIMEZONE_CHOICES = sorted((name, name) for name in zoneinfo.available_timezones())
+ATTRIBUTE_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+MAX_ATTRIBUTES, MAX_ATTRIBUTE_LENGTH = 50, 200
+
+
+def validate_attributes(value) -> None:
+    """Refuse customer attributes that are not a flat map of short names to short texts."""
+    if not isinstance(value, dict):
+        raise ValidationError(_("Attributes must be a map of names to values."))
+    if len(value) > MAX_ATTRIBUTES:
+        raise ValidationError(
+            _("A customer can have at most %(max)d attributes.") % {"max": MAX_ATTRIBUTES}
+        )
+    for key, text in value.items():
+        if not isinstance(key, str) or not ATTRIBUTE_KEY.fullmatch(key):
+            raise ValidationError(
+                _(
+                    "%(key)s is not a valid attribute name: use up to 40 lowercase letters,"
+                    " digits and underscores, starting with a letter."
+                )
+                % {"key": repr(key)}
+            )
+        if not isinstance(text, str) or not text.strip() or len(text) > MAX_ATTRIBUTE_LENGTH:
+            raise ValidationError(
+                _("The value of %(key)s must be a text of 1 to %(max)d characters.")
+                % {"key": key, "max": MAX_ATTRIBUTE_LENGTH}
+            )
 
 
 class Company(models.Model):
@@ -83,6 +110,16 @@ class Customer(models.Model):
         max_length=100,
         blank=True,
         help_text=_("The customer's id in your other systems (CRM, billing)."),
+    )
+    attributes = models.JSONField(
+        _("attributes"),
+        default=dict,
+        blank=True,
+        validators=[validate_attributes],
+        help_text=_(
+            "Your own facts about the customer (plan, region, segment…), by name; the overview"
+            " compares satisfaction across the values of any of them."
+        ),
     )
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,7 +1,8 @@
 """Shapes of the customer endpoints: what the API reads and writes.
 
 `...In` creates, `...Patch` changes only the fields sent, `...Out` is what comes back.
-Amounts are decimals (sent and returned as strings like "19.90" or as numbers).
+Amounts are decimals (sent and returned as strings like "19.90" or as numbers). A customer's
+`attributes` is a map of names to texts; when sent it replaces the whole map.
 """
 
 import datetime as dt
@@ -44,6 +45,7 @@ class CustomerOut(Schema):
     contact_consent: bool
     external_id: str
     company: UUID | None
+    attributes: dict[str, str]
     erased: bool
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -58,6 +60,7 @@ class CustomerIn(Schema):
     contact_consent: bool = True
     external_id: str = ""
     company: UUID | None = None
+    attributes: dict[str, str] | None = None
 
 
 class CustomerPatch(Schema):
@@ -69,6 +72,7 @@ class CustomerPatch(Schema):
     contact_consent: bool | None = None
     external_id: str | None = None
     company: UUID | None = None
+    attributes: dict[str, str] | None = None
 
 
 class ProductOut(Schema):

@@ -66,6 +66,7 @@ def customer_detail(request, membership, code):
         "customers/detail.html",
         {
             "customer": customer,
+            "attributes": sorted((customer.attributes or {}).items()),
             "responses": responses,
             "links": links,
             "timeline": customer_timeline(customer),

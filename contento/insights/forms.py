@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from contento.insights.slices import DIMENSIONS
+from contento.insights.slices import ATTRIBUTE, DIMENSIONS
 
 WINDOW_DAYS = 90
 
@@ -32,6 +32,15 @@ class DateRangeForm(forms.Form):
 
 class SliceForm(DateRangeForm):
     slice = forms.ChoiceField(label=_("Slice by"), required=False, choices=list(DIMENSIONS.items()))
+
+    def __init__(self, *args, attributes=(), **kwargs):
+        """`attributes`: the names of the customer attributes in use, offered as dimensions."""
+        super().__init__(*args, **kwargs)
+        if attributes:
+            self.fields["slice"].choices = [
+                (_("Answers and customers"), list(DIMENSIONS.items())),
+                (_("Customer attributes"), [(ATTRIBUTE + name, name) for name in attributes]),
+            ]
 
 
 class LoyaltyForm(forms.Form):

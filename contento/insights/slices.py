@@ -13,6 +13,9 @@ number of answers:
   or before the answer; ``service`` that of the subscription running on the day of the
   answer (the latest one started). Answers without a customer, or whose customer has none
   of these, are counted under "Unknown".
+- ``attribute:<name>`` is any of the business's own customer attributes (`Customer.attributes`:
+  plan, region, segment…), read like the customer fields above; `attribute_keys` lists the
+  names in use in the workspace.
 - ``team`` and ``agent`` are the CSAT of support interactions: one ``GROUP BY`` over the
   answered `TicketRating` rows, by the team and agent frozen when the rating was asked for.
   Support is rated on CSAT only, so these slices exist for CSAT alone.
@@ -27,11 +30,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from contento.customers.models import Product, Purchase, Subscription
+from contento.customers.models import ATTRIBUTE_KEY, Customer, Product, Purchase, Subscription
 from contento.insights.models import MonthlyScoreCount, ScoreCount
 from contento.insights.overview import Slice
 from contento.insights.periods import Period
@@ -50,15 +55,50 @@ DIMENSIONS = {
     "team": _("Support team"),
     "agent": _("Support agent"),
 }
+ATTRIBUTE = "attribute:"  # + the attribute's name: a dimension per customer attribute
 ROLLUP_DIMENSIONS = ("language",)
 SUPPORT_DIMENSIONS = ("team", "agent")  # rated on CSAT only
 UNKNOWN = ""
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
 
+def attribute(dimension: str) -> str | None:
+    """Return the customer attribute a dimension slices by, if it is one."""
+    if dimension.startswith(ATTRIBUTE):
+        name = dimension.removeprefix(ATTRIBUTE)
+        if ATTRIBUTE_KEY.fullmatch(name):
+            return name
+    return None
+
+
 def available(dimension: str, kind: str) -> bool:
     """Return whether a dimension can slice this metric (support is rated on CSAT only)."""
+    if attribute(dimension):
+        return True
     return dimension in DIMENSIONS and (dimension not in SUPPORT_DIMENSIONS or kind == "csat")
+
+
+def dimension_name(dimension: str) -> str:
+    """What to call a dimension on the page."""
+    name = attribute(dimension)
+    if name:
+        return str(_("Customer attribute “%(name)s”") % {"name": name})
+    return str(DIMENSIONS[dimension])
+
+
+def attribute_keys(organization) -> list[str]:
+    """Return the names of the customer attributes in use in the workspace, sorted."""
+    # The table's name comes from the model, the workspace is a parameter.
+    table = connection.ops.quote_name(Customer._meta.db_table)
+    if connection.vendor == "postgresql":
+        sql = f"SELECT DISTINCT jsonb_object_keys(attributes) FROM {table}"  # noqa: S608
+        sql += " WHERE organization_id = %s"
+    else:
+        sql = f"SELECT DISTINCT j.key FROM {table} c, json_each(c.attributes) j"  # noqa: S608
+        sql += " WHERE c.organization_id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organization.pk])
+        return sorted(key for (key,) in cursor.fetchall() if ATTRIBUTE_KEY.fullmatch(key))
 
 
 def _rollup_counts(organization, kind, dimension, since, until, survey) -> Iterable[tuple]:
@@ -156,6 +196,11 @@ def _scan_counts(organization, kind, dimension, since, until, survey) -> tuple[l
             products = Product.objects.filter(pk__in=ids).values_list("pk", "name").order_by()
             names = {str(pk): name for pk, name in products}
         return [(value, score, n) for value, score, n in rows], names
+    name = attribute(dimension)
+    if name:
+        value = KeyTextTransform(name, "response__customer__attributes")
+        rows = answers.annotate(slice_value=value).values_list("slice_value", "value")
+        return list(rows.annotate(n=Count("pk")).order_by()), names
     fields = CUSTOMER_FIELDS[dimension]
     rows = []
     for *values, score, n in (

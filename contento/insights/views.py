@@ -23,7 +23,13 @@ from contento.insights.gaps import item_gaps
 from contento.insights.kano import features as kano_features
 from contento.insights.models import ReportSubscription
 from contento.insights.periods import Period
-from contento.insights.slices import DIMENSIONS, SUPPORT_DIMENSIONS, available, by_slice
+from contento.insights.slices import (
+    SUPPORT_DIMENSIONS,
+    attribute_keys,
+    available,
+    by_slice,
+    dimension_name,
+)
 from contento.surveys.access import access_survey
 from contento.surveys.localize import display_language, localize
 
@@ -53,7 +59,7 @@ def overview(request, membership, metric="nps", code=None):
     survey = access_survey(membership, code, "survey.view") if code else None
     title, y_range = METRICS[metric]
     org = membership.organization
-    form = SliceForm(request.GET or None)
+    form = SliceForm(request.GET or None, attributes=attribute_keys(org))
     since, until = form.dates()
     dimension = (form.cleaned_data.get("slice") if form.is_valid() else None) or "language"
     months = figures.by_month(org, metric, survey=survey)
@@ -96,7 +102,7 @@ def overview(request, membership, metric="nps", code=None):
         "until": until,
         "query": query.urlencode(),
         "dimension": dimension,
-        "dimension_name": DIMENSIONS[dimension],
+        "dimension_name": dimension_name(dimension),
         "slice_available": available(dimension, metric),
         "support_dimension": dimension in SUPPORT_DIMENSIONS,
         "months": months,
@@ -119,7 +125,7 @@ def overview(request, membership, metric="nps", code=None):
     download = downloads.wanted(request)
     # "language" is the slice chart's name from before slices had a choice of dimension.
     by_slice_chart = request.GET.get("chart") in ("slice", "language")
-    name = f"{metric}-by-{dimension if by_slice_chart else 'month'}"
+    name = f"{metric}-by-{dimension.replace(':', '-') if by_slice_chart else 'month'}"
     if download == "svg":
         return downloads.svg_response(
             context["slice_chart" if by_slice_chart else "trend_chart"], name

@@ -84,6 +84,79 @@ def test_bad_customer_values_are_422_by_field_and_nothing_is_saved(
     assert not Customer.objects.filter(organization=personas.org).exists()
 
 
+def test_attributes_are_read_replaced_when_sent_and_kept_when_not(client, personas):
+    auth = _auth(personas, Role.AGENT)
+    payload = {
+        "name": "Lucía",
+        "email": "lucia@example.net",
+        "external_id": "C-1",
+        "attributes": {"plan": " Fibre 600 ", "region": "North"},
+    }
+    created = _post(client, "/customers", payload, auth)
+    assert created.status_code == 201, created.content
+    code = created.json()["code"]
+    assert created.json()["attributes"] == {"plan": "Fibre 600", "region": "North"}
+    assert Customer.objects.get().attributes == {"plan": "Fibre 600", "region": "North"}
+    read = client.get(f"/api/v1/customers/{code}", **auth).json()
+    assert read["attributes"] == {"plan": "Fibre 600", "region": "North"}
+    listed = client.get("/api/v1/customers", **auth).json()["items"]
+    assert listed[0]["attributes"] == read["attributes"]
+
+    # Not sent: left alone, by a PATCH and by an upsert alike.
+    renamed = _patch(client, f"/customers/{code}", {"name": "Lucía Pérez"}, auth)
+    assert renamed.json()["attributes"] == {"plan": "Fibre 600", "region": "North"}
+    upsert = _post(client, "/customers", {"name": "Lucía P.", "external_id": "C-1"}, auth)
+    assert upsert.status_code == 200
+    assert upsert.json()["attributes"] == {"plan": "Fibre 600", "region": "North"}
+
+    # Sent: the whole map is replaced.
+    replaced = _patch(client, f"/customers/{code}", {"attributes": {"segment": "smb"}}, auth)
+    assert replaced.status_code == 200, replaced.content
+    assert replaced.json()["attributes"] == {"segment": "smb"}
+    again = _post(client, "/customers", {**payload, "attributes": {"plan": "1G"}}, auth)
+    assert again.status_code == 200 and again.json()["attributes"] == {"plan": "1G"}
+    cleared = _patch(client, f"/customers/{code}", {"attributes": None}, auth)
+    assert cleared.status_code == 200 and cleared.json()["attributes"] == {}
+    assert Customer.objects.get().attributes == {}
+    assert client.get("/api/v1/customers", **auth).json()["items"][0]["attributes"] == {}
+
+
+@pytest.mark.parametrize(
+    ("attributes", "reason"),
+    [
+        ({"Plan": "gold"}, "'Plan' is not a valid attribute name"),
+        ({"1plan": "gold"}, "not a valid attribute name"),
+        ({"x" * 41: "gold"}, "not a valid attribute name"),
+        ({"plan": "x" * 201}, "1 to 200 characters"),
+        ({"plan": "   "}, "1 to 200 characters"),
+        ({f"a{i}": "v" for i in range(51)}, "at most 50 attributes"),
+    ],
+)
+def test_bad_attributes_are_422_and_nothing_is_saved(client, personas, attributes, reason):
+    auth = _auth(personas, Role.MANAGER)
+    payload = {"name": "Ana", "email": "ana@example.net", "attributes": attributes}
+    response = _post(client, "/customers", payload, auth)
+    assert response.status_code == 422, response.content
+    assert reason in " ".join(response.json()["errors"]["attributes"])
+    assert not Customer.objects.filter(organization=personas.org).exists()
+
+    customer = do_create_customer(personas.org, name="Ana", email="ana@example.net")
+    Customer.objects.filter(pk=customer.pk).update(attributes={"plan": "silver"})
+    patch = {"name": "Ana María", "attributes": attributes}
+    response = _patch(client, f"/customers/{customer.code}", patch, auth)
+    assert response.status_code == 422 and "attributes" in response.json()["errors"]
+    customer.refresh_from_db()
+    assert (customer.name, customer.attributes) == ("Ana", {"plan": "silver"})
+
+
+def test_attribute_values_must_be_texts(client, personas):
+    auth = _auth(personas, Role.MANAGER)
+    for attributes in ({"plan": {"nested": "x"}}, ["plan"], {"plan": 3}):
+        payload = {"name": "Ana", "attributes": attributes}
+        assert _post(client, "/customers", payload, auth).status_code == 422, attributes
+    assert not Customer.objects.exists()
+
+
 def test_unknown_company_is_404_and_read_only_fields_are_ignored(client, personas):
     auth = _auth(personas, Role.MANAGER)
     missing = _post(

@@ -44,6 +44,20 @@ def test_customer_pages_by_role(personas, role):
     assert Customer.objects.filter(name="Bob").exists() is can_edit
 
 
+def test_the_customer_page_shows_the_attributes_escaped(personas):
+    customer = do_create_customer(personas.org, name="Ana")
+    url = reverse("customers:detail", args=[customer.code])
+    client = personas.client(Role.ANALYST)
+    assert 'class="attributes"' not in client.get(url).content.decode()
+    customer.attributes = {"region": "North", "plan": "<script>alert(1)</script>"}
+    customer.full_clean()
+    customer.save()
+    body = client.get(url).content.decode()
+    assert "<strong>plan</strong>: &lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "<script>alert(1)" not in body
+    assert body.index("<strong>plan</strong>") < body.index("<strong>region</strong>")
+
+
 def test_outsiders_see_no_customers(personas):
     customer = do_create_customer(personas.org, name="Ana Secret")
     client = personas.client(personas.outsider)

@@ -68,6 +68,7 @@ def zoe(personas, live_survey):
     customer = do_create_customer(org, name=NAME, email=EMAIL, language="en")
     customer.phone = PHONE
     customer.timezone = "Europe/Madrid"
+    customer.attributes = {"plan": "Fibre 600", "nickname": f"the {WORD} one"}
     customer.save()
     ContactPoint.objects.create(
         customer=customer, organization=org, kind="email", value=OTHER_EMAIL
@@ -174,6 +175,7 @@ def test_export_holds_everything_about_the_customer(zoe, live_survey):
     assert data["format"] == "contento.customer-export/1"
     assert data["customer"]["code"] == str(zoe.code) and data["customer"]["email"] == EMAIL
     assert data["customer"]["phone"] == PHONE
+    assert data["customer"]["attributes"] == {"plan": "Fibre 600", "nickname": f"the {WORD} one"}
     assert data["contact_points"] == [{"kind": "email", "value": OTHER_EMAIL}]
     [purchase] = data["purchases"]
     assert purchase["product"]["name"] == "Router X" and purchase["amount"] == "99.00"
@@ -235,6 +237,8 @@ def test_erasure_leaves_no_trace_and_the_same_figures(
     zoe.refresh_from_db()
     assert zoe.name == ERASED_NAME and zoe.erased_at is not None
     assert (zoe.email, zoe.phone, zoe.timezone, zoe.contact_consent) == ("", "", "", False)
+    assert zoe.attributes == {}
+    assert export_customer(zoe)["customer"]["attributes"] == {}
     assert not ContactPoint.objects.exists() and not Note.objects.exists()
     assert set(Ticket.objects.values_list("subject", flat=True)) == {ERASED}
     assert Response.objects.filter(customer=zoe).count() == 3  # two surveys and the rating

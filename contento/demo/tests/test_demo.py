@@ -43,3 +43,13 @@ def test_demo_satisfaction_goes_with_renewals_and_revenue(personas):
     assert sum(high) / len(high) > 2 * sum(low) / len(low)
     body = personas.client(Role.OWNER).get(reverse("insights:loyalty")).content.decode()
     assert 'id="loyalty-rate"' in body and "data-odds-ratio" in body
+
+
+def test_demo_customers_have_a_plan_that_matters(personas):
+    from contento.insights.slices import attribute_keys, by_slice
+
+    call_command("demo", workspace=str(personas.org.code), customers=300)
+    assert attribute_keys(personas.org) == ["country", "plan"]
+    plans = {s.label: s for s in by_slice(personas.org, "nps", "attribute:plan")}
+    assert set(plans) == {"Basic", "Plus", "Business"}
+    assert plans["Business"].figure.value > plans["Basic"].figure.value

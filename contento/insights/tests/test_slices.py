@@ -17,7 +17,7 @@ from contento.customers.actions import (
     do_save_subscription,
 )
 from contento.insights.overview import compare
-from contento.insights.slices import DIMENSIONS, by_slice
+from contento.insights.slices import DIMENSIONS, attribute_keys, available, by_slice
 from contento.support import actions as desk
 from contento.support.models import Team
 from contento.surveys.actions import do_create_survey, do_set_survey_status, do_submit_response
@@ -72,6 +72,7 @@ def _world(org, planted: bool) -> World:
                     "language": language,
                     "timezone": zone,
                     "company": company,
+                    "attributes": {"plan": "Basic" if name == "a" else "Pro", "region": "north"},
                 },
             )[0]
             answered = now - dt.timedelta(days=5, minutes=i)
@@ -131,6 +132,7 @@ EXPECTED = {  # dimension -> (name of group a's value, of group b's value)
     "company": ("Globex", "Initech"),
     "customer_language": ("Spanish", "French"),
     "timezone": ("Europe/Madrid", "Asia/Jakarta"),
+    "attribute:plan": ("Basic", "Pro"),
 }
 
 
@@ -251,21 +253,23 @@ def test_outsiders_see_nothing_of_the_workspace(personas, planted, support):
     assert personas.client(Role.AGENT).get(reverse("insights:overview")).status_code == 403
 
 
-# Queries of an overview page: session, user, membership, the monthly counts of the trend,
-# the slice's one grouped query, the weekly-report subscription; product and service names
-# are one more (products are looked up by the ids the grouped query found).
+# Queries of an overview page: session, user, membership, the names of the customer
+# attributes in use, the monthly counts of the trend, the slice's one grouped query, the
+# weekly-report subscription; product and service names are one more (products are looked
+# up by the ids the grouped query found).
 @pytest.mark.parametrize(
     ("dimension", "queries"),
     [
-        ("language", 6),
-        ("company", 6),
-        ("customer_language", 6),
-        ("timezone", 6),
-        ("channel", 6),
-        ("product", 7),
-        ("service", 7),
-        ("team", 6),
-        ("agent", 6),
+        ("language", 7),
+        ("company", 7),
+        ("customer_language", 7),
+        ("timezone", 7),
+        ("channel", 7),
+        ("product", 8),
+        ("service", 8),
+        ("team", 7),
+        ("agent", 7),
+        ("attribute:plan", 7),
     ],
 )
 def test_slice_query_counts_are_pinned(
@@ -279,6 +283,26 @@ def test_slice_query_counts_are_pinned(
     _world_more(personas.org, planted)
     with django_assert_num_queries(queries):
         client.get(url, {"slice": dimension})
+
+
+def test_any_customer_attribute_is_a_dimension(personas, planted):
+    assert attribute_keys(personas.org) == ["plan", "region"]
+    assert attribute_keys(personas.other_org) == []
+    regions = {s.extra["name"]: s.n for s in by_slice(personas.org, "nps", "attribute:region")}
+    assert regions == {"north": 2 * GROUP_SIZE, "Unknown": 1}
+    assert not available("attribute:Bad name", "nps") and not available("attribute:", "nps")
+    client = personas.client(Role.ANALYST)
+    url = reverse("insights:metric", args=["nps"])
+    page = client.get(url, {"slice": "attribute:plan"}).content.decode()
+    assert 'id="by-attribute:plan"' in page and "Customer attribute “plan”" in page
+    assert '<optgroup label="Customer attributes">' in page
+    assert 'data-significant="higher"' in page and 'data-significant="lower"' in page
+    reply = client.get(url, {"slice": "attribute:plan", "download": "csv", "chart": "slice"})
+    assert 'filename="nps-by-attribute-plan.csv"' in reply["Content-Disposition"]
+    assert any(line.endswith(",True,Basic") for line in reply.content.decode().splitlines())
+    # A name no customer has is refused by the form: the page falls back to the language.
+    unknown = client.get(url, {"slice": "attribute:nothing"}).content.decode()
+    assert 'id="by-language"' in unknown
 
 
 def _world_more(org, world):

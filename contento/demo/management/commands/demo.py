@@ -8,7 +8,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from contento.accounts.models import Organization
-from contento.customers.actions import do_create_customer
+from contento.customers.actions import do_create_customer, do_save_customer
 from contento.demo import corpus, desk
 from contento.demo.surveys import INSTALLATION, RELATIONSHIP, SUPPORT
 from contento.surveys.actions import (
@@ -38,9 +38,23 @@ def _score(rng, kind, sentiment):
     return rng.randint(low, high)
 
 
-def _sentiment(rng, progress):
+# The customers' plan (a customer attribute) and how it moves their share of negative answers:
+# Business customers, who have a named account manager, are the happiest.
+PLANS = {"Basic": 0.08, "Plus": 0.0, "Business": -0.12}
+PLAN_WEIGHTS = [50, 35, 15]
+COUNTRIES = {
+    "en": ["United Kingdom", "United States"],
+    "es": ["Spain", "Mexico"],
+    "fr": ["France", "Canada"],
+    "ru": ["Russia"],
+    "vi": ["Vietnam"],
+    "id": ["Indonesia"],
+}
+
+
+def _sentiment(rng, progress, shift=0.0):
     # Satisfaction improves over the year: the share of negative answers falls from 35% to 20%.
-    negative = 0.35 - 0.15 * progress
+    negative = 0.35 - 0.15 * progress + shift
     roll = rng.random()
     return "negative" if roll < negative else "neutral" if roll < negative + 0.25 else "positive"
 
@@ -99,15 +113,20 @@ class Command(BaseCommand):
             lang = rng.choices(languages, weights)[0]
             first, last = rng.choice(corpus.FIRST_NAMES[lang]), rng.choice(corpus.LAST_NAMES[lang])
             name = f"{last} {first}" if lang == "vi" else f"{first} {last}"
-            people.append(
-                do_create_customer(
-                    org,
-                    name=name,
-                    email=f"customer{index + 1}@example.net",
-                    language=lang,
-                    external_id=f"NC-{10000 + index}",
-                )
+            customer = do_create_customer(
+                org,
+                name=name,
+                email=f"customer{index + 1}@example.net",
+                language=lang,
+                external_id=f"NC-{10000 + index}",
             )
+            plan = rng.choices(list(PLANS), PLAN_WEIGHTS)[0]
+            do_save_customer(
+                org,
+                {"attributes": {"plan": plan, "country": rng.choice(COUNTRIES[lang])}},
+                customer,
+            )
+            people.append(customer)
         return people
 
     def _responses(self, survey, people, rng, answer, share, moods=None):
@@ -118,7 +137,8 @@ class Command(BaseCommand):
                 continue
             days_ago = rng.uniform(0, 365)
             at = now - dt.timedelta(days=days_ago)
-            sentiment = _sentiment(rng, 1 - days_ago / 365)
+            shift = PLANS.get(customer.attributes.get("plan"), 0.0)
+            sentiment = _sentiment(rng, 1 - days_ago / 365, shift)
             if moods is not None:
                 moods[customer.pk] = (sentiment, at)
             if rng.random() < 0.08:
