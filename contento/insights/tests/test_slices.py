@@ -303,6 +303,11 @@ def test_any_customer_attribute_is_a_dimension(personas, planted):
     # A name no customer has is refused by the form: the page falls back to the language.
     unknown = client.get(url, {"slice": "attribute:nothing"}).content.decode()
     assert 'id="by-language"' in unknown
+    # Another workspace's member sees neither the attribute nor its values.
+    outsider = personas.client(personas.outsider).get(url, {"slice": "attribute:plan"})
+    text = outsider.content.decode()
+    assert outsider.status_code == 200 and "Basic" not in text
+    assert 'id="by-attribute:plan"' not in text and "Customer attributes" not in text
 
 
 def _world_more(org, world):
