@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from contento.api.auth import MemberSessionAuth, TokenAuth
+from contento.core.idempotency import IdempotencyKeyError
 from contento.customers.api import router as customers_router
 from contento.support.api import router as support_router
 from contento.surveys.actions import IdempotencyConflict, ResponseRejected
@@ -85,6 +86,11 @@ def on_invalid_definition(request, exc):
 @api.exception_handler(ResponseRejected)
 def on_rejected(request, exc):
     return _error(request, "Some answers are not valid.", 422, errors=exc.errors)
+
+
+@api.exception_handler(IdempotencyKeyError)
+def on_bad_idempotency_key(request, exc):
+    return _error(request, str(exc), 422)
 
 
 @api.exception_handler(IdempotencyConflict)

@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from contento.accounts.models import Membership
 from contento.accounts.roles import roles_with
+from contento.core import idempotency
+from contento.core.idempotency import IdempotencyKey
 from contento.customers.models import Customer
 from contento.support import sla
 from contento.support.models import (
@@ -114,7 +116,7 @@ def do_create_ticket(
     quoted_text: str = "",
     headers: MailHeaders | None = None,
     attachments=(),
-    idempotency_key: str | None = None,
+    idempotency_key: IdempotencyKey | None = None,
     at=None,
 ) -> Ticket:
     """Open a ticket with the customer's first message and start its SLA clock.
@@ -136,12 +138,11 @@ def do_create_ticket(
     body = (body or "").strip()
     if not subject and not body and not attachments:
         raise ValidationError({"body": "A ticket needs a subject or a message."})
-    if idempotency_key:
-        existing = Ticket.objects.filter(
-            organization=organization, idempotency_key=idempotency_key
-        ).first()
+    key = idempotency.require(idempotency_key)
+    if key:
+        existing = Ticket.objects.filter(organization=organization, idempotency_key=key).first()
         if existing is not None:
-            return existing
+            return _replayed_ticket(existing, customer)
     at = at or timezone.now()
     for _attempt in range(10):
         try:
@@ -157,7 +158,7 @@ def do_create_ticket(
                     priority=priority,
                     team=team,
                     language=language or customer.language,
-                    idempotency_key=idempotency_key or None,
+                    idempotency_key=key,
                     created_at=at,
                     last_customer_message_at=at,
                 )
@@ -177,15 +178,26 @@ def do_create_ticket(
                 _auto_assign(ticket)
                 sla.refresh(ticket, now=at)
         except IntegrityError:
-            if idempotency_key:
+            if key:
                 existing = Ticket.objects.filter(
-                    organization=organization, idempotency_key=idempotency_key
+                    organization=organization, idempotency_key=key
                 ).first()
                 if existing is not None:
-                    return existing
+                    return _replayed_ticket(existing, customer)
             continue  # The random reference was taken: draw another.
         return ticket
     raise RuntimeError("Could not draw a free ticket reference.")
+
+
+def _replayed_ticket(existing: Ticket, customer: Customer) -> Ticket:
+    # A key is bound to who asked, and a ticket to its customer: a replay for another customer
+    # is refused even if the key matched, so no key can ever open someone else's conversation.
+    if existing.customer_id != customer.pk:
+        raise ValidationError(
+            "This request was already used for another conversation; reload the page and "
+            "send it again."
+        )
+    return existing
 
 
 def _add_message(
@@ -244,13 +256,14 @@ def do_add_customer_message(
     quoted_text: str = "",
     headers: MailHeaders | None = None,
     attachments=(),
-    idempotency_key: str | None = None,
+    idempotency_key: IdempotencyKey | None = None,
     at=None,
 ) -> TicketMessage:
     """Add the customer's new message; a solved or waiting ticket opens again."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    if idempotency_key:
-        existing = ticket.messages.filter(idempotency_key=idempotency_key).first()
+    key = idempotency.require(idempotency_key)
+    if key:
+        existing = ticket.messages.filter(idempotency_key=key).first()
         if existing is not None:
             return existing
     at = at or timezone.now()
@@ -264,7 +277,7 @@ def do_add_customer_message(
         quoted_text=quoted_text,
         headers=headers,
         attachments=attachments,
-        idempotency_key=idempotency_key,
+        idempotency_key=key,
         at=at,
     )
     ticket.last_customer_message_at = at
@@ -317,7 +330,7 @@ def do_reply_to_ticket(
     body: str,
     status: str | None = None,
     attachments=(),
-    idempotency_key: str | None = None,
+    idempotency_key: IdempotencyKey | None = None,
     at=None,
 ) -> TicketMessage:
     """Answer the customer (sent by the ticket's channel) and optionally change the status.
@@ -329,8 +342,9 @@ def do_reply_to_ticket(
     if not body:
         raise ValidationError({"body": "The reply is empty."})
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    if idempotency_key:
-        existing = ticket.messages.filter(idempotency_key=idempotency_key).first()
+    key = idempotency.require(idempotency_key)
+    if key:
+        existing = ticket.messages.filter(idempotency_key=key).first()
         if existing is not None:
             return existing
     at = at or timezone.now()
@@ -342,7 +356,7 @@ def do_reply_to_ticket(
         author=author,
         body=body,
         attachments=attachments,
-        idempotency_key=idempotency_key,
+        idempotency_key=key,
         at=at,
     )
     fields = _record_agent_answer(ticket, author, at)
@@ -694,7 +708,7 @@ def _open_follow_up(rating, at) -> None:
         priority=Ticket.Priority.HIGH,
         product=ticket.product,
         language=ticket.language,
-        idempotency_key=f"rating-follow-up:{rating.code}",
+        idempotency_key=IdempotencyKey.for_system(f"rating-follow-up:{rating.code}"),
         at=at,
     )
     follow_up.parent = ticket

@@ -11,6 +11,7 @@ from ninja.responses import Status
 
 from contento.accounts.models import Membership
 from contento.api.pagination import MappedPage
+from contento.core.idempotency import IdempotencyKey
 from contento.customers.models import Customer, Product
 from contento.support import actions
 from contento.support.access import access_ticket
@@ -140,12 +141,11 @@ def create_ticket(
         ).first()
         if product is None:
             raise Http404("No such product in this workspace.")
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
-        raise HttpError(422, "Idempotency-Key must be 1 to 200 characters.")
+    key = IdempotencyKey.for_member(membership, idempotency_key)
     existed = bool(
-        idempotency_key
+        key
         and Ticket.objects.filter(
-            organization=membership.organization, idempotency_key=idempotency_key
+            organization=membership.organization, idempotency_key=key.value
         ).exists()
     )
     ticket = actions.do_create_ticket(
@@ -158,7 +158,7 @@ def create_ticket(
         team=_team(membership, payload.team),
         product=product,
         author=membership,
-        idempotency_key=idempotency_key,
+        idempotency_key=key,
     )
     out = _ticket_out(ticket, ticket.messages.select_related("author__user"))
     return Status(200 if existed else 201, out)
@@ -205,19 +205,20 @@ def add_message(
 ):
     membership = _require(request.auth, "ticket.work")
     ticket = access_ticket(membership, code, "ticket.work")
+    key = IdempotencyKey.for_member(membership, idempotency_key)
     if payload.kind == "reply":
         message = actions.do_reply_to_ticket(
             ticket,
             membership,
             body=payload.body,
             status=payload.status,
-            idempotency_key=idempotency_key,
+            idempotency_key=key,
         )
     elif payload.kind == "note":
         message = actions.do_add_note(ticket, membership, payload.body)
     elif payload.kind == "customer":
         message = actions.do_add_customer_message(
-            ticket, body=payload.body, channel="api", idempotency_key=idempotency_key
+            ticket, body=payload.body, channel="api", idempotency_key=key
         )
     else:
         raise HttpError(422, "kind must be reply, note or customer.")

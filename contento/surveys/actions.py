@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contento.core import idempotency
+from contento.core.idempotency import IdempotencyKey
 from contento.insights import rollups
 from contento.surveys import definition as definition_format
 from contento.surveys.analysis import schedule_analysis
@@ -355,7 +357,7 @@ def do_submit_response(
     answers: dict,
     language: str | None = None,
     customer=None,
-    idempotency_key: str | None = None,
+    idempotency_key: IdempotencyKey | None = None,
     source: str = Response.Source.API,
     at=None,
 ) -> tuple[Response, bool]:
@@ -373,8 +375,9 @@ def do_submit_response(
     fingerprint = _request_hash(
         {"answers": answers, "language": language, "customer": customer and str(customer.code)}
     )
-    if idempotency_key:
-        previous = Response.objects.filter(survey=survey, idempotency_key=idempotency_key).first()
+    key = idempotency.require(idempotency_key)
+    if key:
+        previous = Response.objects.filter(survey=survey, idempotency_key=key).first()
         if previous:
             return _replay(previous, fingerprint), False
     local = localize(survey, language)
@@ -394,7 +397,7 @@ def do_submit_response(
                 language=language,
                 source=source,
                 customer=customer,
-                idempotency_key=idempotency_key,
+                idempotency_key=key,
                 request_hash=fingerprint,
                 page=local.pages[-1],
                 started_at=at or timezone.now(),
@@ -402,10 +405,10 @@ def do_submit_response(
             _write_answers(response, local, values, local.questions, now=at)
             _complete(response, local, values, at=at)
     except IntegrityError:
-        if not idempotency_key:
+        if not key:
             raise
         # The same key was being submitted concurrently and the other request won.
-        previous = Response.objects.get(survey=survey, idempotency_key=idempotency_key)
+        previous = Response.objects.get(survey=survey, idempotency_key=key)
         return _replay(previous, fingerprint), False
     return response, True
 

@@ -13,6 +13,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
 from contento.api.pagination import MappedPage
+from contento.core.idempotency import IdempotencyKey
 from contento.customers.models import Customer
 from contento.surveys import definition
 from contento.surveys.access import access_survey
@@ -151,14 +152,12 @@ def submit_response(
         ).first()
         if customer is None:
             raise Http404("No such customer in this workspace.")
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
-        raise HttpError(422, "Idempotency-Key must be 1 to 200 characters.")
     response, created = do_submit_response(
         survey,
         answers=payload.answers,
         language=payload.language,
         customer=customer,
-        idempotency_key=idempotency_key,
+        idempotency_key=IdempotencyKey.for_member(request.auth, idempotency_key),
     )
     local = localize(survey, survey.default_language)
     return Status(201 if created else 200, _response_out(response, stored_values(response, local)))

@@ -326,3 +326,27 @@ def test_outsiders_and_anonymous(client, personas, catalogue):
     assert {"/api/v1/customers", "/api/v1/customers/{code}/erase", "/api/v1/subscriptions"} <= set(
         paths
     )
+
+
+def test_an_outsider_replaying_external_ids_gets_records_of_their_own(client, personas, catalogue):
+    """Upserts are keyed by external id within the asking token's workspace only."""
+    _internet, router = catalogue
+    acme = _auth(personas, Role.MANAGER)
+    ana = _post(client, "/customers", {"name": "Ana", "external_id": "C-1"}, acme).json()
+    by_email = _post(client, "/customers", {"name": "Bea", "email": "bea@example.net"}, acme)
+    sale = {"customer": ana["code"], "product": str(router.code), "external_id": "ORDER-1"}
+    sale["purchased_at"] = "2026-03-01T10:00:00Z"
+    assert _post(client, "/purchases", sale, acme).status_code == 201
+    outsider = _auth(personas, personas.outsider)
+    mine = _post(client, "/customers", {"name": "Mallory", "external_id": "C-1"}, outsider)
+    assert mine.status_code == 201 and mine.json()["code"] != ana["code"]
+    assert mine.json()["name"] == "Mallory"
+    again = _post(client, "/customers", {"name": "M", "email": "bea@example.net"}, outsider)
+    assert again.status_code == 201 and again.json()["code"] != by_email.json()["code"]
+    product = _post(client, "/products", {"name": "Fake", "sku": "RT1"}, outsider).json()
+    theirs = {"customer": mine.json()["code"], "product": product["code"]}
+    theirs |= {"external_id": "ORDER-1", "purchased_at": "2026-03-02T10:00:00Z"}
+    replay = _post(client, "/purchases", theirs, outsider)
+    assert replay.status_code == 201 and replay.json()["customer"] == mine.json()["code"]
+    assert Customer.objects.get(code=ana["code"]).name == "Ana"
+    assert Purchase.objects.filter(organization=personas.org).get().customer.name == "Ana"

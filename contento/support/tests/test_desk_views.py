@@ -1,5 +1,7 @@
 """The desk pages by role and as an outsider; the public pages without signing in."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -7,6 +9,13 @@ from contento.accounts.roles import Role
 from contento.support import actions
 from contento.support.access import customer_ticket_token
 from contento.support.models import CannedReply, CannedReplyTranslation, Ticket
+
+
+def form_key(page) -> str:
+    """Return the idempotency key the server put in a form page."""
+    match = re.search(r'name="idempotency_key" value="([^"]+)"', page.content.decode())
+    assert match, "the form carries no idempotency key"
+    return match.group(1)
 
 
 @pytest.fixture
@@ -99,6 +108,7 @@ def test_contact_form_opens_a_ticket_and_the_customer_follows_it(client, desk):
     url = reverse("support_public:contact", args=[desk.org.code]) + "?lang=fr"
     page = client.get(url)
     assert page.status_code == 200 and "Contact" in page.content.decode()
+    key = form_key(page)
     response = client.post(
         url,
         {
@@ -107,7 +117,7 @@ def test_contact_form_opens_a_ticket_and_the_customer_follows_it(client, desk):
             "subject": "Colis perdu",
             "body": "Mon colis <script>alert(1)</script> n'est jamais arrivé.",
             "language": "fr",
-            "idempotency_key": "form-1",
+            "idempotency_key": key,
         },
     )
     ticket = Ticket.objects.get(subject="Colis perdu")
@@ -124,7 +134,7 @@ def test_contact_form_opens_a_ticket_and_the_customer_follows_it(client, desk):
             "subject": "Colis perdu",
             "body": "again",
             "language": "fr",
-            "idempotency_key": "form-1",
+            "idempotency_key": key,
         },
     )
     assert Ticket.objects.filter(subject="Colis perdu").count() == 1
@@ -177,3 +187,12 @@ def test_contact_form_with_a_bad_email_explains_and_opens_nothing(client, desk):
     )
     assert page.status_code == 200 and "valid email" in page.content.decode()
     assert not Ticket.objects.exists()
+
+
+def test_the_chat_page_polls_the_conversation_of_an_open_ticket(client, desk, ticket):
+    token = customer_ticket_token(ticket)
+    url = reverse("support_public:conversation", args=[token])
+    polled = client.get(url)
+    assert polled.status_code == 200
+    # The polled part keeps polling itself: it names its own address again.
+    assert f'hx-get="{url}"' in polled.content.decode()

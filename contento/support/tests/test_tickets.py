@@ -3,6 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from contento.core.idempotency import IdempotencyKey
+from contento.customers.actions import do_create_customer
 from contento.support import actions
 from contento.support.models import Team, Ticket, TicketEvent, TicketMessage
 
@@ -28,9 +30,31 @@ def test_a_ticket_opens_with_the_customers_message(desk):
 
 
 def test_a_retried_request_does_not_open_two_tickets(desk):
-    first = _ticket(desk, idempotency_key="k1")
-    again = _ticket(desk, idempotency_key="k1")
+    key = IdempotencyKey.for_member(desk.alice, "k1")
+    first = _ticket(desk, idempotency_key=key)
+    again = _ticket(desk, idempotency_key=key)
     assert first.pk == again.pk and Ticket.objects.count() == 1
+
+
+def test_a_key_is_bound_to_who_sent_it(desk):
+    first = _ticket(desk, idempotency_key=IdempotencyKey.for_member(desk.alice, "crm-42"))
+    other = _ticket(desk, idempotency_key=IdempotencyKey.for_member(desk.bob, "crm-42"))
+    assert first.pk != other.pk and Ticket.objects.count() == 2
+
+
+def test_a_replay_for_another_customer_is_refused(desk):
+    key = IdempotencyKey.for_system("order-7")
+    _ticket(desk, idempotency_key=key)
+    someone = do_create_customer(desk.org, name="Mallory", email="mallory@example.net")
+    with pytest.raises(ValidationError):
+        _ticket(desk, customer=someone, idempotency_key=key)
+    assert Ticket.objects.count() == 1
+
+
+def test_a_plain_string_is_not_an_idempotency_key(desk):
+    with pytest.raises(TypeError):
+        _ticket(desk, idempotency_key="rating-follow-up:guessed")
+    assert Ticket.objects.count() == 0
 
 
 def test_round_robin_takes_turns(desk):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from contento.accounts.access import member_required
 from contento.accounts.models import Membership
 from contento.accounts.roles import roles_with
+from contento.core.idempotency import IdempotencyKey
 from contento.customers.access import access_customer
 from contento.support import actions, canned
 from contento.support.access import access_canned_reply, access_ticket
@@ -138,7 +139,9 @@ def reply(request, membership, code):
                 membership,
                 body=form.cleaned_data["body"],
                 status=form.cleaned_data["status"] or None,
-                idempotency_key=request.POST.get("idempotency_key") or None,
+                idempotency_key=IdempotencyKey.from_form(
+                    request.POST.get("idempotency_key"), "support-reply"
+                ),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -250,7 +253,9 @@ def new_conversation(request, membership):
                 body=data["body"],
                 channel=data["channel"],
                 author=membership,
-                idempotency_key=request.POST.get("idempotency_key") or None,
+                idempotency_key=IdempotencyKey.from_form(
+                    request.POST.get("idempotency_key"), "support-new-conversation"
+                ),
             )
             if data["outcome"]:
                 actions.do_log_conversation(

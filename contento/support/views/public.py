@@ -6,6 +6,7 @@ limited per IP address, and shows only the public side of a conversation (never 
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -13,6 +14,7 @@ from django.views.decorators.csrf import csrf_protect
 from django_ratelimit.decorators import ratelimit
 
 from contento.accounts.models import Organization
+from contento.core.idempotency import IdempotencyKey
 from contento.core.ratelimits import public_rate
 from contento.customers.actions import do_find_or_create_customer
 from contento.support import actions, ratings
@@ -45,7 +47,8 @@ def _team(organization, request):
         return None
 
 
-def _open_ticket(request, organization, form, channel):
+@transaction.atomic  # a refused ticket leaves no customer behind
+def _open_ticket(request, organization, form, channel, purpose):
     data = form.cleaned_data
     customer = do_find_or_create_customer(
         organization, email=data["email"], name=data["name"], language=data["language"]
@@ -58,7 +61,7 @@ def _open_ticket(request, organization, form, channel):
         channel=channel,
         team=_team(organization, request),
         language=data["language"],
-        idempotency_key=request.POST.get("idempotency_key") or None,
+        idempotency_key=IdempotencyKey.from_form(request.POST.get("idempotency_key"), purpose),
     )
 
 
@@ -74,7 +77,9 @@ def contact(request, org):
             if form.cleaned_data["website"]:
                 return render(request, "support/public/sent.html", {"language": language})
             try:
-                ticket = _open_ticket(request, organization, form, Ticket.Channel.WEB)
+                ticket = _open_ticket(
+                    request, organization, form, Ticket.Channel.WEB, "support-contact"
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -103,10 +108,12 @@ def customer_ticket(request, token):
                 ticket,
                 body=form.cleaned_data["body"],
                 channel=channel,
-                idempotency_key=request.POST.get("idempotency_key") or None,
+                idempotency_key=IdempotencyKey.from_form(
+                    request.POST.get("idempotency_key"), "support-customer-reply"
+                ),
             )
             if request.headers.get("HX-Request"):
-                return _conversation(request, ticket, language)
+                return _conversation(request, ticket, token, language, renew_key=True)
             return redirect("support_public:ticket", token)
         return render(
             request,
@@ -129,11 +136,17 @@ def _public_messages(ticket):
     )
 
 
-def _conversation(request, ticket, language):
+def _conversation(request, ticket, token, language, renew_key=False):
     return render(
         request,
         "support/public/_conversation.html",
-        {"ticket": ticket, "conversation": _public_messages(ticket), "language": language},
+        {
+            "ticket": ticket,
+            "token": token,
+            "conversation": _public_messages(ticket),
+            "language": language,
+            "renew_key": renew_key,
+        },
     )
 
 
@@ -144,7 +157,7 @@ def customer_conversation(request, token):
     ticket = ticket_from_customer_token(token)
     language = _language(request, ticket.language)
     with translation.override(language):
-        return _conversation(request, ticket, language)
+        return _conversation(request, ticket, token, language)
 
 
 @csrf_protect
@@ -159,7 +172,9 @@ def chat(request, org):
             if form.cleaned_data["website"]:
                 raise Http404
             try:
-                ticket = _open_ticket(request, organization, form, Ticket.Channel.CHAT)
+                ticket = _open_ticket(
+                    request, organization, form, Ticket.Channel.CHAT, "support-chat"
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:

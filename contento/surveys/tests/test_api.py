@@ -147,6 +147,22 @@ def test_idempotency_key_makes_retries_safe(personas, live_survey):
     assert Response.objects.count() == 2
 
 
+def test_idempotency_keys_belong_to_the_member_who_sent_them(personas, live_survey):
+    path = f"/api/v1/surveys/{live_survey.code}/responses"
+    body = {"answers": {"nps": 10}}
+    first = post(api(personas, Role.OWNER), path, body, HTTP_IDEMPOTENCY_KEY="order-123")
+    # Another member replaying the key is not handed the owner's response: they get their own.
+    replay = post(api(personas, Role.MANAGER), path, body, HTTP_IDEMPOTENCY_KEY="order-123")
+    assert (first.status_code, replay.status_code) == (201, 201)
+    assert first.json()["code"] != replay.json()["code"]
+    # An outsider with the same key reaches neither the survey nor the response.
+    outsider = post(api(personas, personas.outsider), path, body, HTTP_IDEMPOTENCY_KEY="order-123")
+    assert outsider.status_code == 404
+    assert Response.objects.count() == 2
+    long_key = post(api(personas, Role.OWNER), path, body, HTTP_IDEMPOTENCY_KEY="k" * 201)
+    assert long_key.status_code == 422 and Response.objects.count() == 2
+
+
 def test_metrics_match_hand_computed_values(personas, live_survey):
     # NPS: 4 promoters (9, 10, 10, 9), 2 passives (7, 8), 2 detractors (0, 6) of n = 8.
     for score in (9, 10, 10, 9, 7, 8, 0, 6):
