@@ -1,9 +1,10 @@
 """Charts as SVG files and their data as CSV, for every chart a page shows."""
 
-import csv
 import io
 
 from django.http import HttpResponse
+
+from contento.core.spreadsheets import CsvWriter
 
 
 def svg_response(svg: str, filename: str) -> HttpResponse:
@@ -20,10 +21,9 @@ def csv_response(header: list[str], rows: list[list], filename: str) -> HttpResp
     """Return a chart's data as a downloadable CSV file (UTF-8 with a byte-order mark)."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    writer = CsvWriter(buffer)
     writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if cell is None else cell for cell in row])
+    writer.writerows(rows)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response

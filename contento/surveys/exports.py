@@ -5,14 +5,12 @@ chunk in memory; the CSV streams, the XLSX is written to a temporary file in con
 mode and streamed from there.
 """
 
-import csv
 import os
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 
-import xlsxwriter
-
+from contento.core.spreadsheets import CsvWriter, XlsxRows, new_workbook
 from contento.surveys.localize import LocalSurvey
 from contento.surveys.models import Answer, Response
 
@@ -85,35 +83,24 @@ class _Echo:
 
 
 def csv_stream(local: LocalSurvey) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = CsvWriter(_Echo())
     yield "\ufeff"  # a byte-order mark, so spreadsheet programs read the file as UTF-8
     yield writer.writerow(header(local))
     yield writer.writerow(question_labels(local))
     for row in rows(local):
-        yield writer.writerow([_safe_cell(cell) for cell in row])
-
-
-def _safe_cell(cell):
-    # Spreadsheet programs run a cell that starts with =, +, - or @ as a formula: neutralise.
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@"):
-        return "'" + cell
-    return cell
+        yield writer.writerow(row)
 
 
 def xlsx_file(local: LocalSurvey):
     """Return an open binary file with the XLSX export; it is deleted when closed."""
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
     handle.close()
-    workbook = xlsxwriter.Workbook(
-        handle.name,
-        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
-    )
-    sheet = workbook.add_worksheet("responses")
-    bold = workbook.add_format({"bold": True})
-    sheet.write_row(0, 0, header(local), bold)
-    sheet.write_row(1, 0, question_labels(local))
+    workbook = new_workbook(handle.name, constant_memory=True)
+    sheet = XlsxRows(workbook, workbook.add_worksheet("responses"))
+    sheet.write_row(0, header(local), bold=True)
+    sheet.write_row(1, question_labels(local))
     for index, row in enumerate(rows(local), start=2):
-        sheet.write_row(index, 0, row)
+        sheet.write_row(index, row)
     workbook.close()
     stream = open(handle.name, "rb")  # noqa: SIM115 - closed by the FileResponse
     os.unlink(handle.name)  # the open handle keeps the data readable until it is closed
