@@ -661,7 +661,7 @@ def do_rate_ticket(rating, score: int | None = None, comment: str | None = None,
         fields = []
         if score is not None and response.status != Response.Status.COMPLETE:
             field = questions[ratings.RATING_QUESTION].field_name
-            errors = do_save_page(local, response, 1, {field: str(score)}, at=at)
+            errors = do_save_page(local, response, 1, {field: str(score)}, at=at).errors
             if errors:
                 raise ValidationError(errors)
             rating.score = score

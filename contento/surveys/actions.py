@@ -5,7 +5,9 @@ Views, API endpoints, tasks, commands and tests change surveys only through thes
 
 import hashlib
 import json
+import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -306,32 +308,88 @@ def do_start_response(
         return Response.objects.get(survey=survey, **lookup)
 
 
-def do_save_page(local: LocalSurvey, response: Response, page: int, data, at=None) -> dict:
+@dataclass(frozen=True)
+class NewResponse:
+    """A response that a public form is about to start: created only once a page validates."""
+
+    code: uuid.UUID
+    source: str
+    customer: object = None
+    link_key: str | None = None
+
+
+@dataclass(frozen=True)
+class SavedPage:
+    """What saving a page did: the errors by question key, and the response (None if none)."""
+
+    errors: dict
+    response: Response | None
+
+
+def do_save_page(
+    local: LocalSurvey, response: "Response | NewResponse", page: int, data, at=None
+) -> SavedPage:
     """Validate and save one page of answers posted from the public form.
 
-    Return the errors by question key (nothing is saved then). When no shown page follows,
-    the response becomes complete.
+    `response` may be a `NewResponse`: it is created with the first page that validates, so
+    a refused post leaves nothing behind. An invalid page saves nothing and returns its
+    errors. When no shown page follows, the response becomes complete, but only once every
+    shown required question of every page has an answer: otherwise this page is kept and the
+    errors name what is missing, so a respondent who skipped ahead is sent back to it.
     """
     with transaction.atomic():
-        response = Response.objects.select_for_update().get(pk=response.pk)
-        if response.status == Response.Status.COMPLETE:
-            return {}
+        if isinstance(response, NewResponse):
+            existing = _find_started(local.survey, response)
+            values = stored_values(existing, local) if existing else {}
+        else:
+            existing = response = Response.objects.select_for_update().get(pk=response.pk)
+            if response.status == Response.Status.COMPLETE:
+                return SavedPage({}, response)
+            values = stored_values(response, local)
         questions = local.on_page(page)
-        values = stored_values(response, local)
         parsed, errors = _parse(local, questions, lambda lq: lq.kind.parse_form(lq, data))
         values.update(parsed)
         _check_required(local, questions, values, errors)
         if errors:
-            return errors
+            return SavedPage(errors, existing)
+        if existing is None:
+            existing = do_start_response(
+                local.survey,
+                code=response.code,
+                language=local.language,
+                source=response.source,
+                customer=response.customer,
+                link_key=response.link_key,
+                at=at,
+            )
+            existing = Response.objects.select_for_update().get(pk=existing.pk)
+            if existing.status == Response.Status.COMPLETE:
+                return SavedPage({}, existing)
+        response = existing
         response.language = local.language
         _write_answers(response, local, values, questions, now=at)
         later = [p for p in local.visible_pages(values) if p > page]
-        if later:
-            response.page = later[0]
+        missing = {} if later else _missing_required(local, values)
+        if later or missing:
+            by_key = local.by_key()
+            response.page = later[0] if later else min(by_key[k].question.page for k in missing)
             response.save(update_fields=["page", "language", "updated_at"])
         else:
             _complete(response, local, values, at=at)
-    return {}
+    return SavedPage(missing, response)
+
+
+def _find_started(survey: Survey, new: NewResponse) -> Response | None:
+    lookup = {"link_key": new.link_key} if new.link_key else {"code": new.code}
+    found = Response.objects.filter(survey=survey, **lookup).first()
+    return Response.objects.select_for_update().get(pk=found.pk) if found else None
+
+
+def _missing_required(local: LocalSurvey, values: dict) -> dict:
+    """Return the shown required questions of every page still without an answer, in order."""
+    errors: dict = {}
+    _check_required(local, local.questions, values, errors)
+    return errors
 
 
 def _complete(response: Response, local: LocalSurvey, values: dict, at=None) -> None:

@@ -283,3 +283,53 @@ def test_kano_pair_on_the_public_page(personas):
         ("functional", 1),
         ("dysfunctional", 3),
     }
+
+
+@pytest.mark.parametrize("link", ["open", "personal"])
+def test_a_required_question_cannot_be_skipped_by_posting_a_later_page(live_survey, link):
+    client = Client()
+    if link == "open":
+        address = url(live_survey)
+        fields = start(client, live_survey)
+    else:
+        customer = do_create_customer(live_survey.organization, name="Ana", email="a@example.net")
+        address = personal_url(live_survey, customer)
+        fields = {"lang": "en"}
+    # Jump straight to page 2 without the required NPS of page 1.
+    reply = client.post(address, {**fields, "page": "2", **PAGE_2})
+    response = Response.objects.get(survey=live_survey)
+    assert response.status == "partial" and response.completed_at is None
+    assert response.page == 1  # sent back to what is missing; page 2 is kept
+    assert reply.status_code == 200
+    html = reply.content.decode()
+    assert "This question needs an answer." in html and 'name="page" value="1"' in html
+    assert Answer.objects.filter(response=response, question__key="csat").exists()
+    # Answering it leads on to page 2, shown with what was kept, and then completes.
+    fields = {**fields, **form_fields(html)} if link == "open" else {"lang": "en", "page": "1"}
+    reply = client.post(address, {**fields, "q-nps": "9"})
+    page2 = client.get(reply["Location"]).content.decode()
+    assert 'name="page" value="2"' in page2 and 'value="pro" checked' in page2
+    client.post(address, {**fields, "page": "2", **PAGE_2})
+    response.refresh_from_db()
+    assert response.status == "complete"
+    assert Answer.objects.filter(response=response, question__key="ces").exists()
+
+
+@pytest.mark.parametrize(
+    "bad", [{"q-nps": "99"}, {"q-nps": "9", "q-why": "x" * 100_000}, {"q-nps": "nine"}]
+)
+def test_an_invalid_first_page_stores_nothing(live_survey, bad):
+    client = Client()
+    fields = start(client, live_survey)
+    for _attempt in range(3):
+        reply = client.post(url(live_survey), {**fields, **bad})
+        assert reply.status_code == 200 and 'class="error"' in reply.content.decode()
+    assert Response.objects.count() == 0 and Answer.objects.count() == 0
+    customer = do_create_customer(live_survey.organization, name="Ana", email="a@example.net")
+    reply = Client().post(personal_url(live_survey, customer), {"page": "1", "lang": "en", **bad})
+    assert reply.status_code == 200
+    assert Response.objects.count() == 0
+    # The same form, corrected, then starts the response once.
+    client.post(url(live_survey), {**fields, "q-nps": "9"})
+    client.post(url(live_survey), {**fields, "q-nps": "9"})
+    assert Response.objects.count() == 1

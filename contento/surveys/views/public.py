@@ -16,7 +16,7 @@ from django_ratelimit.decorators import ratelimit
 
 from contento.core.ratelimits import public_rate
 from contento.customers.models import Customer
-from contento.surveys.actions import do_save_page, do_start_response, stored_values
+from contento.surveys.actions import NewResponse, do_save_page, stored_values
 from contento.surveys.links import BadLink, read_token
 from contento.surveys.localize import localize, pick_language
 from contento.surveys.models import Response, Survey
@@ -44,24 +44,23 @@ def public(request, code):
     survey = _live_survey(code)
     if survey.status != Survey.Status.LIVE:
         return _closed(request, survey)
-    response = None
+    response = pending = None
     if request.method == "POST":
         try:
             response_code = uuid.UUID(signing.loads(request.POST.get("rt", ""), salt=_salt(survey)))
         except (signing.BadSignature, ValueError, TypeError):
             return HttpResponseBadRequest("This form has expired or was altered. Reload the page.")
-        language = pick_language(survey, request.POST.get("lang"))
-        response = do_start_response(
-            survey, code=response_code, language=language, source=Response.Source.LINK
-        )
+        response = Response.objects.filter(survey=survey, code=response_code).first()
+        pending = NewResponse(code=response_code, source=Response.Source.LINK)
     else:
         remembered = request.get_signed_cookie(
             _cookie_name(survey), default=None, salt=_salt(survey)
         )
         if remembered:
             response = Response.objects.filter(survey=survey, code=remembered).first()
-    result = _flow(request, survey, response, rt_code=(response.code if response else uuid.uuid4()))
-    if response is not None:
+    rt_code = response.code if response else pending.code if pending else uuid.uuid4()
+    result, response = _flow(request, survey, response or pending, rt_code=rt_code)
+    if isinstance(response, Response):
         result.set_signed_cookie(
             _cookie_name(survey),
             str(response.code),
@@ -91,51 +90,58 @@ def personal(request, code, token):
         return _closed(request, survey)
     response = Response.objects.filter(link_key=link_key).first()
     if response is None and request.method == "POST":
-        language = pick_language(survey, request.POST.get("lang"))
-        response = do_start_response(
-            survey,
+        response = NewResponse(
             code=uuid.uuid4(),
-            language=language,
             source=Response.Source.PERSONAL,
             customer=customer,
             link_key=link_key,
         )
-    return _flow(request, survey, response, rt_code=None, default_language=customer.language)
+    result, _response = _flow(
+        request, survey, response, rt_code=None, default_language=customer.language
+    )
+    return result
 
 
 def _flow(request, survey, response, rt_code, default_language=None):
+    """Return the page to show and the response as it stands after this request."""
     requested = request.GET.get("lang") or request.POST.get("lang")
-    if response is not None and not requested:
+    if isinstance(response, Response) and not requested:
         requested = response.language
     language = pick_language(
         survey, requested or default_language, request.headers.get("Accept-Language", "")
     )
     request.LANGUAGE_CODE = language
     with translation.override(language):
-        page = _page(request, survey, response, rt_code, language)
+        page, response = _page(request, survey, response, rt_code, language)
     page.headers["Content-Language"] = language  # the page's language, not the browser's
-    return page
+    return page, response
 
 
 def _page(request, survey, response, rt_code, language):
     local = localize(survey, language)
-    if response is not None and response.status == Response.Status.COMPLETE:
-        return render(request, "surveys/public/thanks.html", {"local": local})
-    values = stored_values(response, local) if response is not None else {}
+    started = response if isinstance(response, Response) else None
+    if started is not None and started.status == Response.Status.COMPLETE:
+        return render(request, "surveys/public/thanks.html", {"local": local}), started
+    values = stored_values(started, local) if started is not None else {}
     errors = {}
     pages = local.visible_pages(values) or local.pages
-    page = response.page if response is not None and response.page in pages else pages[0]
+    page = started.page if started is not None and started.page in pages else pages[0]
     if request.method == "POST":
         posted_page = _int(request.POST.get("page"))
         if posted_page not in local.pages:
-            return HttpResponseBadRequest("Unknown page.")
-        errors = do_save_page(local, response, posted_page, request.POST)
-        if not errors:
-            response.refresh_from_db()
-            return redirect(f"{request.path}?lang={language}")
-        page = posted_page
-        values.update(_posted_values(local, posted_page, request.POST))
+            return HttpResponseBadRequest("Unknown page."), started
+        saved = do_save_page(local, response, posted_page, request.POST)
+        if not saved.errors:
+            return redirect(f"{request.path}?lang={language}"), saved.response
+        errors, started = saved.errors, saved.response
+        by_key = local.by_key()
+        page = min(by_key[key].question.page for key in errors)
+        if page == posted_page:
+            values.update(_posted_values(local, posted_page, request.POST))
+        else:  # the posted page was kept; a required question of an earlier page is missing
+            values = stored_values(started, local)
     shown = _shown_questions(local, page, values)
+    pages = local.visible_pages(values) or local.pages
     context = {
         "local": local,
         "survey": survey,
@@ -158,8 +164,7 @@ def _page(request, survey, response, rt_code, language):
         "language": language,
         "languages": survey.all_languages,
     }
-    status = 200
-    return render(request, "surveys/public/page.html", context, status=status)
+    return render(request, "surveys/public/page.html", context), started
 
 
 def _closed(request, survey):
