@@ -10,6 +10,8 @@ run: $(STAMP)
 	$(BIN)/contento setup
 	$(BIN)/contento serve
 
+# The tests sign with a key of their own; a shared database otherwise needs SECRET_KEY set.
+test: export SECRET_KEY ?= contento-tests-only-not-a-secret
 test: $(STAMP)
 	$(BIN)/contento compiletranslations
 	$(BIN)/ruff check contento bench tests conftest.py
@@ -18,6 +20,7 @@ test: $(STAMP)
 	CONTENTO_FAST_PASSWORD_HASHER=1 $(BIN)/contento makemigrations --check --dry-run
 	CONTENTO_FAST_PASSWORD_HASHER=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+test-browser: export SECRET_KEY ?= contento-tests-only-not-a-secret
 test-browser: $(STAMP)
 	$(BIN)/contento compiletranslations
 	CONTENTO_FAST_PASSWORD_HASHER=1 $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
@@ -29,6 +32,9 @@ $(STAMP):
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock -r requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	# Static files and translations are ready from the install step, on every host (no database).
+	env -u DATABASE_URL $(BIN)/contento collectstatic --noinput --verbosity 0
+	env -u DATABASE_URL $(BIN)/contento compiletranslations --verbosity 0
 	rm -f $(VENV)/.installed-*
 	touch $@
 

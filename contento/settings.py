@@ -8,6 +8,8 @@ PostgreSQL, `REDIS_URL` to a Redis-backed task queue and cache shared by many pr
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from contento.env import env_bool, env_int, env_list, env_str, read_or_create_secret
@@ -16,7 +18,18 @@ BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env_str("CONTENTO_VAR_DIR", str(BASE_DIR.parent / "var")))
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY") or read_or_create_secret(VAR_DIR / "secret_key")
+DATABASE_URL = env_str("DATABASE_URL")
+# Every web process and worker that shares a database must sign with the same key, or sessions,
+# forms and links made by one are refused by the others: with a shared database (DATABASE_URL)
+# the key must come from the environment. One machine on SQLite keeps its own in var/.
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY and DATABASE_URL:
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set when DATABASE_URL is: every process that shares the database "
+        "needs the same key (generate one with: python3 -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))')."
+    )
+SECRET_KEY = SECRET_KEY or read_or_create_secret(VAR_DIR / "secret_key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -31,6 +44,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
+    "ninja",  # serves the API docs' JavaScript from its static files instead of a CDN
     "django_tasks",
     "django_tasks_db",
     "contento.core",
@@ -45,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -79,7 +95,6 @@ TEMPLATES = [
 
 # Database: SQLite in WAL mode by default, PostgreSQL (or anything dj-database-url reads) when
 # DATABASE_URL is set.
-DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
@@ -161,20 +176,23 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 
-# Static files are served by the app itself (WhiteNoise): nothing comes from a CDN.
+# Static files are served by the app itself (WhiteNoise): nothing comes from a CDN. The
+# install step collects them (`make install`), so every host has them before it serves. A host
+# whose files were not collected serves them straight from the apps instead of failing.
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR.parent / "build" / "static")))
+_STATIC_COLLECTED = (STATIC_ROOT / "staticfiles.json").exists()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or env_bool("CONTENTO_PLAIN_STATIC", False)
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if _STATIC_COLLECTED and not DEBUG and not env_bool("CONTENTO_PLAIN_STATIC", False)
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG or not _STATIC_COLLECTED
 MEDIA_ROOT = VAR_DIR / "media"
 
 # Mail.
@@ -196,6 +214,24 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy on every page (django-csp): scripts and styles come from the
+# project's own static files only, so an injected <script>, on*= handler or style attribute
+# does nothing. Pages declare behaviour with data- attributes that contento/app.js reads.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 # Product settings.
 SURVEY_LINK_MAX_AGE_DAYS = env_int("SURVEY_LINK_MAX_AGE_DAYS", 365)

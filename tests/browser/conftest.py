@@ -42,5 +42,15 @@ def page(browser):
     context = browser.new_context(locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Every page the flows visit runs under the Content-Security-Policy: anything it blocked
+    # (an inline script, a style attribute, a CDN) is a failure of the flow that hit it.
+    violations = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
     yield page
     context.close()
+    assert violations == [], violations
