@@ -8,8 +8,8 @@ PostgreSQL, `REDIS_URL` to a Redis-backed task queue and cache shared by many pr
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from contento.env import env_bool, env_int, env_list, env_str, read_or_create_secret
@@ -160,6 +160,7 @@ RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_PUBLIC = env_str("RATELIMIT_PUBLIC", "120/m")
 RATELIMIT_LOGIN = env_str("RATELIMIT_LOGIN", "20/m")
 RATELIMIT_VIEW = "contento.core.ratelimits.ratelimited"
+RATELIMIT_IP_META_KEY = "contento.core.ratelimits.client_ip"
 
 # Internationalisation. The interface and every survey work in these languages at least.
 LANGUAGE_CODE = "en"
@@ -212,7 +213,11 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_PROXY", False):
+# Behind a reverse proxy: trust its X-Forwarded-Proto, and take the client's address from
+# X-Forwarded-For as written by the TRUSTED_PROXY_COUNT proxies in front (for rate limits).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy on every page (django-csp): scripts and styles come from the

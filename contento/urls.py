@@ -2,9 +2,14 @@ from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
 from django.views.i18n import set_language
+from django_ratelimit.decorators import ratelimit
 
 from contento.accounts import views as account_views
 from contento.api.api import api
+from contento.core.ratelimits import login_rate
+
+# The admin's sign-in is a sign-in like any other: limited per client address.
+admin.site.login = ratelimit(key="ip", rate=login_rate, method="POST", block=True)(admin.site.login)
 
 
 def healthz(request):

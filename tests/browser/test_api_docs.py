@@ -9,9 +9,11 @@ def test_api_docs_render_without_the_network(live_server, page):
     outside = []
     page.on(
         "request",
-        lambda request: outside.append(request.url)
-        if not request.url.startswith(live_server.url) and not request.url.startswith("data:")
-        else None,
+        lambda request: (
+            outside.append(request.url)
+            if not request.url.startswith(live_server.url) and not request.url.startswith("data:")
+            else None
+        ),
     )
     page.goto(f"{live_server.url}/api/v1/docs")
     page.locator(".swagger-ui .title").wait_for()

@@ -37,9 +37,7 @@ def test_page_templates_need_nothing_the_policy_forbids(path):
 
 def _policy(response) -> dict[str, list[str]]:
     header = response["Content-Security-Policy"]
-    return {
-        part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()
-    }
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
 
 
 def test_every_kind_of_page_carries_the_policy(client, personas, live_survey):
