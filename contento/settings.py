@@ -195,6 +195,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or not _STATIC_COLLECTED
 MEDIA_ROOT = VAR_DIR / "media"
+# Stored files hold personal data: readable by Contento's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Mail.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -240,6 +243,8 @@ CONTENT_SECURITY_POLICY = {
 
 # Product settings.
 SURVEY_LINK_MAX_AGE_DAYS = env_int("SURVEY_LINK_MAX_AGE_DAYS", 365)
+# How long a customer's link to their ticket or its rating works (agents can revoke sooner).
+CUSTOMER_LINK_MAX_AGE_DAYS = env_int("CUSTOMER_LINK_MAX_AGE_DAYS", 90)
 TEXT_EVAL_DIR = env_str(
     "CONTENTO_TEXT_EVAL_DIR", str(BASE_DIR.parent.parent / "shared/data/text-eval")
 )
@@ -267,7 +272,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "json": {"()": "contento.logs.JsonFormatter"},
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "contento.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
     },
     "handlers": {
         "console": {

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
 
@@ -43,8 +43,51 @@ def access_canned_reply(membership, code, permission: str = "ticket.work") -> Ca
     return reply
 
 
+class LinkExpired(Exception):
+    """A genuine customer link that is too old or was revoked; `ticket` says whose it was."""
+
+    def __init__(self, ticket: Ticket):
+        super().__init__("This link has expired.")
+        self.ticket = ticket
+
+
+def link_max_age() -> int:
+    """Return how long a customer's link stays valid, in seconds."""
+    return settings.CUSTOMER_LINK_MAX_AGE_DAYS * 86400
+
+
+def signed_for_ticket(value: str, ticket: Ticket, salt: str) -> str:
+    """Sign `value` with the ticket's link version, so that revoking the links voids it."""
+    return signing.dumps([value, ticket.link_version], salt=salt, compress=True)
+
+
+def read_signed_for_ticket(token: str, salt: str, find) -> Ticket | object | None:
+    """Return what `find(value)` gives for a valid token, None for a forged one.
+
+    A genuine token that is older than the links' lifetime, or signed before the ticket's links
+    were revoked, raises LinkExpired, so the customer is told how to go on instead of "not
+    found". `find` returns the record and its ticket.
+    """
+    expired = False
+    try:
+        payload = signing.loads(token, salt=salt, max_age=link_max_age())
+    except signing.SignatureExpired:
+        expired = True
+        payload = signing.loads(token, salt=salt)
+    except signing.BadSignature:
+        return None
+    value, version = payload if isinstance(payload, list) else (payload, 0)
+    found = find(value)
+    if found is None:
+        return None
+    record, ticket = found
+    if expired or version != ticket.link_version:
+        raise LinkExpired(ticket)
+    return record
+
+
 def customer_ticket_token(ticket: Ticket) -> str:
-    return signing.dumps(str(ticket.code), salt=_CUSTOMER_SALT, compress=True)
+    return signed_for_ticket(str(ticket.code), ticket, _CUSTOMER_SALT)
 
 
 def customer_ticket_url(ticket: Ticket) -> str:
@@ -54,12 +97,16 @@ def customer_ticket_url(ticket: Ticket) -> str:
 
 
 def ticket_from_customer_token(token: str) -> Ticket:
-    """Return the ticket a customer's signed link names, or raise 404."""
+    """Return the ticket a customer's signed link names; raise 404 or LinkExpired."""
+
+    def find(code):
+        ticket = Ticket.objects.select_related("customer", "organization").filter(code=code).first()
+        return (ticket, ticket) if ticket is not None else None
+
     try:
-        code = signing.loads(token, salt=_CUSTOMER_SALT)
-    except signing.BadSignature:
-        raise Http404("This link is not valid.") from None
-    ticket = Ticket.objects.select_related("customer", "organization").filter(code=code).first()
+        ticket = read_signed_for_ticket(token, _CUSTOMER_SALT, find)
+    except ValidationError:  # a payload that is not a ticket code
+        ticket = None
     if ticket is None or ticket.customer.erased_at is not None:
         raise Http404("This link is not valid.")
     return ticket

@@ -624,6 +624,20 @@ def _auto_assign(ticket: Ticket) -> None:
     team.save(update_fields=["last_assigned"])
 
 
+@transaction.atomic
+def do_revoke_customer_links(ticket: Ticket, actor: Membership, at=None) -> Ticket:
+    """Void every link the customer was sent for this ticket (their ticket page, its ratings).
+
+    Messages sent from now on carry new links; the old ones show "this link has expired".
+    """
+    _check_member(ticket, actor)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket.link_version += 1
+    ticket.save(update_fields=["link_version", "updated_at"])
+    _event(ticket, TicketEvent.Kind.LINKS_REVOKED, actor=actor, at=at)
+    return ticket
+
+
 # Ratings ---------------------------------------------------------------------------------------
 
 BAD_RATING = 2

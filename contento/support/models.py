@@ -185,6 +185,8 @@ class Ticket(models.Model):
     )
     # The key of the request that created the ticket, so a retried request does not make two.
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)
+    # Signed into the customer's links (their ticket, its rating): raising it revokes them all.
+    link_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
@@ -356,9 +358,10 @@ class TicketEvent(models.Model):
         ESCALATED = "escalated", _("Escalated")
         ANGRY = "angry", _("Angry customer")
         RATED = "rated", _("Rated")
+        LINKS_REVOKED = "links_revoked", _("Customer links revoked")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     old = models.CharField(max_length=100, blank=True)
     new = models.CharField(max_length=100, blank=True)
     actor = models.ForeignKey(

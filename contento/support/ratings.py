@@ -7,10 +7,11 @@ and team who handled it when the question was sent.
 
 from datetime import timedelta
 
-from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from contento.support.access import read_signed_for_ticket, signed_for_ticket
 from contento.support.models import DeskSettings, Ticket, TicketRating
 
 RATING_QUESTION = "treated"
@@ -119,19 +120,24 @@ def schedule(ticket: Ticket, at=None) -> TicketRating | None:
 
 
 def rating_token(rating: TicketRating) -> str:
-    return signing.dumps(str(rating.code), salt=_SALT, compress=True)
+    return signed_for_ticket(str(rating.code), rating.ticket, _SALT)
 
 
 def rating_from_token(token: str) -> TicketRating | None:
+    """Return the rating a signed link names, None if forged; raise LinkExpired if too old."""
+
+    def find(code):
+        rating = (
+            TicketRating.objects.select_related("ticket", "ticket__customer", "organization")
+            .filter(code=code)
+            .first()
+        )
+        return (rating, rating.ticket) if rating is not None else None
+
     try:
-        code = signing.loads(token, salt=_SALT)
-    except signing.BadSignature:
+        return read_signed_for_ticket(token, _SALT, find)
+    except ValidationError:  # a payload that is not a rating code
         return None
-    return (
-        TicketRating.objects.select_related("ticket", "ticket__customer", "organization")
-        .filter(code=code)
-        .first()
-    )
 
 
 def rating_url(rating: TicketRating, score: int | None = None) -> str:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("tickets/<uuid:code>/note/", desk.note, name="note"),
     path("tickets/<uuid:code>/call/", desk.log_call, name="call"),
     path("tickets/<uuid:code>/update/", desk.update, name="update"),
+    path("tickets/<uuid:code>/revoke-links/", desk.revoke_links, name="revoke_links"),
     path("tickets/<uuid:code>/canned/<uuid:reply_code>/", desk.canned_reply, name="canned_reply"),
     path("attachments/<uuid:code>/", attachments.download, name="attachment"),
     path("settings/", config.home, name="settings"),

@@ -56,3 +56,16 @@ def test_setup_creates_the_owner_and_loads_the_demo_once(settings, tmp_path, mon
     call_command("setup")  # a second run changes nothing
     assert (Survey.objects.count(), Response.objects.count()) == (surveys, responses)
     assert Client().login(username="owner@example.com", password="a-demo-password")
+
+
+def test_mail_to_the_log_is_warned_about_in_production(settings):
+    from contento.core.startup import start_up_warnings
+
+    settings.DEBUG = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    [warning] = start_up_warnings()
+    assert "EMAIL_BACKEND" in warning and "personal links" in warning
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    assert start_up_warnings() == []
+    settings.DEBUG, settings.EMAIL_BACKEND = True, "django.core.mail.backends.console.EmailBackend"
+    assert start_up_warnings() == []

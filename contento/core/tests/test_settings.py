@@ -61,3 +61,24 @@ def test_a_host_without_collected_static_files_serves_them_from_the_apps(tmp_pat
             "static": "django.contrib.staticfiles.storage.StaticFilesStorage",
             "finders": True,
         }
+
+
+def test_what_the_product_creates_is_private(tmp_path):
+    """The var folder is 0700 and the database, key and cache files in it 0600."""
+    var = tmp_path / "var"
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    environment.update(CONTENTO_VAR_DIR=str(var), CONTENTO_FAST_PASSWORD_HASHER="1")
+    old_umask = os.umask(0o022)  # a machine's usual umask, as a shell would start us with
+    try:
+        subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "contento.cli", "migrate", "--verbosity", "0"],
+            env=environment,
+            check=True,
+        )
+    finally:
+        os.umask(old_umask)
+    assert var.stat().st_mode & 0o777 == 0o700
+    files = [path for path in var.rglob("*") if path.is_file()]
+    assert any(path.name == "contento.sqlite3" for path in files)
+    loose = {str(path): oct(path.stat().st_mode & 0o777) for path in files}
+    assert all(mode == "0o600" for mode in loose.values()), loose

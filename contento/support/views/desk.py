@@ -176,6 +176,18 @@ def log_call(request, membership, code):
 
 @require_POST
 @member_required("ticket.work")
+def revoke_links(request, membership, code):
+    """Void the links the customer was sent (a forwarded or leaked email)."""
+    ticket = access_ticket(membership, code, "ticket.work")
+    actions.do_revoke_customer_links(ticket, membership)
+    messages.success(
+        request, _("The customer's links no longer work; new messages carry new ones.")
+    )
+    return redirect(ticket)
+
+
+@require_POST
+@member_required("ticket.work")
 def update(request, membership, code):
     """Change the status, priority, team, assignee or tags from the ticket's side panel."""
     ticket = access_ticket(membership, code, "ticket.work")

@@ -4,6 +4,8 @@ Each page is reached through the organisation's public code or a signed link, is
 limited per IP address, and shows only the public side of a conversation (never notes).
 """
 
+from functools import wraps
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,11 +20,36 @@ from contento.core.idempotency import IdempotencyKey
 from contento.core.ratelimits import public_rate
 from contento.customers.actions import do_find_or_create_customer
 from contento.support import actions, ratings
-from contento.support.access import customer_ticket_token, ticket_from_customer_token
+from contento.support.access import (
+    LinkExpired,
+    customer_ticket_token,
+    ticket_from_customer_token,
+)
 from contento.support.forms import ChatStartForm, ContactForm, CustomerReplyForm
 from contento.support.models import Team, Ticket, TicketMessage
 
 _LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+def expiring_link(view):
+    """Show a genuine but expired or revoked customer link as such, with a way to go on."""
+
+    @wraps(view)
+    def wrapped(request, token, *args, **kwargs):
+        try:
+            return view(request, token, *args, **kwargs)
+        except LinkExpired as expired:
+            ticket = expired.ticket
+            language = _language(request, ticket.language)
+            with translation.override(language):
+                return render(
+                    request,
+                    "support/public/link_expired.html",
+                    {"organization": ticket.organization, "language": language},
+                    status=410,
+                )
+
+    return wrapped
 
 
 def _language(request, default="en") -> str:
@@ -96,6 +123,7 @@ def contact(request, org):
 
 @csrf_protect
 @ratelimit(key="ip", rate=public_rate, method="POST", block=True)
+@expiring_link
 def customer_ticket(request, token):
     """The customer's own view of their ticket, where they can also answer."""
     ticket = ticket_from_customer_token(token)
@@ -151,6 +179,7 @@ def _conversation(request, ticket, token, language, renew_key=False):
 
 
 @ratelimit(key="ip", rate=public_rate, block=True)
+@expiring_link
 def customer_conversation(request, token):
     """The conversation alone, polled by the chat page every few seconds (any web process
     answers it from the database, so it works behind a load balancer)."""
@@ -188,6 +217,7 @@ def chat(request, org):
 
 @csrf_protect
 @ratelimit(key="ip", rate=public_rate, method="POST", block=True)
+@expiring_link
 def rate(request, token):
     """Answer "How were you treated?": one click from the email, then an optional comment.
 

@@ -1,3 +1,4 @@
+import argparse
 import signal
 import subprocess
 import sys
@@ -6,7 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
 
-from contento.env import env_int, env_str
+from contento.core.startup import warn_at_start
+from contento.env import env_bool, env_int, env_str
 
 
 class _Gunicorn(BaseApplication):
@@ -36,8 +38,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-mail", action="store_true", help="Do not start the desk's SMTP listener."
         )
+        parser.add_argument(
+            "--access-log",
+            action=argparse.BooleanOptionalAction,
+            default=env_bool("ACCESS_LOG", True),
+            help="Log every request (link tokens redacted); --no-access-log to leave it out.",
+        )
 
-    def handle(self, host, port, workers, threads, no_worker, no_mail, **options):
+    def handle(self, host, port, workers, threads, no_worker, no_mail, access_log, **options):
+        warn_at_start(self.stderr)
         worker = mailserver = None
         if not no_mail:
             mailserver = subprocess.Popen([sys.executable, "-m", "contento.cli", "mailserver"])  # noqa: S603
@@ -55,7 +64,8 @@ class Command(BaseCommand):
                     "bind": f"{host}:{port}",
                     "workers": workers,
                     "threads": threads,
-                    "accesslog": "-",
+                    "accesslog": "-" if access_log else None,
+                    "logger_class": "contento.logs.AccessLogger",
                     "timeout": 60,
                     "graceful_timeout": 10,
                 }

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from contento.core.startup import warn_at_start
+
 # Periodic jobs: (dotted path of a task, seconds between runs). Each is idempotent, so two
 # workers enqueueing the same tick do no harm.
 PERIODIC = [("contento.support.tasks.desk_tick", 60)]
@@ -31,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--burst", action="store_true", help="Run the queued tasks, then exit.")
 
     def handle(self, burst, **options):
+        warn_at_start(self.stderr)
         backend = settings.TASKS["default"]["BACKEND"]
         # The periodic jobs run once at start; a long-running worker repeats them on schedule.
         for path, _every in PERIODIC:
