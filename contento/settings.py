@@ -195,6 +195,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or not _STATIC_COLLECTED
 MEDIA_ROOT = VAR_DIR / "media"
+# The most an uploaded spreadsheet may unpack to (an XLSX is a zip: a small file can expand
+# to gigabytes); larger ones are refused with a clear message.
+IMPORT_MAX_EXPANDED_BYTES = env_int("IMPORT_MAX_EXPANDED_BYTES", 256 * 1024 * 1024)
 # Stored files hold personal data: readable by Contento's own user only.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700

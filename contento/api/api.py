@@ -5,7 +5,8 @@ Errors are JSON objects with a `detail` message and the fitting status code.
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import NinjaAPI
@@ -50,6 +51,17 @@ def on_unauthenticated(request, exc):
         "Authentication required: send a valid API token as 'Authorization: Bearer <token>'.",
         401,
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1000
+    return _error(request, f"The request body is larger than {limit} kB.", 413)
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request, exc):
+    return _error(request, "The request is malformed.", 400)
 
 
 @api.exception_handler(PermissionDenied)

@@ -392,10 +392,9 @@ def count_rows(file) -> int:
     binary = _open_binary(file)
     try:
         if _sniff(binary) == "xlsx":
-            book, _sheet, total = _xlsx_rows(binary)
-            book.close()
+            total = _xlsx_row_count(binary)
             binary.seek(0)
-            return total or 0
+            return total
         lines = sum(block.count(b"\n") for block in iter(lambda: binary.read(1 << 20), b""))
         binary.seek(0)
         return lines
@@ -438,16 +437,71 @@ def _csv_rows(binary) -> tuple[list, Iterator[list], int]:
     return header, rows(), total
 
 
+def _check_xlsx_size(binary) -> zipfile.ZipFile:
+    """Refuse an XLSX whose parts would expand beyond what an import may hold in memory.
+
+    An XLSX is a zip: a 1 MB upload can declare gigabytes of XML (a zip bomb). The sizes a zip
+    declares are binding (Python's zipfile stops at them), so their sum is checked first.
+    """
+    try:
+        archive = zipfile.ZipFile(binary)
+        expanded = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportFileError(_("The file is not a readable XLSX spreadsheet.")) from None
+    limit = settings.IMPORT_MAX_EXPANDED_BYTES
+    if expanded > limit:
+        raise ImportFileError(
+            _(
+                "The spreadsheet unpacks to %(size)s MB, more than the %(limit)s MB an import "
+                "may hold; split it into smaller files or save it as CSV."
+            )
+            % {"size": expanded // (1024 * 1024), "limit": limit // (1024 * 1024)}
+        )
+    binary.seek(0)
+    return archive
+
+
+def _first_sheet_name(archive: zipfile.ZipFile) -> str | None:
+    sheets = sorted(
+        name
+        for name in archive.namelist()
+        if name.startswith("xl/worksheets/sheet") and name.endswith(".xml")
+    )
+    return sheets[0] if sheets else None
+
+
+def _xlsx_row_count(binary) -> int:
+    """Count the rows of the first sheet by its <row> elements (its <dimension> may be stale)."""
+    archive = _check_xlsx_size(binary)
+    name = _first_sheet_name(archive)
+    if name is None:
+        return 0
+    count, tail = 0, b""
+    with archive.open(name) as xml:
+        for block in iter(lambda: xml.read(1 << 20), b""):
+            chunk = tail + block
+            count += chunk.count(b"<row ") + chunk.count(b"<row>")
+            tail = chunk[-5:]
+            count -= tail.count(b"<row ") + tail.count(b"<row>")
+        count += tail.count(b"<row ") + tail.count(b"<row>")
+    binary.seek(0)
+    return count
+
+
 def _xlsx_rows(binary):
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_xlsx_size(binary)
     try:
         book = openpyxl.load_workbook(binary, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
         raise ImportFileError(_("The file is not a readable XLSX spreadsheet.")) from None
     sheet = book.worksheets[0]
-    return book, sheet, sheet.max_row
+    # The <dimension> a program wrote may be stale (it says A1:A1 while the sheet holds
+    # thousands of rows), and read-only mode would stop there: read every row instead.
+    sheet.reset_dimensions()
+    return book, sheet, None
 
 
 def _read_table(binary) -> tuple[list, Iterator[list], int | None, Callable[[], None]]:

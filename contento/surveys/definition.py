@@ -6,6 +6,7 @@ field. `export` turns a stored survey back into a document. The format is docume
 `docs/survey-definition.md`.
 """
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,15 @@ from contento.surveys.questions import TYPES, get_type
 FORMAT = "contento.survey/1"
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+
+# Bounds on one survey, far beyond any real questionnaire, so that a document cannot make the
+# server write millions of rows or hold megabytes of text per page view.
+MAX_BYTES = 1_000_000  # a definition document, as JSON
+MAX_QUESTIONS = 300
+MAX_CHOICES = 200  # choices or items of one question
+MAX_TEXT = 2000  # a question's text or help, in one language
+MAX_LONG_TEXT = 5000  # the survey's description and thank-you message
+MAX_LABEL = 300  # a choice, an item or a scale end
 
 SURVEY_FIELDS = {
     "format",
@@ -104,6 +114,18 @@ def _localized(
     return result
 
 
+def parse(raw: str) -> Any:
+    """Return the JSON document in `raw`; refuse one over MAX_BYTES before reading it.
+
+    Raise InvalidDefinition when it is too large, json.JSONDecodeError when it is not JSON.
+    """
+    if len(raw) > MAX_BYTES:
+        raise InvalidDefinition(
+            [DefinitionError("$", f"a survey definition is at most {MAX_BYTES // 1000} kB")]
+        )
+    return json.loads(raw)
+
+
 def validate(data: Any) -> dict:
     """Return the normalised definition, or raise InvalidDefinition listing every problem."""
     errors: list[DefinitionError] = []
@@ -131,8 +153,12 @@ def validate(data: Any) -> dict:
         "default_language": default,
         "languages": languages,
         "title": loc(data.get("title"), "title", max_length=200),
-        "description": loc(data.get("description"), "description", required=False),
-        "thank_you": loc(data.get("thank_you"), "thank_you", required=False),
+        "description": loc(
+            data.get("description"), "description", required=False, max_length=MAX_LONG_TEXT
+        ),
+        "thank_you": loc(
+            data.get("thank_you"), "thank_you", required=False, max_length=MAX_LONG_TEXT
+        ),
         "questions": [],
     }
     questions = data.get("questions")
@@ -141,6 +167,9 @@ def validate(data: Any) -> dict:
     if not isinstance(questions, list):
         errors.append(DefinitionError("questions", "must be a list of questions"))
         questions = []
+    if len(questions) > MAX_QUESTIONS:
+        errors.append(DefinitionError("questions", f"a survey has at most {MAX_QUESTIONS}"))
+        raise InvalidDefinition(errors)
     seen: dict[str, str] = {}
     last_page = 1
     for index, qdef in enumerate(questions):
@@ -194,16 +223,18 @@ def _validate_question(qdef, index, seen, last_page, loc, errors):
         "type": kind,
         "page": page,
         "required": required is True,
-        "text": loc(qdef.get("text"), f"{path}.text"),
-        "help": loc(qdef.get("help"), f"{path}.help", required=False),
+        "text": loc(qdef.get("text"), f"{path}.text", max_length=MAX_TEXT),
+        "help": loc(qdef.get("help"), f"{path}.help", required=False, max_length=MAX_TEXT),
     }
     for name, message in qtype.definition_errors(qdef):
         errors.append(DefinitionError(f"{path}.{name}", message))
     if qtype.has_scale:
         if not any(name in ("min", "max") for name, _m in qtype.definition_errors(qdef)):
             out.update(qtype.settings_from_definition(qdef))
-        out["min_label"] = loc(qdef.get("min_label"), f"{path}.min_label", required=False)
-        out["max_label"] = loc(qdef.get("max_label"), f"{path}.max_label", required=False)
+        for label in ("min_label", "max_label"):
+            out[label] = loc(
+                qdef.get(label), f"{path}.{label}", required=False, max_length=MAX_LABEL
+            )
     else:
         for name in ("min", "max", "min_label", "max_label"):
             if name in qdef:
@@ -227,6 +258,9 @@ def _validate_question(qdef, index, seen, last_page, loc, errors):
 def _validate_choices(raw, path, loc, errors):
     if not isinstance(raw, list):
         errors.append(DefinitionError(path, "must be a list"))
+        return []
+    if len(raw) > MAX_CHOICES:
+        errors.append(DefinitionError(path, f"a question has at most {MAX_CHOICES}"))
         return []
     result, keys = [], set()
     for index, choice in enumerate(raw):
@@ -253,7 +287,10 @@ def _validate_choices(raw, path, loc, errors):
             continue
         keys.add(key)
         result.append(
-            {"key": key, "label": loc(choice.get("label"), f"{cpath}.label", max_length=300)}
+            {
+                "key": key,
+                "label": loc(choice.get("label"), f"{cpath}.label", max_length=MAX_LABEL),
+            }
         )
     return result
 

@@ -332,3 +332,54 @@ def test_large_files_run_in_the_background(
     assert not list((tmp_path / "imports").iterdir())  # the upload is deleted once imported
     assert personas.client(personas.outsider).get(url).status_code == 404
     assert personas.client(Role.AGENT).get(url).status_code == 403
+
+
+def _rewrite_member(data: bytes, name: str, change) -> io.BytesIO:
+    """Return a copy of a zip (XLSX) with one member's content changed by `change`."""
+    import zipfile
+
+    source, target = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            out.writestr(item, change(content) if item.filename == name else content)
+    target.seek(0)
+    return target
+
+
+def test_an_xlsx_with_a_stale_dimension_imports_every_row(personas):
+    book = openpyxl.Workbook()
+    book.active.append(["External id", "Name"])
+    for i in range(30):
+        book.active.append([f"S{i}", f"Customer {i}"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    # What some programs write: a <dimension> that says one cell, over 31 rows.
+    stale = _rewrite_member(
+        buffer.getvalue(),
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace(b'<dimension ref="A1:B31"/>', b'<dimension ref="A1"/>'),
+    )
+    assert import_views.count_rows(stale) == 31
+    result = run_import(personas.org, "customers", stale, dry_run=False)
+    assert result.ok and result.created == 30
+    assert Customer.objects.count() == 30
+
+
+def test_an_xlsx_that_unpacks_too_large_is_refused_before_it_is_read(personas, settings):
+    settings.IMPORT_MAX_EXPANDED_BYTES = 2 * 1024 * 1024
+    book = openpyxl.Workbook()
+    book.active.append(["External id", "Name"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    # A zip bomb in miniature: 8 MB of padding that compresses to a few kilobytes.
+    bomb = _rewrite_member(
+        buffer.getvalue(),
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml + b" " * (8 * 1024 * 1024),
+    )
+    assert len(bomb.getvalue()) < 100_000
+    result = run_import(personas.org, "customers", bomb, dry_run=False)
+    assert not result.ok and "unpacks to 8 MB" in result.errors[0].reason
+    assert import_views.count_rows(bomb) == 0
+    assert Customer.objects.count() == 0

@@ -278,3 +278,21 @@ def test_session_auth_needs_csrf_for_writes(personas, live_survey):
     reply = post(client, f"/api/v1/surveys/{live_survey.code}/responses", {"answers": {"nps": 9}})
     assert reply.status_code in (401, 403)
     assert Response.objects.count() == 0
+
+
+def test_an_oversized_body_is_413_not_a_server_error(personas):
+    client = api(personas, Role.OWNER)
+    huge = {"title": "x", "description": "y" * 3_000_000}
+    reply = post(client, "/api/v1/surveys", huge)
+    assert reply.status_code == 413 and "larger than" in reply.json()["detail"]
+    assert Survey.objects.count() == 0
+
+
+def test_the_builder_refuses_an_oversized_definition(personas):
+    from django.urls import reverse
+
+    client = personas.client(Role.OWNER)
+    raw = json.dumps({**FULL_DEFINITION, "description": "y" * 1_100_000})
+    reply = client.post(reverse("surveys:import"), {"definition": raw})
+    assert reply.status_code == 200 and "at most 1000 kB" in reply.content.decode()
+    assert Survey.objects.count() == 0

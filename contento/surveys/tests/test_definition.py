@@ -123,3 +123,26 @@ def test_update_keeps_answers_and_refuses_to_lose_them(live_survey):
     with pytest.raises(InvalidDefinition, match=r"choices \(pro\)"):
         do_update_survey(live_survey, no_pro)
     assert live_survey.questions.count() == 10  # nothing was half-changed
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda d: d.update(questions=[{"key": f"q{i}", "type": "text", "text": "?"} for i in range(301)]), "questions"),
+        (lambda d: d["questions"][5].update(choices=[f"c{i}" for i in range(201)]), "questions[5] (plan).choices"),
+        (lambda d: d["questions"][0].update(text="x" * 2001), "questions[0] (nps).text.en"),
+        (lambda d: d.update(description="x" * 5001), "description.en"),
+        (lambda d: d["questions"][4].update(min_label="x" * 301), "questions[4] (stars).min_label.en"),
+    ],
+)  # fmt: skip
+def test_a_definition_is_bounded(change, path):
+    document = copy.deepcopy(FULL_DEFINITION)
+    change(document)
+    with pytest.raises(InvalidDefinition) as refused:
+        definition.validate(document)
+    assert path in [error.path for error in refused.value.errors]
+
+
+def test_an_oversized_document_is_refused_before_it_is_parsed():
+    with pytest.raises(InvalidDefinition, match="at most 1000 kB"):
+        definition.parse("[" + "1," * 600_000 + "1]")

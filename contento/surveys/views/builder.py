@@ -68,12 +68,13 @@ def survey_import(request, membership):
     if request.method == "POST":
         upload = request.FILES.get("file")
         raw = (
-            upload.read().decode("utf-8", "replace")
+            upload.read(definition.MAX_BYTES + 1).decode("utf-8", "replace")
             if upload
             else request.POST.get("definition", "")
         )
         try:
-            survey = do_create_survey(membership.organization, json.loads(raw), user=request.user)
+            document = definition.parse(raw)
+            survey = do_create_survey(membership.organization, document, user=request.user)
         except json.JSONDecodeError as error:
             errors = [_("This is not valid JSON: %(error)s") % {"error": error}]
         except InvalidDefinition as error:
@@ -299,7 +300,7 @@ def definition_edit(request, membership, code):
     if request.method == "POST":
         raw = request.POST.get("definition", "")
         try:
-            do_update_survey(survey, json.loads(raw))
+            do_update_survey(survey, definition.parse(raw))
         except json.JSONDecodeError as error:
             errors = [_("This is not valid JSON: %(error)s") % {"error": error}]
         except InvalidDefinition as error:
