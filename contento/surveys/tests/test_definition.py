@@ -125,16 +125,27 @@ def test_update_keeps_answers_and_refuses_to_lose_them(live_survey):
     assert live_survey.questions.count() == 10  # nothing was half-changed
 
 
+def _many_questions(document):
+    document["questions"] = [{"key": f"q{i}", "type": "text", "text": "?"} for i in range(301)]
+
+
+def _many_choices(document):
+    document["questions"][5]["choices"] = [f"c{i}" for i in range(201)]
+
+
 @pytest.mark.parametrize(
     ("change", "path"),
     [
-        (lambda d: d.update(questions=[{"key": f"q{i}", "type": "text", "text": "?"} for i in range(301)]), "questions"),
-        (lambda d: d["questions"][5].update(choices=[f"c{i}" for i in range(201)]), "questions[5] (plan).choices"),
+        (_many_questions, "questions"),
+        (_many_choices, "questions[5] (plan).choices"),
         (lambda d: d["questions"][0].update(text="x" * 2001), "questions[0] (nps).text.en"),
         (lambda d: d.update(description="x" * 5001), "description.en"),
-        (lambda d: d["questions"][4].update(min_label="x" * 301), "questions[4] (stars).min_label.en"),
+        (
+            lambda d: d["questions"][4].update(min_label="x" * 301),
+            "questions[4] (stars).min_label.en",
+        ),  # noqa: E501
     ],
-)  # fmt: skip
+)
 def test_a_definition_is_bounded(change, path):
     document = copy.deepcopy(FULL_DEFINITION)
     change(document)
