@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contento.accounts.models import Membership
 from contento.accounts.roles import roles_with
@@ -194,8 +195,10 @@ def _replayed_ticket(existing: Ticket, customer: Customer) -> Ticket:
     # is refused even if the key matched, so no key can ever open someone else's conversation.
     if existing.customer_id != customer.pk:
         raise ValidationError(
-            "This request was already used for another conversation; reload the page and "
-            "send it again."
+            _(
+                "This form was already used for another conversation; reload the page and "
+                "send it again."
+            )
         )
     return existing
 
