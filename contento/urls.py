@@ -12,6 +12,9 @@ from contento.core.ratelimits import login_rate
 admin.site.login = ratelimit(key="ip", rate=login_rate, method="POST", block=True)(admin.site.login)
 
 
+handler500 = "contento.core.errors.server_error"
+
+
 def healthz(request):
     return JsonResponse({"status": "ok"})
 

@@ -9,10 +9,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from contento.api.auth import MemberSessionAuth, TokenAuth
+from contento.core.api import Api, Parser, field_errors
+from contento.core.errors import is_database_outage, unavailable
 from contento.core.idempotency import IdempotencyKeyError
 from contento.customers.api import router as customers_router
 from contento.support.api import router as support_router
@@ -22,7 +23,7 @@ from contento.surveys.definition import InvalidDefinition
 
 log = logging.getLogger(__name__)
 
-api = NinjaAPI(
+api = Api(
     title="Contento API",
     version="1",
     description=(
@@ -34,6 +35,7 @@ api = NinjaAPI(
     ),
     auth=[TokenAuth(), MemberSessionAuth()],
     urls_namespace="api",
+    parser=Parser(),
 )
 api.add_router("/", surveys_router)
 api.add_router("/", support_router)
@@ -76,7 +78,7 @@ def on_not_found(request, exc):
 
 @api.exception_handler(ValidationError)
 def on_invalid(request, exc):
-    return _error(request, "The request is not valid.", 422, errors=exc.errors)
+    return _error(request, "The request is not valid.", 422, errors=field_errors(exc.errors))
 
 
 @api.exception_handler(DjangoValidationError)
@@ -117,5 +119,8 @@ def on_http_error(request, exc):
 
 @api.exception_handler(Exception)
 def on_unexpected(request, exc):
+    if is_database_outage(exc):
+        log.warning("API unavailable: the database cannot be reached", extra={"path": request.path})
+        return unavailable(request)
     log.exception("API error", extra={"path": request.path})
     return _error(request, "Something went wrong on our side; it has been logged.", 500)

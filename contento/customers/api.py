@@ -10,7 +10,6 @@ A customer's `attributes`, when sent, replace the whole map (`null` or `{}` remo
 when not sent, they are left as they are.
 """
 
-import datetime as dt
 import logging
 from uuid import UUID
 
@@ -18,10 +17,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from ninja import Query, Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
-from contento.api.pagination import MappedPage
+from contento.core.api import DateTime, Flag, MappedPage, Pagination, choice_of, text
 from contento.customers import actions
 from contento.customers.access import access_customer
 from contento.customers.gdpr import do_erase_customer, export_customer
@@ -110,14 +109,14 @@ def _customer_changes(membership, changes: dict) -> dict:
 
 
 @router.get("/customers", response=list[CustomerOut], summary="List customers")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_customers(
     request,
-    q: str | None = Query(None, description="Part of the name or email."),
-    email: str | None = Query(None, description="An email address, first or additional."),
-    external_id: str | None = Query(None),
+    q: text(200) | None = Query(None, description="Part of the name or email."),
+    email: text(254) | None = Query(None, description="An email address, first or additional."),
+    external_id: text(100) | None = Query(None),
     company: UUID | None = Query(None),
-    updated_since: dt.datetime | None = Query(None),
+    updated_since: DateTime | None = Query(None),
 ):
     membership = _require(request.auth, "customer.view")
     customers = Customer.objects.filter(organization=membership.organization)
@@ -206,8 +205,10 @@ def _company_out(c: Company) -> dict:
 
 
 @router.get("/companies", response=list[CompanyOut], summary="List companies")
-@paginate(LimitOffsetPagination)
-def list_companies(request, q: str | None = Query(None), external_id: str | None = Query(None)):
+@paginate(Pagination)
+def list_companies(
+    request, q: text(200) | None = Query(None), external_id: text(100) | None = Query(None)
+):
     membership = _require(request.auth, "customer.view")
     companies = Company.objects.filter(organization=membership.organization)
     if q:
@@ -263,13 +264,13 @@ def _product_out(p: Product) -> dict:
 
 
 @router.get("/products", response=list[ProductOut], summary="List products and services")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_products(
     request,
-    q: str | None = Query(None),
-    kind: str | None = Query(None),
-    sku: str | None = Query(None),
-    active: bool | None = Query(None),
+    q: text(200) | None = Query(None),
+    kind: choice_of(Product, "kind") | None = Query(None),
+    sku: text(100) | None = Query(None),
+    active: Flag | None = Query(None),
 ):
     membership = _require(request.auth, "customer.view")
     products = Product.objects.filter(organization=membership.organization)
@@ -356,13 +357,13 @@ def _sale_parties(membership, payload) -> tuple[Customer, Product, dict]:
 
 
 @router.get("/purchases", response=list[PurchaseOut], summary="List purchases, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_purchases(
     request,
     customer: UUID | None = Query(None),
     product: UUID | None = Query(None),
-    since: dt.datetime | None = Query(None),
-    until: dt.datetime | None = Query(None),
+    since: DateTime | None = Query(None),
+    until: DateTime | None = Query(None),
 ):
     membership = _require(request.auth, "customer.view")
     purchases = Purchase.objects.filter(organization=membership.organization)
@@ -409,12 +410,12 @@ def update_purchase(request, code: UUID, payload: PurchasePatch):
 
 
 @router.get("/subscriptions", response=list[SubscriptionOut], summary="List subscriptions")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_subscriptions(
     request,
     customer: UUID | None = Query(None),
     product: UUID | None = Query(None),
-    status: str | None = Query(None),
+    status: choice_of(Subscription, "status") | None = Query(None),
 ):
     membership = _require(request.auth, "customer.view")
     subscriptions = Subscription.objects.filter(organization=membership.organization)

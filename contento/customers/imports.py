@@ -123,7 +123,11 @@ class ImportResult:
 
 
 def cell_text(value: Any) -> str:
-    """Return a cell as trimmed text (XLSX numbers like 123.0 become "123")."""
+    """Return a cell as trimmed text (XLSX numbers like 123.0 become "123"), without NULs.
+
+    Every text cell passes here: a NUL character means nothing in a text, and PostgreSQL
+    cannot store one (the boundary rule of contento.core.api).
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -132,7 +136,7 @@ def cell_text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return str(value).strip()
+    return str(value).replace("\x00", "").strip()
 
 
 def text(max_length: int) -> Callable[[Any], str]:
@@ -149,6 +153,9 @@ def text(max_length: int) -> Callable[[Any], str]:
 
 def email(value: Any) -> str:
     value = cell_text(value).lower()
+    limit = Customer._meta.get_field("email").max_length
+    if len(value) > limit:
+        raise ParseError(_("Longer than %(max)s characters.") % {"max": limit})
     try:
         validate_email(value)
     except ValidationError:

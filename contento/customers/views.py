@@ -20,7 +20,7 @@ from contento.surveys.models import Survey
 
 class CustomerForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
-    email = forms.EmailField(label=gettext_lazy("Email"), required=False)
+    email = forms.EmailField(label=gettext_lazy("Email"), required=False, max_length=254)
     language = forms.ChoiceField(label=gettext_lazy("Language"), choices=settings.LANGUAGES)
     external_id = forms.CharField(label=gettext_lazy("External id"), max_length=100, required=False)
 

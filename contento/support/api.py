@@ -6,11 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Header, Query, Router
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
 from contento.accounts.models import Membership
-from contento.api.pagination import MappedPage
+from contento.core.api import Flag, MappedPage, Pagination
 from contento.core.idempotency import IdempotencyKey
 from contento.customers.models import Customer, Product
 from contento.support import actions
@@ -23,6 +23,7 @@ from contento.support.schemas import (
     TicketIn,
     TicketOut,
     TicketPatch,
+    TicketStatus,
 )
 
 router = Router(tags=["support"])
@@ -81,12 +82,12 @@ def _ticket_out(t: Ticket, messages=None) -> dict:
 
 
 @router.get("/tickets", response=list[TicketOut], summary="List tickets, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_tickets(
     request,
-    status: str | None = Query(None),
+    status: TicketStatus | None = Query(None),
     customer: UUID | None = Query(None),
-    angry: bool | None = Query(None),
+    angry: Flag | None = Query(None),
 ):
     membership = _require(request.auth, "ticket.view")
     tickets = Ticket.objects.filter(organization=membership.organization)

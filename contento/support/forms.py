@@ -67,7 +67,7 @@ class NewConversationForm(forms.Form):
 
 class ContactForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200)
-    email = forms.EmailField(label=_("Your email"))
+    email = forms.EmailField(label=_("Your email"), max_length=254)
     subject = forms.CharField(label=_("Subject"), max_length=250)
     body = forms.CharField(label=_("How can we help?"), widget=forms.Textarea(attrs={"rows": 6}))
     language = forms.ChoiceField(choices=settings.LANGUAGES, widget=forms.HiddenInput)
@@ -83,7 +83,7 @@ class CustomerReplyForm(forms.Form):
 
 class ChatStartForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200)
-    email = forms.EmailField(label=_("Your email"))
+    email = forms.EmailField(label=_("Your email"), max_length=254)
     body = forms.CharField(label=_("Your question"), widget=forms.Textarea(attrs={"rows": 3}))
     language = forms.ChoiceField(choices=settings.LANGUAGES, widget=forms.HiddenInput)
     website = forms.CharField(

@@ -1,7 +1,20 @@
+"""Shapes of the ticket endpoints. Texts are bounded by their columns (a message by
+MAX_MESSAGE); kinds, statuses and priorities are the desk's own values."""
+
 import datetime as dt
+from typing import Annotated
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from contento.core.api import choice_of, one_of, text, text_of
+from contento.support.models import Tag, Ticket
+
+MAX_MESSAGE = 100_000  # characters of one message, as a pasted log or a long letter
+TicketStatus = choice_of(Ticket, "status")
+Priority = choice_of(Ticket, "priority")
+# A member's email address (the assignee), or "" for nobody.
+AssigneeEmail = text(254)
 
 
 class MessageOut(Schema):
@@ -48,23 +61,23 @@ class TicketDetailOut(TicketOut):
 
 class TicketIn(Schema):
     customer: UUID
-    subject: str
-    body: str
-    channel: str = "api"
-    priority: str = "normal"
+    subject: text_of(Ticket, "subject")
+    body: text(MAX_MESSAGE)
+    channel: one_of(c for c in Ticket.Channel.values if c != Ticket.Channel.FOLLOW_UP) = "api"
+    priority: Priority = "normal"
     team: UUID | None = None
     product: UUID | None = None
 
 
 class TicketPatch(Schema):
-    status: str | None = None
-    priority: str | None = None
-    team: UUID | None = None
-    assignee: str | None = None
-    tags: list[str] | None = None
+    status: TicketStatus = None
+    priority: Priority = None
+    team: UUID = None
+    assignee: AssigneeEmail = None
+    tags: Annotated[list[text_of(Tag, "name")], Field(max_length=50)] = None
 
 
 class MessageIn(Schema):
-    kind: str = "reply"
-    body: str
-    status: str | None = None
+    kind: one_of(["reply", "note", "customer"]) = "reply"
+    body: text(MAX_MESSAGE, required=True)
+    status: TicketStatus | None = None

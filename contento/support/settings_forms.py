@@ -61,6 +61,7 @@ class TeamForm(forms.Form):
     email_address = forms.EmailField(
         label=_("Inbound address"),
         required=False,
+        max_length=254,
         help_text=_("Mail sent to this address becomes a ticket of this team."),
     )
     members = MembersChoiceField(

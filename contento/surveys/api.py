@@ -1,6 +1,5 @@
 """Survey endpoints of the REST API."""
 
-import datetime as dt
 from typing import Any
 from uuid import UUID
 
@@ -9,10 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Body, Header, Query, Router
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import Status
 
-from contento.api.pagination import MappedPage
+from contento.core.api import Date, MappedPage, Pagination, choice_of, documented_body, one_of
 from contento.core.idempotency import IdempotencyKey
 from contento.customers.models import Customer
 from contento.surveys import definition
@@ -32,6 +31,7 @@ from contento.surveys.schemas import (
     ResponseIn,
     ResponseOut,
     StatusIn,
+    SurveyDefinition,
     SurveyDetailOut,
     SurveyOut,
 )
@@ -66,6 +66,7 @@ def list_surveys(request):
 @router.post(
     "/surveys", response={201: SurveyDetailOut}, summary="Create a survey from a JSON definition"
 )
+@documented_body(SurveyDefinition)
 def create_survey(request, payload: dict[str, Any] = Body(...)):
     membership = request.auth
     if not membership.can("survey.edit"):
@@ -80,6 +81,7 @@ def get_survey(request, code: UUID):
 
 
 @router.put("/surveys/{code}", response=SurveyDetailOut, summary="Replace a survey's definition")
+@documented_body(SurveyDefinition)
 def update_survey(request, code: UUID, payload: dict[str, Any] = Body(...)):
     survey = access_survey(request.auth, code, "survey.edit")
     survey = do_update_survey(survey, payload)
@@ -114,8 +116,8 @@ def _response_out(response: Response, values: dict) -> dict:
 @router.get(
     "/surveys/{code}/responses", response=list[ResponseOut], summary="List responses, newest first"
 )
-@paginate(LimitOffsetPagination)
-def list_responses(request, code: UUID, status: str | None = None):
+@paginate(Pagination)
+def list_responses(request, code: UUID, status: choice_of(Response, "status") | None = Query(None)):
     survey = access_survey(request.auth, code, "survey.view")
     local = localize(survey, survey.default_language)
     responses = (
@@ -180,9 +182,9 @@ def _submit_target(membership, code) -> Survey:
 def metrics(
     request,
     code: UUID,
-    since: dt.date | None = Query(None),
-    until: dt.date | None = Query(None),
-    language: str | None = Query(None),
+    since: Date | None = Query(None),
+    until: Date | None = Query(None),
+    language: one_of(code for code, _name in settings.LANGUAGES) | None = Query(None),
 ):
     survey = access_survey(request.auth, code, "survey.view")
     filters = Filters(since, until, language)

@@ -15,10 +15,11 @@ from django.conf import settings
 
 from contento.surveys.logic import condition_errors
 from contento.surveys.questions import TYPES, get_type
+from contento.surveys.questions.base import whole_number
 
 FORMAT = "contento.survey/1"
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
-KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")  # matched whole: "key\n" is no key
 
 # Bounds on one survey, far beyond any real questionnaire, so that a document cannot make the
 # server write millions of rows or hold megabytes of text per page view.
@@ -139,7 +140,8 @@ def validate(data: Any) -> dict:
     if default not in LANGUAGES:
         errors.append(DefinitionError("default_language", f"must be one of {LANGUAGES}"))
         default = "en"
-    languages = data.get("languages") or [default]
+    languages = data.get("languages")
+    languages = [default] if languages is None or languages == [] else languages
     if not isinstance(languages, list) or any(lang not in LANGUAGES for lang in languages):
         errors.append(DefinitionError("languages", f"must be a list of codes from {LANGUAGES}"))
         languages = [default]
@@ -193,7 +195,7 @@ def _validate_question(qdef, index, seen, last_page, loc, errors):
         path = f"questions[{index}] ({key})"
     for name in sorted(set(qdef) - QUESTION_FIELDS):
         errors.append(DefinitionError(f"{path}.{name}", "is not a field of a question"))
-    if not isinstance(key, str) or not KEY_RE.match(key):
+    if not isinstance(key, str) or not KEY_RE.fullmatch(key):
         errors.append(
             DefinitionError(
                 f"{path}.key",
@@ -205,12 +207,12 @@ def _validate_question(qdef, index, seen, last_page, loc, errors):
     if duplicate:
         errors.append(DefinitionError(f"{path}.key", f"{key!r} is used by an earlier question"))
     kind = qdef.get("type")
-    if kind not in TYPES:
+    if not isinstance(kind, str) or kind not in TYPES:
         errors.append(DefinitionError(f"{path}.type", f"must be one of {', '.join(TYPES)}"))
         return None
     qtype = get_type(kind)
-    page = qdef.get("page", last_page)
-    if not isinstance(page, int) or isinstance(page, bool) or not 1 <= page <= 100:
+    page = whole_number(qdef.get("page", last_page))
+    if page is None or not 1 <= page <= 100:
         errors.append(DefinitionError(f"{path}.page", "must be a page number from 1 to 100"))
         page = last_page
     elif page < last_page:
@@ -277,7 +279,7 @@ def _validate_choices(raw, path, loc, errors):
         for name in sorted(set(choice) - CHOICE_FIELDS):
             errors.append(DefinitionError(f"{cpath}.{name}", "is not a field of a choice"))
         key = choice.get("key")
-        if not isinstance(key, str) or not KEY_RE.match(key):
+        if not isinstance(key, str) or not KEY_RE.fullmatch(key):
             errors.append(
                 DefinitionError(f"{cpath}.key", "must be 1–50 lowercase letters, digits, _ or -")
             )

@@ -20,9 +20,9 @@ def condition_errors(logic: Any, earlier_kinds: dict[str, str]) -> list[tuple[st
     if not isinstance(logic, dict):
         return [("show_if", "must be an object with question, op and value")]
     key, op = logic.get("question"), logic.get("op")
-    if key not in earlier_kinds:
+    if not isinstance(key, str) or key not in earlier_kinds:
         return [("show_if.question", f"{key!r} is not a question that comes before this one")]
-    if op not in OPERATORS:
+    if not isinstance(op, str) or op not in OPERATORS:
         return [("show_if.op", f"{op!r} is not one of {', '.join(OPERATORS)}")]
     value = logic.get("value")
     if op in ("answered", "not_answered"):

@@ -1,8 +1,86 @@
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from ninja import Schema
+from django.conf import settings
+from ninja import Field, Schema
+from pydantic import ConfigDict, StringConstraints
+
+from contento.core.api import choice_of, one_of, text
+from contento.surveys import definition
+from contento.surveys.logic import OPERATORS
+from contento.surveys.models import Survey
+from contento.surveys.questions import TYPES
+from contento.surveys.questions.base import SCALE_LIMIT
+
+Language = one_of(code for code, _name in settings.LANGUAGES)
+
+
+def localized(max_length: int, *, required: bool = True):
+    """A text in the default language (a string), or texts by language code."""
+    return text(max_length, required=required) | dict[Language, text(max_length)]
+
+
+Key = Annotated[str, StringConstraints(pattern=definition.KEY_RE.pattern)]
+
+
+class ChoiceDefinition(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    key: Key
+    label: localized(definition.MAX_LABEL)
+
+
+class Condition(Schema):
+    """Show the question only when an earlier answer meets this (see docs/survey-definition.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: Key
+    op: one_of(OPERATORS)
+    value: Any = None
+
+
+class QuestionDefinition(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    key: Key
+    type: one_of(TYPES)
+    text: localized(definition.MAX_TEXT)
+    help: localized(definition.MAX_TEXT, required=False) | None = None
+    required: bool = False
+    page: int = Field(None, ge=1, le=100)
+    min: int = Field(None, ge=-SCALE_LIMIT, le=SCALE_LIMIT)
+    max: int = Field(None, ge=-SCALE_LIMIT, le=SCALE_LIMIT)
+    min_label: localized(definition.MAX_LABEL, required=False) | None = None
+    max_label: localized(definition.MAX_LABEL, required=False) | None = None
+    choices: list[ChoiceDefinition | text(definition.MAX_LABEL, required=True)] = Field(
+        None, max_length=definition.MAX_CHOICES
+    )
+    items: list[ChoiceDefinition | text(definition.MAX_LABEL, required=True)] = Field(
+        None, max_length=definition.MAX_CHOICES
+    )
+    show_if: Condition | None = None
+
+
+class SurveyDefinition(Schema):
+    """A whole survey as one document (docs/survey-definition.md).
+
+    Beyond this shape, the product checks what a schema cannot say: keys are unique, pages do
+    not go backwards, texts in the default language exist, a question's fields fit its type
+    and a condition names an earlier question; a document that breaks one is refused (422)
+    with every problem listed by path.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["contento.survey/1"] = "contento.survey/1"
+    default_language: Language = "en"
+    languages: list[Language] | None = None
+    title: localized(200)
+    description: localized(definition.MAX_LONG_TEXT, required=False) | None = None
+    thank_you: localized(definition.MAX_LONG_TEXT, required=False) | None = None
+    questions: list[QuestionDefinition] | None = Field(None, max_length=definition.MAX_QUESTIONS)
 
 
 class SurveyOut(Schema):
@@ -21,12 +99,12 @@ class SurveyDetailOut(SurveyOut):
 
 
 class StatusIn(Schema):
-    status: str
+    status: choice_of(Survey, "status")
 
 
 class ResponseIn(Schema):
     answers: dict[str, Any]
-    language: str | None = None
+    language: Language | None = None
     customer: UUID | None = None
 
 

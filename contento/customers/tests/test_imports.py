@@ -383,3 +383,14 @@ def test_an_xlsx_that_unpacks_too_large_is_refused_before_it_is_read(personas, s
     assert not result.ok and "unpacks to 8 MB" in result.errors[0].reason
     assert import_views.count_rows(bomb) == 0
     assert Customer.objects.count() == 0
+
+
+def test_nul_characters_and_over_long_addresses_in_a_file_are_handled(personas):
+    long_email = "a" * 250 + "@example.net"
+    content = f"external_id,name,email\nN1,Ana\x00 Pérez,ana@example.net\nN2,Bob,{long_email}\n"
+    result = run_import(personas.org, "customers", csv_file(content), dry_run=False)
+    assert errors(result) == [(3, "email")]
+    assert Customer.objects.count() == 0
+    fixed = content.replace(long_email, "bob@example.net")
+    result = run_import(personas.org, "customers", csv_file(fixed), dry_run=False)
+    assert result.ok and Customer.objects.get(external_id="N1").name == "Ana Pérez"

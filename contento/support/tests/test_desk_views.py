@@ -196,3 +196,36 @@ def test_the_chat_page_polls_the_conversation_of_an_open_ticket(client, desk, ti
     assert polled.status_code == 200
     # The polled part keeps polling itself: it names its own address again.
     assert f'hx-get="{url}"' in polled.content.decode()
+
+
+def test_outside_text_with_nul_or_an_over_long_address_is_handled(client, desk):
+    from contento.support import ratings
+    from contento.support.models import TicketRating
+
+    long_email = "a" * 250 + "@example.net"  # 262 characters: more than any address column
+    for name in ("support_public:contact", "support_public:chat"):
+        url = reverse(name, args=[desk.org.code])
+        reply = client.post(
+            url,
+            {"name": "Jo", "email": long_email, "subject": "s", "body": "b", "language": "en"},
+        )
+        assert reply.status_code == 200 and "errorlist" in reply.content.decode()
+    assert Ticket.objects.count() == 0
+    reply = client.post(
+        reverse("support_public:contact", args=[desk.org.code]),
+        {
+            "name": "Jo\x00",
+            "email": "jo@example.net",
+            "subject": "Hi\x00",
+            "body": "No\x00 signal",
+            "language": "en",
+        },
+    )
+    assert reply.status_code == 302
+    ticket = Ticket.objects.get()
+    assert ticket.subject == "Hi" and ticket.messages.get().body == "No signal"
+    rating = ratings.schedule(ticket)
+    rate = reverse("support_public:rate", args=[ratings.rating_token(rating)])
+    answered = client.post(rate, {"score": "4", "comment": "Fine\x00 thanks"})
+    assert answered.status_code == 200
+    assert TicketRating.objects.get(pk=rating.pk).comment == "Fine thanks"

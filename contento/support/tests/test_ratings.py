@@ -53,11 +53,14 @@ def test_the_question_is_sent_after_the_delay_in_the_customers_language(desk, cl
     # A later reassignment does not move the rating to someone who did not do the work.
     actions.do_assign_ticket(ticket, desk.bob, desk.manager)
     path = links[4].split("://", 1)[1].split("/", 1)[1]
+    answered_at = time_machine.travel(SOLVED + timedelta(days=2), tick=False)
+    answered_at.start()  # the customer answers the next day, while the link is fresh
     page = client.get("/" + path)
     assert page.status_code == 200
     assert TicketRating.objects.get(pk=rating.pk).score is None  # a GET records nothing
     client.post("/" + path.split("?")[0], {"score": "5"})
     client.post("/" + path.split("?")[0], {"score": "5", "comment": "Muy amables"})
+    answered_at.stop()
     rating.refresh_from_db()
     assert (rating.score, rating.comment, rating.agent) == (5, "Muy amables", desk.alice)
     values = sorted(

@@ -171,11 +171,26 @@ class ScaleType(ScaledType):
         return answers[0].value if answers else None
 
 
+SCALE_LIMIT = 1000  # a scale's ends lie within ±SCALE_LIMIT
+
+
+def whole_number(value: Any) -> int | None:
+    """Return `value` as an int if it is a whole number (5 or 5.0; not True, "5" or 5.5)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
 def check_range(qdef: dict, default: tuple[int, int]) -> list[tuple[str, str]]:
-    try:
-        low, high = scale_range(qdef, default)
-    except (TypeError, ValueError):
-        return [("min", "min and max must be whole numbers")]
+    ends = [
+        whole_number(qdef.get(name, fallback))
+        for name, fallback in zip(("min", "max"), default, strict=True)
+    ]
+    if None in ends or any(abs(end) > SCALE_LIMIT for end in ends):
+        return [("min", f"min and max must be whole numbers from -{SCALE_LIMIT} to {SCALE_LIMIT}")]
+    low, high = ends
     if high <= low:
         return [("max", f"max ({high}) must be greater than min ({low})")]
     if high - low > 10:
