@@ -99,6 +99,7 @@ TEMPLATES = [
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # SQLite creates no folder itself
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -131,17 +132,40 @@ if env_bool("CONTENTO_FAST_PASSWORD_HASHER", False):
     # Tests only: hashing cost is irrelevant there and dominates run time.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Background tasks (Django's Tasks API through the django-tasks backport).
+# Background tasks (Django's Tasks API through the django-tasks backport), in three queues
+# served by separate worker lanes so mail never waits behind analysis (contento.core.queues).
 REDIS_URL = env_str("REDIS_URL")
 TASKS_IMMEDIATE = env_bool("TASKS_IMMEDIATE", False)
+TASK_QUEUES = ["mail", "default", "analysis"]
 if TASKS_IMMEDIATE:
-    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": TASK_QUEUES,
+        }
+    }
 elif REDIS_URL:
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+    RQ_QUEUES = {
+        name: {
+            "URL": REDIS_URL,
+            "DEFAULT_TIMEOUT": 600,
+            "QUEUE_CLASS": "contento.core.rq.RetryingQueue",
+        }
+        for name in TASK_QUEUES
+    }
 else:
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+# A worker silent this long is taken for dead, and the tasks it was running run again.
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 30)
+# Jobs every worker's scheduler runs once per period across the installation: (task, seconds).
+PERIODIC_TASKS = [
+    ("contento.support.tasks.desk_tick", 60),
+    ("contento.support.tasks.sweep", 300),
+    ("contento.surveys.tasks.sweep", 300),
+    ("contento.core.tasks.housekeeping", 3600),
+]
 
 # Caches hold rate-limit counters; they must be shared when several web processes run.
 if REDIS_URL:

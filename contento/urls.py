@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.http import JsonResponse
 from django.urls import include, path
 from django.views.i18n import set_language
 from django_ratelimit.decorators import ratelimit
 
 from contento.accounts import views as account_views
 from contento.api.api import api
+from contento.core import views as core_views
 from contento.core.ratelimits import login_rate
 
 # The admin's sign-in is a sign-in like any other: limited per client address.
@@ -15,13 +15,9 @@ admin.site.login = ratelimit(key="ip", rate=login_rate, method="POST", block=Tru
 handler500 = "contento.core.errors.server_error"
 
 
-def healthz(request):
-    return JsonResponse({"status": "ok"})
-
-
 urlpatterns = [
     path("", account_views.home, name="home"),
-    path("healthz", healthz, name="healthz"),
+    path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("contento.accounts.urls")),
     path("surveys/", include("contento.surveys.urls")),
     path("customers/", include("contento.customers.urls")),

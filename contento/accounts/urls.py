@@ -9,5 +9,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("members/", views.members, name="members"),
     path("tokens/", views.tokens, name="tokens"),
+    path("status/", views.background_status, name="status"),
     path("workspace/<uuid:code>/", views.switch_workspace, name="switch"),
 ]

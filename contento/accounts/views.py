@@ -20,12 +20,19 @@ from contento.accounts.actions import (
 from contento.accounts.middleware import SESSION_KEY
 from contento.accounts.models import ApiToken, Membership, User
 from contento.accounts.roles import Role
+from contento.core import health
 from contento.core.ratelimits import login_rate
 
 
 @method_decorator(ratelimit(key="ip", rate=login_rate, method="POST", block=True), name="post")
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
+
+
+@member_required("installation.status")
+def background_status(request, membership):
+    """The background work at a glance: queues, workers, mail listener, problems."""
+    return render(request, "accounts/status.html", {"state": health.report()})
 
 
 @login_required

@@ -13,6 +13,7 @@ from django_tasks import task
 
 from contento.accounts.models import Membership
 from contento.accounts.roles import Role
+from contento.core import queues
 from contento.insights.models import Alert, ReportSubscription
 from contento.surveys.models import Survey
 
@@ -43,7 +44,7 @@ def _recipients(survey):
     return [m.user for m in owners.select_related("user") if m.user.is_active]
 
 
-@task()
+@task(queue_name=queues.MAIL)
 def send_alert(alert_id: int) -> str:
     """Email an alert to the survey's owner, once (safe to retry)."""
     with transaction.atomic():
@@ -74,7 +75,7 @@ def iso_week(day) -> str:
     return f"{year}-W{week:02d}"
 
 
-@task()
+@task(queue_name=queues.MAIL)
 def send_weekly_report(subscription_id: int) -> str:
     """Email one member this week's overview (NPS, CSAT, CES by month), once a week."""
     from contento.insights import overview

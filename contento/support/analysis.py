@@ -21,6 +21,15 @@ def _text_library():
     return text
 
 
+def unread_messages():
+    """Return the messages `analyze_messages` reads that it has not read yet."""
+    if _text_library() is None:
+        return TicketMessage.objects.none()
+    return TicketMessage.objects.filter(
+        direction=TicketMessage.Direction.INBOUND, analysis__isnull=True
+    ).exclude(body="")
+
+
 def analyze_messages(message_codes: list[str], batch_size: int = 64) -> int:
     """Analyse these messages (skipping those the current model read); return how many."""
     text = _text_library()

@@ -187,6 +187,8 @@ class Ticket(models.Model):
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)
     # Signed into the customer's links (their ticket, its rating): raising it revokes them all.
     link_version = models.PositiveIntegerField(default=0)
+    # "pending" while the acknowledgement email waits to go out, "sent" once it went.
+    acknowledgement = models.CharField(max_length=8, blank=True, default="")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
@@ -307,7 +309,18 @@ class TicketMessage(models.Model):
                 fields=["ticket", "idempotency_key"], name="ticket_message_idempotency_unique"
             ),
         ]
-        indexes = [models.Index(fields=["organization", "message_id"])]
+        indexes = [
+            models.Index(fields=["organization", "message_id"]),
+            # The few messages still waiting to be read or sent, for the sweeps.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(analysis__isnull=True) & ~models.Q(body=""),
+                name="message_unanalysed",
+            ),
+            models.Index(
+                fields=["created_at"], condition=models.Q(delivery="queued"), name="message_queued"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.ticket.reference}"

@@ -14,12 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from contento.core import queues
 from contento.support.models import Ticket, TicketMessage, TicketRating
 
 log = logging.getLogger(__name__)
 
 
-@task()
+@task(queue_name=queues.MAIL)
 def send_ticket_message(message_code: str) -> str:
     """Email an agent's reply to the customer, once."""
     from contento.support.channels.email import outbound
@@ -47,21 +48,27 @@ def send_ticket_message(message_code: str) -> str:
     return "sent"
 
 
-@task()
+@task(queue_name=queues.MAIL)
 def send_acknowledgement(ticket_code: str) -> str:
+    """Tell the customer their request arrived, once (the ticket row says if it went)."""
     from contento.support.channels.email import outbound
 
-    ticket = Ticket.objects.select_related("customer", "team", "organization").filter(
-        code=ticket_code
-    )
-    ticket = ticket.first()
-    if ticket is None:
-        return "skipped"
-    outbound.send_acknowledgement(ticket)
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("customer", "team", "organization")
+            .filter(code=ticket_code)
+            .first()
+        )
+        if ticket is None or ticket.acknowledgement != "pending":
+            return "skipped"
+        outbound.send_acknowledgement(ticket)
+        ticket.acknowledgement = "sent"
+        ticket.save(update_fields=["acknowledgement"])
     return "sent"
 
 
-@task()
+@task(queue_name=queues.ANALYSIS)
 def analyze_messages(message_codes: list[str]) -> int:
     """Read the customer's messages for language, sentiment and anger; flag angry tickets."""
     from contento.support import analysis
@@ -69,7 +76,7 @@ def analyze_messages(message_codes: list[str]) -> int:
     return analysis.analyze_messages(message_codes)
 
 
-@task()
+@task(queue_name=queues.MAIL)
 def send_rating(rating_code: str) -> str:
     from contento.support import ratings
 
@@ -142,3 +149,44 @@ def _close_solved(now) -> int:
             do_set_ticket_status(ticket, Ticket.Status.CLOSED, actor=None, at=now)
             closed += 1
     return closed
+
+
+# Work queued after a commit is lost if the process dies between the commit and the enqueue,
+# or if Redis is down at that instant. The sweep finds what such a loss leaves behind and
+# queues it again; every task it queues is idempotent, so a task that was in fact queued
+# does no harm by being queued twice.
+SWEEP_AFTER = timedelta(minutes=2)  # younger work is probably still in its queue
+SWEEP_WITHIN = timedelta(days=7)
+
+
+@task()
+def sweep() -> dict:
+    """Queue again the desk's work whose queueing was lost; return how much of each."""
+    from contento.support.analysis import unread_messages
+
+    now = timezone.now()
+    window = {"created_at__lt": now - SWEEP_AFTER, "created_at__gte": now - SWEEP_WITHIN}
+    unread = list(
+        unread_messages().filter(**window).order_by("pk").values_list("code", flat=True)[:5000]
+    )
+    for start in range(0, len(unread), 200):
+        analyze_messages.enqueue([str(code) for code in unread[start : start + 200]])
+    unsent = list(
+        TicketMessage.objects.filter(delivery=TicketMessage.Delivery.QUEUED, **window)
+        .order_by("pk")
+        .values_list("code", flat=True)[:1000]
+    )
+    for code in unsent:
+        send_ticket_message.enqueue(str(code))
+    unacknowledged = list(
+        Ticket.objects.filter(acknowledgement="pending", **window).values_list("code", flat=True)[
+            :1000
+        ]
+    )
+    for code in unacknowledged:
+        send_acknowledgement.enqueue(str(code))
+    return {
+        "analysis": len(unread),
+        "replies": len(unsent),
+        "acknowledgements": len(unacknowledged),
+    }

@@ -46,6 +46,13 @@ def text_answers():
     return Answer.objects.filter(question__kind=Question.Kind.TEXT).exclude(text="")
 
 
+def unread_answers():
+    """Return the open-text answers `analyze_answers` reads that it has not read yet."""
+    if _text_library() is None:
+        return Answer.objects.none()
+    return text_answers().filter(analysis__isnull=True)
+
+
 # Queueing --------------------------------------------------------------------------------------
 
 

@@ -262,6 +262,12 @@ class Answer(models.Model):
         indexes = [
             models.Index(fields=["survey", "question", "answered_at"]),
             models.Index(fields=["question", "value"]),
+            # The few texts still waiting to be read, for the sweep that queues them again.
+            models.Index(
+                fields=["answered_at"],
+                condition=models.Q(analysis__isnull=True) & ~models.Q(text=""),
+                name="answer_unanalysed",
+            ),
         ]
 
     def __str__(self):

@@ -1,6 +1,7 @@
 """Background work of the surveys app (Django's Tasks API)."""
 
 import logging
+from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -8,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
+from contento.core import queues
 from contento.surveys.links import personal_url
 from contento.surveys.localize import localize
 from contento.surveys.models import Invitation
@@ -15,7 +17,7 @@ from contento.surveys.models import Invitation
 log = logging.getLogger(__name__)
 
 
-@task()
+@task(queue_name=queues.MAIL)
 def send_invitation(invitation_code: str) -> str:
     """Email one invitation with the customer's personal link, once.
 
@@ -65,7 +67,7 @@ def send_invitation(invitation_code: str) -> str:
     return "sent"
 
 
-@task()
+@task(queue_name=queues.ANALYSIS)
 def analyze_answers(answer_ids: list[int]) -> int:
     """Read open-text answers for language, sentiment and anger; queue themes when due.
 
@@ -76,7 +78,7 @@ def analyze_answers(answer_ids: list[int]) -> int:
     return analysis.analyze_answers(answer_ids)
 
 
-@task()
+@task(queue_name=queues.ANALYSIS)
 def compute_themes(survey_code: str, force: bool = False) -> str:
     """Group a survey's analysed answers into themes, if due (always with `force`)."""
     from contento.surveys import analysis
@@ -90,3 +92,36 @@ def compute_themes(survey_code: str, force: bool = False) -> str:
     finally:
         analysis.finish_themes(survey.pk)
     return "skipped" if count is None else f"{count} themes"
+
+
+# Work queued after a commit is lost if the process dies between the commit and the enqueue,
+# or if Redis is down at that instant: the sweep queues again what such a loss leaves behind
+# (each task is idempotent, so work that was in fact queued is not done twice).
+SWEEP_AFTER = timedelta(minutes=2)
+SWEEP_WITHIN = timedelta(days=7)
+
+
+@task()
+def sweep() -> dict:
+    """Queue again the answers still unread and the invitations still unsent."""
+    from contento.surveys.analysis import ENQUEUE_BATCH, unread_answers
+
+    now = timezone.now()
+    unread = list(
+        unread_answers()
+        .filter(answered_at__lt=now - SWEEP_AFTER, answered_at__gte=now - SWEEP_WITHIN)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:20000]
+    )
+    for start in range(0, len(unread), ENQUEUE_BATCH):
+        analyze_answers.enqueue(unread[start : start + ENQUEUE_BATCH])
+    unsent = list(
+        Invitation.objects.filter(
+            status=Invitation.Status.PENDING,
+            created_at__lt=now - SWEEP_AFTER,
+            created_at__gte=now - SWEEP_WITHIN,
+        ).values_list("code", flat=True)[:5000]
+    )
+    for code in unsent:
+        send_invitation.enqueue(str(code))
+    return {"analysis": len(unread), "invitations": len(unsent)}

@@ -11,6 +11,8 @@ import json
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -31,6 +33,20 @@ SEMANTIC_RULES = {("POST", "/api/v1/surveys"), ("PUT", "/api/v1/surveys/{code}")
 @pytest.fixture
 def token(personas):
     return personas.token(Role.OWNER)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Let schemathesis call the WSGI app as Django's test client does.
+
+    A request normally closes a database connection that is inside a transaction; here the
+    test's own transaction is that connection (the test client disconnects this the same way).
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()

@@ -33,7 +33,9 @@ def test_chart_escapes_labels_and_describes_its_data():
 
 
 def test_healthz(db):
-    assert Client().get("/healthz").json() == {"status": "ok"}
+    reply = Client().get("/healthz")
+    assert reply.status_code == 200
+    assert (reply.json()["status"], reply.json()["database"]) == ("ok", "ok")
 
 
 def test_static_files_come_from_the_app_not_a_cdn(db):

@@ -25,6 +25,7 @@ from contento.support.access import (
     customer_ticket_token,
     ticket_from_customer_token,
 )
+from contento.support.channels.email import outbound
 from contento.support.forms import ChatStartForm, ContactForm, CustomerReplyForm
 from contento.support.models import Team, Ticket, TicketMessage
 
@@ -110,9 +111,7 @@ def contact(request, org):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                from contento.support import tasks
-
-                tasks.send_acknowledgement.enqueue(str(ticket.code))
+                outbound.queue_acknowledgement(ticket)
                 return redirect("support_public:ticket", customer_ticket_token(ticket))
         return render(
             request,

@@ -52,12 +52,12 @@ def test_unknown_invitation_is_skipped(db):
 
 
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+QUEUES = ["mail", "default", "analysis"]
 
 
-@pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
-def test_redis_queue_runs_a_real_task(settings, live_survey, customers):
-    """Enqueue through django-tasks-rq into this machine's Redis and run it with an RQ worker."""
+@pytest.fixture
+def redis_queues(settings):
+    """This machine's Redis as the task queue, as REDIS_URL would configure it."""
     redis = pytest.importorskip("redis")
     try:
         redis.Redis.from_url(REDIS_URL).ping()
@@ -65,24 +65,59 @@ def test_redis_queue_runs_a_real_task(settings, live_survey, customers):
         pytest.skip(f"no Redis server at {REDIS_URL}")
     import django_rq
     from django_tasks import task_backends
-    from rq import SimpleWorker
 
-    settings.RQ_QUEUES = {"default": {"URL": REDIS_URL}}
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.RQ_QUEUES = {
+        name: {"URL": REDIS_URL, "QUEUE_CLASS": "contento.core.rq.RetryingQueue"} for name in QUEUES
+    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": QUEUES}}
     settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "django_rq", "django_tasks_rq"]
     task_backends._settings = None  # re-read TASKS
-    queue = django_rq.get_queue("default")
-    queue.empty()
-    try:
-        created = do_invite_customers(live_survey, customers)
-        assert queue.count == 2
-        from django_tasks_rq import Job
-
-        SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
-        assert sorted(m.to[0] for m in mail.outbox) == ["lan@example.net", "lucia@example.net"]
-        assert Invitation.objects.get(code=created[0].code).status == "sent"
-    finally:
+    queues = {name: django_rq.get_queue(name) for name in QUEUES}
+    for queue in queues.values():
         queue.empty()
+    yield queues
+    for queue in queues.values():
+        queue.empty()
+    task_backends._settings = None
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_redis_queue_runs_a_real_task(redis_queues, live_survey, customers):
+    """Enqueue through django-tasks-rq into this machine's Redis and run it with an RQ worker."""
+    from django_tasks_rq import Job
+    from rq import SimpleWorker
+
+    queue = redis_queues["mail"]
+    created = do_invite_customers(live_survey, customers)
+    assert queue.count == 2  # invitations are mail: they go to the mail queue
+    SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
+    assert sorted(m.to[0] for m in mail.outbox) == ["lan@example.net", "lucia@example.net"]
+    assert Invitation.objects.get(code=created[0].code).status == "sent"
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_redis_jobs_retry_and_abandoned_ones_come_back(redis_queues, live_survey, customers):
+    from rq.job import JobStatus
+    from rq.registry import StartedJobRegistry
+
+    from contento.core.rq import clean_registries
+    from contento.core.worker import MAX_ATTEMPTS
+
+    queue = redis_queues["mail"]
+    do_invite_customers(live_survey, customers)
+    job = queue.jobs[0]
+    assert job.retries_left == MAX_ATTEMPTS - 1 and job.retry_intervals[0] == 10
+    # A worker took the job and was killed: its registry entry expired long ago.
+    queue.remove(job.id)
+    job.set_status(JobStatus.STARTED)
+    registry = StartedJobRegistry(queue=queue)
+    queue.connection.zadd(registry.key, {f"{job.id}:dead-worker": 1})
+    clean_registries(["mail"])
+    job.refresh()
+    assert job.retries_left == MAX_ATTEMPTS - 2  # it is tried again, not dropped
+    assert job.get_status() in (JobStatus.QUEUED, JobStatus.SCHEDULED)
 
 
 def test_an_invitation_is_not_sent_to_a_customer_who_withdrew_consent_or_was_erased(

@@ -1,13 +1,13 @@
 import argparse
-import signal
-import subprocess
 import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
 
+from contento.core.queues import LANES
 from contento.core.startup import warn_at_start
+from contento.core.supervisor import Supervisor
 from contento.env import env_bool, env_int, env_str
 
 
@@ -47,16 +47,22 @@ class Command(BaseCommand):
 
     def handle(self, host, port, workers, threads, no_worker, no_mail, access_log, **options):
         warn_at_start(self.stderr)
-        worker = mailserver = None
+        command = [sys.executable, "-m", "contento.cli"]
+        children = {}
         if not no_mail:
-            mailserver = subprocess.Popen([sys.executable, "-m", "contento.cli", "mailserver"])  # noqa: S603
+            children["mail listener"] = [*command, "mailserver"]
             self.stdout.write(
                 f"Desk mail listener on smtp://{settings.MAIL_HOST}:{settings.MAIL_PORT}/"
             )
         immediate = settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend")
         if not no_worker and not immediate:
-            worker = subprocess.Popen([sys.executable, "-m", "contento.cli", "worker"])  # noqa: S603
-            self.stdout.write(f"Background worker started (pid {worker.pid}).")
+            for lane in LANES:
+                children[f"worker:{lane}"] = [*command, "worker", "--lane", lane]
+        # The worker and the listener are restarted if they die (kill -9, out of memory).
+        supervisor = Supervisor(children)
+        supervisor.start()
+        if children:
+            self.stdout.write(f"Started and watching: {', '.join(children)}.")
         self.stdout.write(f"Serving Contento at http://{host}:{port}/")
         try:
             _Gunicorn(
@@ -71,7 +77,4 @@ class Command(BaseCommand):
                 }
             ).run()
         finally:
-            for process in (worker, mailserver):
-                if process is not None and process.poll() is None:
-                    process.send_signal(signal.SIGTERM)
-                    process.wait(timeout=15)
+            supervisor.stop()

@@ -1,61 +1,107 @@
-import threading
+"""`contento worker`: the background workers, one process per lane, kept running.
+
+Without `--lane` it supervises one process per lane (contento.core.queues.LANES), restarting
+any that dies. With `--lane NAME` it is that one process: it runs the lane's queues in order
+of priority, keeps its heartbeat, takes back the tasks of dead workers, and runs the
+installation's scheduler (each periodic job once per period, whatever the number of
+workers). `--burst` runs every queued task in this process, then exits.
+"""
+
+import signal
+import sys
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
 
+from contento.core.queues import LANES, QUEUES
+from contento.core.scheduler import Scheduler
 from contento.core.startup import warn_at_start
-
-# Periodic jobs: (dotted path of a task, seconds between runs). Each is idempotent, so two
-# workers enqueueing the same tick do no harm.
-PERIODIC = [("contento.support.tasks.desk_tick", 60)]
+from contento.core.supervisor import Supervisor
+from contento.core.worker import DatabaseWorker, Heartbeat
 
 
-def _enqueue(path: str) -> None:
-    from django.utils.module_loading import import_string
-
-    import_string(path).enqueue()
-
-
-def _schedule(stop: threading.Event) -> None:
-    elapsed = 0
-    while not stop.wait(1):
-        elapsed += 1
-        for path, every in PERIODIC:
-            if elapsed % every == 0:
-                _enqueue(path)
+def _backend() -> str:
+    backend = settings.TASKS["default"]["BACKEND"]
+    if backend.endswith("RQBackend"):
+        return "rq"
+    if backend.endswith("DatabaseBackend"):
+        return "database"
+    return "immediate"
 
 
 class Command(BaseCommand):
-    help = "Run a background worker for the configured task queue (database or Redis)."
+    help = "Run the background workers (one process per lane, restarted if one dies)."
 
     def add_arguments(self, parser):
+        parser.add_argument("--lane", choices=sorted(LANES), help="Run one lane's process.")
         parser.add_argument("--burst", action="store_true", help="Run the queued tasks, then exit.")
 
-    def handle(self, burst, **options):
+    def handle(self, lane, burst, **options):
+        backend = _backend()
+        if backend == "immediate":
+            self.stdout.write("Tasks run immediately; no worker is needed.")
+            return
         warn_at_start(self.stderr)
-        backend = settings.TASKS["default"]["BACKEND"]
-        # The periodic jobs run once at start; a long-running worker repeats them on schedule.
-        for path, _every in PERIODIC:
-            _enqueue(path)
-        stop = threading.Event()
-        if not burst:
-            threading.Thread(target=_schedule, args=(stop,), daemon=True).start()
-        try:
-            self._run(backend, burst)
-        finally:
-            stop.set()
-
-    def _run(self, backend, burst):
-        if backend.endswith("RQBackend"):
-            args = ["default", "--job-class", "django_tasks_rq.Job"]
-            if burst:
-                args.append("--burst")
-            call_command("rqworker", *args)
-        elif backend.endswith("DatabaseBackend"):
-            args = ["--queue-name", "default", "--interval", "0.5"]
-            if burst:
-                args.append("--batch")
-            call_command("db_worker", *args)
+        if burst:
+            self._burst(backend)
+        elif lane:
+            self._lane(backend, lane)
         else:
-            self.stdout.write(f"Tasks run immediately with {backend}; no worker is needed.")
+            self._supervise()
+
+    def _supervise(self) -> None:
+        argv = [sys.executable, "-m", "contento.cli", "worker", "--lane"]
+        supervisor = Supervisor({f"worker:{name}": [*argv, name] for name in LANES})
+        supervisor.start()
+        self.stdout.write(f"Workers started: {supervisor.pids()}")
+        stopped = []
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_args: stopped.append(True))
+        while not stopped:
+            signal.pause()
+        supervisor.stop()
+
+    def _burst(self, backend: str) -> None:
+        # The periodic jobs run once, as a worker's first minute would run them.
+        for path, _every in settings.PERIODIC_TASKS:
+            import_string(path).enqueue()
+        if backend == "rq":
+            call_command("rqworker", *QUEUES, "--job-class", "django_tasks_rq.Job", "--burst")
+            return
+        DatabaseWorker(QUEUES, "burst", batch=True).run()
+
+    def _lane(self, backend: str, lane: str) -> None:
+        queues = LANES[lane]
+        scheduler = Scheduler()
+        if backend == "rq":
+            # Imported here: django-rq refuses to load without the RQ_QUEUES of a Redis setup.
+            from contento.core.rq import clean_registries
+
+            heartbeat = Heartbeat("worker", lane, queues)
+            heartbeat.on_beat.append(lambda: clean_registries(queues))
+            heartbeat.start()
+            scheduler.start()
+            try:
+                call_command(
+                    "rqworker", *queues, "--job-class", "django_tasks_rq.Job", "--with-scheduler"
+                )
+            finally:
+                scheduler.stop()
+                heartbeat.stop()
+            return
+        worker = DatabaseWorker(queues, lane)
+
+        def stop(*_args):
+            if not worker.running:  # a second signal: give the task back and go
+                raise SystemExit(1)
+            worker.stop()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        scheduler.start()
+        try:
+            worker.run()
+        finally:
+            scheduler.stop()

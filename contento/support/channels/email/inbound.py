@@ -288,10 +288,7 @@ def _receive(route_: Route, parsed: ParsedMail, raw: bytes, recipients, at) -> I
     )
     skipped = "; ".join(f"{s.filename}: {s.reason}" for s in parsed.skipped_attachments)
     if not parsed.is_bulk:
-        from contento.support import tasks
-
-        code = str(ticket.code)
-        transaction.on_commit(lambda: tasks.send_acknowledgement.enqueue(code))
+        outbound.queue_acknowledgement(ticket)
     return _store(
         route_, parsed, raw, InboundEmail.Outcome.CREATED, ticket=ticket, detail=skipped, at=at
     )

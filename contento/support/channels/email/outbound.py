@@ -113,6 +113,19 @@ def send(message: TicketMessage) -> None:
     mail.send()
 
 
+def queue_acknowledgement(ticket: Ticket) -> None:
+    """Tell the customer their request arrived: once per ticket, after the commit.
+
+    The ticket remembers it is "pending" until the worker sends it, so the sweep
+    (`tasks.sweep`) finds one whose queueing was lost, and a retried request sends nothing new.
+    """
+    from contento.support import tasks
+
+    if Ticket.objects.filter(pk=ticket.pk, acknowledgement="").update(acknowledgement="pending"):
+        code = str(ticket.code)
+        transaction.on_commit(lambda: tasks.send_acknowledgement.enqueue(code))
+
+
 def send_acknowledgement(ticket: Ticket) -> None:
     """Tell the customer their request arrived, with its reference, once per ticket.
 

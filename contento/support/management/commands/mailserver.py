@@ -1,9 +1,13 @@
 import signal
+import sys
 import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from contento.core.models import ProcessBeat
+from contento.core.supervisor import EXIT_UNAVAILABLE
+from contento.core.worker import Heartbeat
 from contento.support.channels.email.server import DeskController
 
 
@@ -16,7 +20,16 @@ class Command(BaseCommand):
 
     def handle(self, host, port, **options):
         controller = DeskController(host, port)
-        controller.start()
+        try:
+            controller.start()
+        except OSError as error:  # the port is taken (another listener), or not ours to use
+            self.stderr.write(
+                f"Cannot receive mail on smtp://{host}:{port}/: {error}. Another listener may "
+                "already run on this host; set MAIL_PORT or use --no-mail."
+            )
+            sys.exit(EXIT_UNAVAILABLE)
+        heartbeat = Heartbeat(ProcessBeat.Kind.MAIL, lane=f"{host}:{port}")
+        heartbeat.start(wait_for_database=False)  # mail is taken even while the database is away
         self.stdout.write(f"Receiving mail on smtp://{host}:{port}/ (Ctrl+C to stop)")
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -25,4 +38,5 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            heartbeat.stop()
             controller.stop()

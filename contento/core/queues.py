@@ -1,0 +1,31 @@
+"""The task queues, and the lanes of workers that serve them.
+
+Work that a customer waits for must never wait behind work nobody waits for. Each task names
+its queue (`@task(queue_name=...)`):
+
+- `mail`: acknowledgements, replies, invitations, rating requests, alerts: a person is
+  waiting for each, so they run first;
+- `default`: the desk's periodic duties, imports, recomputations;
+- `analysis`: reading comments and messages for sentiment and themes: heavy, and a backlog of
+  it delays nothing a customer sees.
+
+A lane is a worker process serving some queues in order of priority. `contento worker` runs
+one process per lane, so a long analysis batch never holds up an acknowledgement.
+"""
+
+MAIL = "mail"
+DEFAULT = "default"
+ANALYSIS = "analysis"
+QUEUES = [MAIL, DEFAULT, ANALYSIS]
+
+LANES: dict[str, list[str]] = {
+    "urgent": [MAIL, DEFAULT],
+    "analysis": [ANALYSIS],
+}
+
+# How long a task may wait before /healthz and `contento status` call its queue stalled.
+STALL_SECONDS = {MAIL: 120, DEFAULT: 300, ANALYSIS: 1800}
+
+
+def lane_of(queue: str) -> str:
+    return next(lane for lane, queues in LANES.items() if queue in queues)
