@@ -315,7 +315,7 @@ def do_erase_customer(customer: Customer, actor=None) -> None:
         files += [
             (raw_storage, name) for name in inbound.exclude(raw="").values_list("raw", flat=True)
         ]
-        inbound.update(raw="", sender="", subject="", detail="")
+        inbound.update(raw="", sender="", subject="", detail="", text="", body_digest="")
 
         ratings = TicketRating.objects.filter(ticket_id__in=ticket_ids)
         ratings.filter(status=TicketRating.Status.SCHEDULED).update(

@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from contento.accounts.models import Organization
+from contento.core.codepages import decode_guessing
 from contento.customers.models import (
     ATTRIBUTE_KEY,
     MAX_ATTRIBUTE_LENGTH,
@@ -412,15 +413,11 @@ def count_rows(file) -> int:
             binary.close()
 
 
-def _csv_rows(binary) -> tuple[list, Iterator[list], int]:
+def _csv_rows(binary, languages=()) -> tuple[list, Iterator[list], int]:
     data = binary.read()
-    try:
-        content = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        row = data[: error.start].count(b"\n") + 1
-        raise ImportFileError(
-            _("The file is not UTF-8 text. Save it as CSV UTF-8 and try again."), row=row
-        ) from None
+    # UTF-8 if it is; else the code page Excel saved it in, guessed among those of the
+    # workspace's languages first (windows-1251 for Russian, windows-1252 for Spanish...).
+    content, _encoding = decode_guessing(data, languages)
     first_line = content.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count) if first_line else ","
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
@@ -511,10 +508,12 @@ def _xlsx_rows(binary):
     return book, sheet, None
 
 
-def _read_table(binary) -> tuple[list, Iterator[list], int | None, Callable[[], None]]:
+def _read_table(
+    binary, languages=()
+) -> tuple[list, Iterator[list], int | None, Callable[[], None]]:
     """Return the header, an iterator over the other rows, their count and a closer."""
     if _sniff(binary) == "csv":
-        header, rows, total = _csv_rows(binary)
+        header, rows, total = _csv_rows(binary, languages)
         return header, rows, total, lambda: None
     book, sheet, total = _xlsx_rows(binary)
     values = sheet.iter_rows(values_only=True)
@@ -1191,7 +1190,7 @@ def run_import(
 
 
 def _import_rows(importer, binary, result, write: bool, progress: Progress | None) -> None:
-    raw_header, rows, total, close = _read_table(binary)
+    raw_header, rows, total, close = _read_table(binary, (importer.organization.default_language,))
     try:
         header = _check_header(importer, raw_header, result)
         if header is None:

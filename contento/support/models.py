@@ -407,9 +407,17 @@ class InboundEmail(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True)
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     message_id = models.CharField(max_length=255, blank=True)
+    # SHA-256 of the raw message: a redelivery has the same bytes; a different message that
+    # reuses a Message-ID (broken mailers do) does not, and is kept.
+    digest = models.CharField(max_length=64, blank=True)
+    # SHA-256 of what the sender wrote, to recognise the same text sent again and again (a loop).
+    body_digest = models.CharField(max_length=64, blank=True)
     sender = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=250, blank=True)
+    # The decoded text, so agents can read a mail that became no ticket without the raw file.
+    text = models.TextField(blank=True)
     size = models.PositiveIntegerField(default=0)
     raw = models.FileField(upload_to="inbound/%Y/%m/", max_length=255, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
@@ -418,15 +426,45 @@ class InboundEmail(models.Model):
         Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     received_at = models.DateTimeField()
+    # An agent looked at a mail that needed attention and dealt with it.
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-received_at", "-pk"]
         constraints = [
-            unique_when_set("organization", "message_id", name="inbound_email_message_id_unique")
+            models.UniqueConstraint(
+                fields=["organization", "message_id", "digest"],
+                condition=~models.Q(message_id=""),
+                name="inbound_email_once_per_message",
+            )
         ]
+        indexes = [models.Index(fields=["organization", "sender", "received_at"])]
 
     def __str__(self):
         return f"{self.sender}: {self.subject}"
+
+
+class TicketParticipant(models.Model):
+    """Someone besides the customer in a ticket's conversation (a colleague, a family member).
+
+    They joined by answering one of the desk's own messages (only someone the message reached
+    knows its Message-ID) or were in copy; the desk's replies go to them too.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="participants")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "customer"], name="ticket_participant_once")
+        ]
+
+    def __str__(self):
+        return f"{self.customer} in {self.ticket}"
 
 
 class CannedReply(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contento.support.views import attachments, desk, reports
+from contento.support.views import attachments, attention, desk, reports
 from contento.support.views import settings as config
 
 app_name = "support"
@@ -16,6 +16,14 @@ urlpatterns = [
     path("tickets/<uuid:code>/revoke-links/", desk.revoke_links, name="revoke_links"),
     path("tickets/<uuid:code>/canned/<uuid:reply_code>/", desk.canned_reply, name="canned_reply"),
     path("attachments/<uuid:code>/", attachments.download, name="attachment"),
+    path("attention/", attention.attention_list, name="attention"),
+    path("attention/<uuid:code>/", attention.attention_mail, name="attention_mail"),
+    path(
+        "attention/<uuid:code>/ticket/",
+        attention.attention_open_ticket,
+        name="attention_open_ticket",
+    ),
+    path("attention/<uuid:code>/aside/", attention.attention_set_aside, name="attention_set_aside"),
     path("settings/", config.home, name="settings"),
     path("settings/teams/", config.team_list, name="settings_teams"),
     path("settings/teams/new/", config.team_edit, name="settings_team_new"),

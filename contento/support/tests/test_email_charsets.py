@@ -9,6 +9,7 @@ from contento.support.channels.email.charsets import (
     decode_header_value,
     resolve_charset,
 )
+from contento.support.channels.email.parsing import parse_message
 
 
 @pytest.mark.parametrize(
@@ -67,3 +68,50 @@ def test_raw_8bit_headers() -> None:
     assert decode_header_value(raw) == "Lütkebohle"
     raw = "Атиков".encode("cp1251").decode("ascii", "surrogateescape")
     assert decode_header_value(raw, hint="windows-1251") == "Атиков"
+
+
+# Text without a declared charset, as old mail programs write it: guessed among the plausible
+# code pages of the workspace's languages, never openly (KOI8-R would come out as Japanese).
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def _windows_1258(text: str) -> bytes:
+    """Vietnamese as windows-1258 writes it: tone marks as combining characters."""
+    import unicodedata
+
+    out = []
+    for char in unicodedata.normalize("NFC", text):
+        parts = unicodedata.normalize("NFD", char)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES))
+        out.append(base + "".join(c for c in parts if c in _TONES))
+    return "".join(out).encode("cp1258")
+
+
+UNLABELLED = [
+    ("ru", "Здравствуйте! У меня не работает интернет уже второй день.", "cp1251"),
+    ("ru", "Здравствуйте! У меня не работает интернет уже второй день.", "koi8_r"),
+    ("fr", "Bonjour, ma commande n’est pas arrivée à temps. Merci de vérifier.", "cp1252"),
+    ("es", "Buenos días: el pedido llegó dañado y el envío tardó mucho.", "cp1252"),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "codec"), UNLABELLED)
+def test_unlabelled_text_is_read_in_the_plausible_code_page(language, text, codec):
+    raw = (
+        b"From: a@example.net\r\nTo: help@acme.test\r\nSubject: x\r\n"
+        b"Content-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + text.encode(codec)
+    )
+    assert parse_message(raw, languages=(language,)).text == text
+    assert parse_message(raw).text == text  # also without knowing the workspace's language
+
+
+def test_unlabelled_vietnamese_is_read_as_windows_1258():
+    text = "Xin chào, tôi không nhận được hàng đã đặt tuần trước. Vui lòng kiểm tra giúp tôi."
+    raw = b"From: a@example.net\r\nSubject: x\r\n\r\n" + _windows_1258(text)
+    assert parse_message(raw, languages=("vi",)).text == text
+
+
+def test_an_unlabelled_russian_subject_is_read_too():
+    subject = "Не работает интернет"
+    raw = b"From: a@example.net\r\nSubject: " + subject.encode("koi8_r") + b"\r\n\r\nx"
+    assert parse_message(raw, languages=("ru",)).subject == subject

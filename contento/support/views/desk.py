@@ -16,6 +16,7 @@ from contento.core.idempotency import IdempotencyKey
 from contento.customers.access import access_customer
 from contento.support import actions, canned
 from contento.support.access import access_canned_reply, access_ticket
+from contento.support.attention import needing_attention
 from contento.support.forms import CallForm, NewConversationForm, NoteForm, ReplyForm
 from contento.support.models import CannedReply, Team, Ticket, TicketRating
 
@@ -84,6 +85,7 @@ def queue(request, membership):
             "statuses": Ticket.Status.choices,
             "query": query,
             "angry": bool(request.GET.get("angry")),
+            "attention_count": needing_attention(membership.organization).count(),
         },
     )
 

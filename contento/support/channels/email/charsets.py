@@ -14,6 +14,26 @@ import base64
 import binascii
 import codecs
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from contento.core.codepages import guess_codepage
+
+# The languages of the workspace a message is read for: an undeclared charset is guessed
+# among their code pages first (see contento.core.codepages).
+_LANGUAGES: ContextVar[tuple[str, ...]] = ContextVar("mail_languages", default=())
+
+
+@contextmanager
+def reading_for(languages: tuple[str, ...] | list[str]) -> Iterator[None]:
+    """Guess undeclared charsets among the code pages of these languages while inside."""
+    token = _LANGUAGES.set(tuple(languages))
+    try:
+        yield
+    finally:
+        _LANGUAGES.reset(token)
+
 
 # Labels whose codec Python lacks or whose real-world use is a superset of the label: decoding
 # with the superset is what mail clients do (the WHATWG Encoding Standard makes the same calls).
@@ -142,7 +162,12 @@ def decode_bytes(data: bytes, label: str | None = None, *, hint: str | None = No
         non_ascii = sum(1 for byte in data if byte >= 0x80)
         if as_utf8.count("\ufffd") * 8 <= non_ascii:
             return as_utf8
-    final = codec if codec is not None and codec != "ascii" else "cp1252"
+    if codec is None or codec == "ascii":
+        # No charset declared (or a false "us-ascii"): guess among the plausible code pages,
+        # never openly (an open guess reads short KOI8-R as Japanese).
+        final = guess_codepage(data, _LANGUAGES.get()) or "cp1252"
+    else:
+        final = codec
     try:
         return data.decode(final, errors="replace")
     except LookupError:

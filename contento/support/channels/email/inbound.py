@@ -9,12 +9,20 @@ A header match joins the ticket only when the sender is its customer or someone 
 was addressed to (a colleague in Cc); a reference match only when the sender is the customer.
 Anyone else gets a ticket of their own.
 
+Someone who answers one of the desk's own messages joins its ticket as a participant: only a
+person that message reached knows its Message-ID.
+
 Automatic mail is kept but never answered: auto-replies and read receipts are stored on the
-ticket they answer, bounces mark our outbound message as failed, and a sender who keeps
-writing faster than a person could (or mail carrying our own loop header) is a loop.
+ticket they answer, bounces mark our outbound message as failed. A loop is what loops look
+like: our own mail coming back, the same text again and again, automatic mail that keeps
+coming. A person who writes often is never a loop. Whatever becomes no ticket is kept with its
+decoded text, and what an agent should see is listed in the desk (`attention.py`).
 """
 
+import dataclasses
+import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -28,9 +36,15 @@ from contento.customers.actions import do_find_or_create_customer, find_customer
 from contento.support import actions
 from contento.support.channels.email import outbound, threads
 from contento.support.channels.email.parsing import ParsedMail, parse_message
-from contento.support.models import InboundEmail, Team, Ticket, TicketMessage
+from contento.support.models import InboundEmail, Team, Ticket, TicketMessage, TicketParticipant
 
 log = logging.getLogger(__name__)
+
+# The same text this many times from one sender in ten minutes, and the next one is a loop.
+LOOP_REPEATS = 3
+_USABLE_ADDRESS = re.compile(
+    r"[^@\s<>()\[\],;:\\\"]+@(?:[^@\s<>()\[\],;:\\\".]+\.)+[^@\s<>()\[\],;:\\\".]+"
+)
 
 
 class Refused(Exception):
@@ -75,17 +89,29 @@ def _store(route_, parsed, raw, outcome, *, ticket=None, detail="", at) -> Inbou
         organization=route_.organization,
         team=route_.team,
         message_id=(parsed.message_id or "")[:255],
+        digest=_digest(raw),
+        body_digest=_body_digest(parsed),
         sender=parsed.from_address[:254],
         subject=parsed.subject[:250],
+        text=parsed.text[:100_000],
         size=len(raw),
         outcome=outcome,
-        detail=detail,
+        detail=detail[:2000],
         ticket=ticket,
         received_at=at,
     )
     record.raw.save("message.eml", ContentFile(raw), save=False)
     record.save()
     return record
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _body_digest(parsed: ParsedMail) -> str:
+    text = " ".join((parsed.visible_text or parsed.text).split()).lower()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() if text else ""
 
 
 def _headers(parsed: ParsedMail) -> actions.MailHeaders:
@@ -111,7 +137,8 @@ def _attachments(parsed: ParsedMail) -> list[actions.NewAttachment]:
     ]
 
 
-def _thread_by_headers(organization, parsed: ParsedMail) -> Ticket | None:
+def _parent(organization, parsed: ParsedMail) -> TicketMessage | None:
+    """Return the message of a ticket that this mail answers, by its threading headers."""
     ids = threads.candidate_parent_ids(parsed.in_reply_to, parsed.references)
     for message_id in ids:
         message = (
@@ -121,8 +148,13 @@ def _thread_by_headers(organization, parsed: ParsedMail) -> Ticket | None:
             .first()
         )
         if message is not None:
-            return message.ticket
+            return message
     return None
+
+
+def _thread_by_headers(organization, parsed: ParsedMail) -> Ticket | None:
+    parent = _parent(organization, parsed)
+    return parent.ticket if parent is not None else None
 
 
 def _thread_by_reference(route_: Route, parsed: ParsedMail, recipients) -> Ticket | None:
@@ -141,12 +173,26 @@ def _thread_by_reference(route_: Route, parsed: ParsedMail, recipients) -> Ticke
 def _may_join(ticket: Ticket, sender: str, *, by_headers: bool) -> bool:
     if sender in {e.lower() for e in ticket.customer.all_emails()}:
         return True
+    joined = {
+        email.lower()
+        for email in ticket.participants.values_list("customer__email", flat=True)
+        if email
+    }
+    if sender in joined:
+        return True
     if not by_headers:
         return False
     participants = set()
     for to in ticket.messages.exclude(email_to="").values_list("email_to", flat=True):
         participants.update(to.split())
     return sender in participants
+
+
+def _is_ours(message: TicketMessage) -> bool:
+    """Say whether this is a message the desk itself sent (its id reached only its readers)."""
+    return message.direction == TicketMessage.Direction.OUTBOUND and message.message_id.endswith(
+        f"@{outbound.mail_domain()}>"
+    )
 
 
 def _is_loop(route_: Route, parsed: ParsedMail, at) -> str:
@@ -163,22 +209,37 @@ def _is_loop(route_: Route, parsed: ParsedMail, at) -> str:
     }
     if parsed.from_address in own:
         return "it comes from our own address"
-    if parsed.from_address:
-        recent = InboundEmail.objects.filter(
-            organization=route_.organization,
-            sender=parsed.from_address,
-            received_at__gte=at - timedelta(minutes=10),
+    if not parsed.from_address:
+        return ""
+    recent = InboundEmail.objects.filter(
+        organization=route_.organization,
+        sender=parsed.from_address,
+        received_at__gte=at - timedelta(minutes=10),
+    )
+    # A loop repeats itself: the same text again and again, or automatic mail that keeps
+    # coming. A person who writes often is not a loop: their mail is always taken.
+    body = _body_digest(parsed)
+    if body and recent.filter(body_digest=body).count() >= LOOP_REPEATS:
+        return f"the same text came {LOOP_REPEATS + 1} times from the sender in 10 minutes"
+    if parsed.kind != "message":
+        automatic = recent.filter(
+            outcome__in=[InboundEmail.Outcome.AUTO_REPLY, InboundEmail.Outcome.LOOP]
         ).count()
-        if recent >= settings.MAIL_LOOP_LIMIT:
-            return f"more than {settings.MAIL_LOOP_LIMIT} messages from the sender in 10 minutes"
+        if automatic >= settings.MAIL_LOOP_LIMIT:
+            return (
+                f"more than {settings.MAIL_LOOP_LIMIT} automatic messages from the sender in "
+                "10 minutes"
+            )
     return ""
 
 
-def receive(raw: bytes, recipients, *, at=None) -> InboundEmail:
+def receive(raw: bytes, recipients, *, mail_from: str = "", at=None) -> InboundEmail:
     """Turn one inbound mail into a ticket or a message of one; return its record.
 
-    A mail whose Message-ID was already received returns the first record (a redelivery is not
-    a second ticket). Raise `Refused` for a mail the desk does not take.
+    The same mail delivered again (same Message-ID, same bytes) returns the first record; a
+    different mail that reuses a Message-ID is taken like any other. `mail_from` is the SMTP
+    envelope's sender, the last place a sender's address is looked for. Raise `Refused` for
+    a mail the desk does not take.
     """
     if len(raw) > settings.MAIL_MAX_BYTES:
         raise Refused(552, "5.3.4 Message too big for this desk.")
@@ -187,25 +248,42 @@ def receive(raw: bytes, recipients, *, at=None) -> InboundEmail:
         raw,
         max_attachment_bytes=settings.ATTACHMENT_MAX_BYTES,
         max_attachments=settings.ATTACHMENT_MAX_COUNT,
+        languages=(route_.organization.default_language,),
     )
+    parsed = _with_envelope_sender(parsed, mail_from)
     at = at or timezone.now()
-    if parsed.message_id:
-        seen = InboundEmail.objects.filter(
-            organization=route_.organization, message_id=parsed.message_id[:255]
-        ).first()
-        if seen is not None:
-            return seen
+    seen = _redelivered(route_, parsed, raw)
+    if seen is not None:
+        return seen
     try:
         with transaction.atomic():
             return _receive(route_, parsed, raw, [r.lower() for r in recipients], at)
     except IntegrityError:
         # The same mail was being delivered concurrently, and the other delivery won.
-        seen = InboundEmail.objects.filter(
-            organization=route_.organization, message_id=(parsed.message_id or "")[:255]
-        ).first()
+        seen = _redelivered(route_, parsed, raw)
         if seen is None:
             raise
         return seen
+
+
+def _redelivered(route_: Route, parsed: ParsedMail, raw: bytes) -> InboundEmail | None:
+    if not parsed.message_id:
+        return None
+    return (
+        InboundEmail.objects.filter(
+            organization=route_.organization, message_id=parsed.message_id[:255]
+        )
+        .filter(digest__in=[_digest(raw), ""])  # "": kept before digests were recorded
+        .first()
+    )
+
+
+def _with_envelope_sender(parsed: ParsedMail, mail_from: str) -> ParsedMail:
+    """Take the envelope's sender when no header named one (a null sender "<>" is none)."""
+    address = (mail_from or "").strip().strip("<>").strip().lower()
+    if parsed.from_address or not _USABLE_ADDRESS.fullmatch(address):
+        return parsed
+    return dataclasses.replace(parsed, from_address=address, sender_source="envelope")
 
 
 def _receive(route_: Route, parsed: ParsedMail, raw: bytes, recipients, at) -> InboundEmail:
@@ -242,9 +320,14 @@ def _receive(route_: Route, parsed: ParsedMail, raw: bytes, recipients, at) -> I
             route_, parsed, raw, InboundEmail.Outcome.REJECTED, detail="no sender address", at=at
         )
     sender = parsed.from_address
-    ticket = _thread_by_headers(route_.organization, parsed)
+    parent = _parent(route_.organization, parsed)
+    ticket = parent.ticket if parent is not None else None
     if ticket is not None and not _may_join(ticket, sender, by_headers=True):
-        ticket = None
+        if _is_ours(parent):
+            # They answer the desk's own message: only someone it reached knows its id.
+            _add_participant(ticket, sender, parsed.from_name, at)
+        else:
+            ticket = None
     if ticket is None:
         ticket = _thread_by_reference(route_, parsed, recipients)
         if ticket is not None and not _may_join(ticket, sender, by_headers=False):
@@ -270,7 +353,12 @@ def _receive(route_: Route, parsed: ParsedMail, raw: bytes, recipients, at) -> I
             )
         except Exception:  # noqa: BLE001 - an address Django rejects is still a customer's mail
             return _store(
-                route_, parsed, raw, InboundEmail.Outcome.REJECTED, detail="bad sender", at=at
+                route_,
+                parsed,
+                raw,
+                InboundEmail.Outcome.REJECTED,
+                detail=f"the sender's address {sender!r} cannot be answered",
+                at=at,
             )
     ticket = actions.do_create_ticket(
         route_.organization,
@@ -292,6 +380,17 @@ def _receive(route_: Route, parsed: ParsedMail, raw: bytes, recipients, at) -> I
     return _store(
         route_, parsed, raw, InboundEmail.Outcome.CREATED, ticket=ticket, detail=skipped, at=at
     )
+
+
+def _add_participant(ticket: Ticket, email: str, name: str, at) -> None:
+    try:
+        person = do_find_or_create_customer(ticket.organization, email=email, name=name)
+    except Exception:  # noqa: BLE001 - an address that cannot be a customer stays a sender
+        return
+    if person.pk != ticket.customer_id:
+        TicketParticipant.objects.get_or_create(
+            ticket=ticket, customer=person, defaults={"added_at": at}
+        )
 
 
 def _bounce(route_: Route, parsed: ParsedMail, raw: bytes, at) -> InboundEmail:

@@ -80,6 +80,17 @@ def queue(message: TicketMessage) -> None:
     transaction.on_commit(lambda: tasks.send_ticket_message.enqueue(code))
 
 
+def participants(ticket: Ticket) -> list[str]:
+    """Return the addresses of the others in the conversation, who get the replies in copy."""
+    return [
+        email
+        for email in ticket.participants.filter(customer__erased_at__isnull=True)
+        .exclude(customer__email="")
+        .values_list("customer__email", flat=True)
+        if email != ticket.customer.email
+    ]
+
+
 def send(message: TicketMessage) -> None:
     """Email an agent's reply to the customer (called by the worker, with the row locked)."""
     from contento.support.access import customer_ticket_url
@@ -103,6 +114,7 @@ def send(message: TicketMessage) -> None:
         body,
         from_email=sender(ticket),
         to=[customer.email],
+        cc=participants(ticket),
         reply_to=[reply_address(ticket)],
         headers=thread_headers(ticket, message.message_id),
     )

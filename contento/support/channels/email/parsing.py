@@ -30,6 +30,7 @@ from contento.support.channels.email.charsets import (
     decode_bytes,
     decode_header_value,
     fix_raw_header,
+    reading_for,
     resolve_charset,
 )
 from contento.support.channels.email.classify import (
@@ -160,6 +161,8 @@ class ParsedMail:
     priority: str
     headers: tuple[tuple[str, str], ...] = field(repr=False)
     defects: tuple[str, ...] = ()
+    # Which header the sender's address came from when From gave none ("" when From did).
+    sender_source: str = ""
 
     @property
     def parent_message_ids(self) -> list[str]:
@@ -204,17 +207,20 @@ def parse_message(
     *,
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
     max_attachments: int = DEFAULT_MAX_ATTACHMENTS,
+    languages: tuple[str, ...] | list[str] = (),
 ) -> ParsedMail:
     """Parse raw RFC 5322 bytes into a :class:`ParsedMail`; never raise on malformed mail.
 
     Attachments larger than ``max_attachment_bytes``, or beyond the first ``max_attachments``,
-    are not kept; they are listed in ``skipped_attachments`` with the reason.
+    are not kept; they are listed in ``skipped_attachments`` with the reason. Text without a
+    declared charset is read in the code pages of ``languages`` first (the workspace's).
     """
     data = bytes(raw)
-    try:
-        return _parse(data, max_attachment_bytes, max_attachments)
-    except Exception as exc:  # noqa: BLE001 - a customer's mail must never be lost to a bug
-        return _unparseable(data, exc)
+    with reading_for(languages):
+        try:
+            return _parse(data, max_attachment_bytes, max_attachments)
+        except Exception as exc:  # noqa: BLE001 - a customer's mail must never be lost to a bug
+            return _unparseable(data, exc)
 
 
 _HEADER_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]+[ \t]*:")
@@ -252,8 +258,7 @@ def _parse(data: bytes, max_attachment_bytes: int, max_attachments: int) -> Pars
     hint = _charset_hint(msg)
 
     subject = _clean(decode_header_value(_raw_header(msg, "Subject"), hint=hint))
-    senders = _addresses(msg, "From", hint) or _addresses(msg, "Sender", hint)
-    sender = senders[0] if senders else Address(name="", address="")
+    sender, sender_source = _sender(msg, hint)
     message_id = normalise_message_id(_raw_header(msg, "Message-ID"))
     in_reply_to = _ids(msg, "In-Reply-To")
     references = _ids(msg, "References")
@@ -323,7 +328,61 @@ def _parse(data: bytes, max_attachment_bytes: int, max_attachments: int) -> Pars
         priority=_priority(msg),
         headers=_headers(msg, hint),
         defects=_defects(msg),
+        sender_source=sender_source,
     )
+
+
+# A mailbox as people write it; what a strict parser refuses may still hold one.
+_ANGLE_ADDRESS = re.compile(r"<\s*([^<>\s@]+@[^<>\s@]+)\s*>")
+_BARE_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# A mailbox that could be written to (non-ASCII allowed, RFC 6532): local@host.tld.
+_USABLE = re.compile(
+    r"[^@\s<>()\[\],;:\\\"]+@(?:[^@\s<>()\[\],;:\\\".]+\.)+[^@\s<>()\[\],;:\\\".]+"
+)
+
+
+def _sender(msg: Message, hint: str | None) -> tuple[Address, str]:
+    """Return who sent the message and which header said so ("" for From itself).
+
+    A human can read an address where a strict parser cannot: From with an unquoted "@" in
+    its display name (Office 365), raw UTF-8, a broken encoded word. So From is read
+    strictly, then leniently, and only then do Sender, Reply-To and Return-Path stand in.
+    """
+    for name in ("From", "Sender", "Reply-To", "Return-Path"):
+        found = _addresses(msg, name, hint) or _lenient_addresses(msg, name, hint)
+        usable = [a for a in found if _USABLE.fullmatch(a.address)]
+        if usable:
+            return usable[0], "" if name == "From" else name
+    return Address(name="", address=""), ""
+
+
+def _lenient_addresses(msg: Message, name: str, hint: str | None) -> list[Address]:
+    found: list[Address] = []
+    for value in msg.get_all(name) or []:
+        text = re.sub(r"\r?\n[ \t]*", " ", fix_raw_header(str(value), hint=hint))
+        text = decode_header_value(text, hint=hint)
+        for display, address in _getaddresses_leniently(text):
+            address = address.strip().strip("<>").strip().lower()
+            if _USABLE.fullmatch(address):
+                found.append(Address(name=_clean(display), address=address))
+        if found:
+            continue
+        angled = _ANGLE_ADDRESS.findall(text)
+        candidates = angled or _BARE_ADDRESS.findall(text)
+        if candidates:
+            address = candidates[-1].strip().lower()
+            display = text.split("<", 1)[0].strip().strip('"') if angled else ""
+            found.append(Address(name=_clean(display), address=address))
+    return found
+
+
+def _getaddresses_leniently(text: str) -> list[tuple[str, str]]:
+    # Python builds with the CVE-2023-27043 fix parse strictly unless told not to; older
+    # ones have no `strict` argument and are lenient already.
+    try:
+        return getaddresses([text], strict=False)  # type: ignore[call-arg,unused-ignore]
+    except TypeError:
+        return getaddresses([text])
 
 
 def _unparseable(data: bytes, exc: Exception) -> ParsedMail:

@@ -9,6 +9,7 @@ sending server retries later instead of the mail being lost.
 import logging
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections, connections
@@ -29,10 +30,10 @@ def _route(address: str) -> bool:
     return True
 
 
-def _receive(content: bytes, recipients: list[str]) -> str:
+def _receive(content: bytes, recipients: list[str], mail_from: str) -> str:
     close_old_connections()
     try:
-        record = inbound.receive(content, recipients)
+        record = inbound.receive(content, recipients, mail_from=mail_from)
     except inbound.Refused as refused:
         return f"{refused.smtp_code} {refused}"
     except Exception:
@@ -61,8 +62,19 @@ class DeskHandler:
         if len(content) > settings.MAIL_MAX_BYTES:
             return "552 5.3.4 Message too big for this desk."
         return await sync_to_async(_receive, thread_sensitive=True)(
-            content, list(envelope.rcpt_tos)
+            content, list(envelope.rcpt_tos), envelope.mail_from or ""
         )
+
+
+class DeskSMTP(SMTP):
+    """aiosmtpd's server, taking lines as long as real mail has them.
+
+    RFC 5321 caps a line at 1,000 octets, and aiosmtpd refuses longer ones with a permanent
+    500; but Outlook and others send longer lines, and Postfix or Exchange accept them. So a
+    long line is taken; only the whole message's size is limited (MAIL_MAX_BYTES).
+    """
+
+    line_length_limit = settings.MAIL_MAX_BYTES
 
 
 class DeskController(Controller):
@@ -77,3 +89,6 @@ class DeskController(Controller):
             decode_data=False,
             ident="Contento desk",
         )
+
+    def factory(self):
+        return DeskSMTP(self.handler, **self.SMTP_kwargs)
