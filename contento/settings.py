@@ -5,6 +5,7 @@ in-process database worker, mail printed to the console. Setting `DATABASE_URL` 
 PostgreSQL, `REDIS_URL` to a Redis-backed task queue and cache shared by many processes.
 """
 
+import importlib.util
 from pathlib import Path
 
 import dj_database_url
@@ -167,10 +168,19 @@ PERIODIC_TASKS = [
     ("contento.core.tasks.housekeeping", 3600),
 ]
 
-# Caches hold rate-limit counters; they must be shared when several web processes run.
+# Caches hold rate-limit counters and the progress of background imports; they must be shared
+# by every process of an installation: Redis when there is one, else the shared database, else
+# (one machine) files in CONTENTO_VAR_DIR.
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+elif DATABASE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "contento_cache",
+        }
     }
 else:
     # On one machine the web processes and the worker share a cache in files (progress of
@@ -208,8 +218,41 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR.parent / "build" / "static")))
 _STATIC_COLLECTED = (STATIC_ROOT / "staticfiles.json").exists()
+# Uploaded and received files (attachments, raw mail, imports) live where every host sees them
+# and an erasure reaches them: the database by default, an S3-compatible store with
+# FILE_STORAGE=s3 (pip install contento[s3]), or this machine's disk with
+# FILE_STORAGE=filesystem (one host only). See contento.core.storage and docs/scaling.md.
+FILE_STORAGE = env_str("FILE_STORAGE", "database")
+_FILE_STORAGES = {
+    "database": {"BACKEND": "contento.core.storage.DatabaseStorage"},
+    "filesystem": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "s3": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET"),
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "region_name": env_str("S3_REGION") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    },
+}
+if FILE_STORAGE not in _FILE_STORAGES:
+    raise ImproperlyConfigured(
+        f"FILE_STORAGE={FILE_STORAGE!r}: use one of {', '.join(_FILE_STORAGES)}."
+    )
+if FILE_STORAGE == "s3":
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            "FILE_STORAGE=s3 needs django-storages: pip install contento[s3]"
+        )
+    if not env_str("S3_BUCKET"):
+        raise ImproperlyConfigured("FILE_STORAGE=s3 needs S3_BUCKET (and the S3_* variables).")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _FILE_STORAGES[FILE_STORAGE],
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -52,3 +52,19 @@ class PeriodicRun(models.Model):
 
     def __str__(self):
         return f"{self.name} #{self.slot}"
+
+
+class StoredFile(models.Model):
+    """One file of the default storage (an attachment, a raw mail, an import), in the database.
+
+    See contento.core.storage: every host of an installation sees the same files, and a file
+    is written in the same transaction as the record that names it.
+    """
+
+    name = models.CharField(max_length=255, unique=True)
+    content = models.BinaryField()
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name

@@ -1287,7 +1287,7 @@ def _set_status(organization_code, import_id, **status) -> None:
 
 
 def do_queue_import(organization: Organization, kind: str, upload, *, dry_run: bool) -> str:
-    """Store an uploaded file under MEDIA_ROOT/imports/ and queue its import; return its id."""
+    """Store an uploaded file (where every host sees it) and queue its import; return its id."""
     import_id = str(uuid.uuid4())
     path = default_storage.save(f"imports/{import_id}", upload)
     _set_status(organization.code, import_id, state="queued", kind=kind, done=0, total=None)
@@ -1304,9 +1304,14 @@ def run_import_task(organization_code: str, import_id: str, kind: str, path: str
     if status.get("state") in {"done", "failed"}:
         return status.get("state")
     organization = Organization.objects.filter(code=organization_code).first()
-    if organization is None or not default_storage.exists(path):
+    if organization is None:
         _set_status(organization_code, import_id, state="failed")
         return "failed"
+    if not default_storage.exists(path):
+        # The upload should be where every host sees it (contento.core.storage): a missing
+        # one is a failure to see and retry, not a quiet success.
+        _set_status(organization_code, import_id, state="failed")
+        raise FileNotFoundError(f"The uploaded file {path} cannot be found.")
 
     def progress(done, total):
         _set_status(organization_code, import_id, state="running", done=done, total=total)

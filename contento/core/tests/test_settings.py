@@ -82,3 +82,15 @@ def test_what_the_product_creates_is_private(tmp_path):
     assert any(path.name == "contento.sqlite3" for path in files)
     loose = {str(path): oct(path.stat().st_mode & 0o777) for path in files}
     assert all(mode == "0o600" for mode in loose.values()), loose
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"FILE_STORAGE": "tape"}, "use one of database, filesystem, s3"),
+        ({"FILE_STORAGE": "s3"}, "FILE_STORAGE=s3 needs"),
+    ],
+)
+def test_a_file_storage_that_cannot_work_is_refused_at_start(tmp_path, env, message):
+    refused = _run(tmp_path, **env)
+    assert refused.returncode != 0 and message in refused.stderr

@@ -22,6 +22,7 @@ class Command(BaseCommand):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         settings.VAR_DIR.chmod(0o700)  # also a var/ made by an earlier version
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
         call_command("compiletranslations", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         login_file = settings.VAR_DIR / "owner-login.txt"
