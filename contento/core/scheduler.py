@@ -35,7 +35,7 @@ def claim(name: str, slot: int, then=None) -> bool:
             if then is not None and database_queue:
                 then()
             elif then is not None:
-                transaction.on_commit(then)
+                transaction.on_commit(then, robust=True)
     except IntegrityError:
         return False
     return True

@@ -358,7 +358,7 @@ def do_erase_customer(customer: Customer, actor=None) -> None:
         customer.contact_consent = False
         customer.erased_at = customer.erased_at or timezone.now()
         customer.save()
-        transaction.on_commit(lambda: _delete_files(files))
+        transaction.on_commit(lambda: _delete_files(files), robust=True)
     log.info(
         "customer erased",
         extra={"customer": str(customer.code), "actor": actor.pk if actor else None},

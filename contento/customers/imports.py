@@ -1292,7 +1292,8 @@ def do_queue_import(organization: Organization, kind: str, upload, *, dry_run: b
     path = default_storage.save(f"imports/{import_id}", upload)
     _set_status(organization.code, import_id, state="queued", kind=kind, done=0, total=None)
     transaction.on_commit(
-        lambda: run_import_task.enqueue(str(organization.code), import_id, kind, path, dry_run)
+        lambda: run_import_task.enqueue(str(organization.code), import_id, kind, path, dry_run),
+        robust=True,
     )
     return import_id
 

@@ -41,7 +41,7 @@ def do_check_survey_drops(survey: Survey) -> list[Alert]:
         except IntegrityError:
             continue  # already raised for this month
         alert_id = alert.pk
-        transaction.on_commit(lambda alert_id=alert_id: send_alert.enqueue(alert_id))
+        transaction.on_commit(lambda alert_id=alert_id: send_alert.enqueue(alert_id), robust=True)
         raised.append(alert)
     return raised
 

@@ -245,7 +245,9 @@ def _add_message(
     if kind in {TicketMessage.Kind.MESSAGE, TicketMessage.Kind.CALL} and body:
         from contento.support import tasks
 
-        transaction.on_commit(lambda: tasks.analyze_messages.enqueue([str(message.code)]))
+        transaction.on_commit(
+            lambda: tasks.analyze_messages.enqueue([str(message.code)]), robust=True
+        )
     return message
 
 

@@ -24,7 +24,7 @@ from contento.support.models import (
 def _refresh_due_times_later(organization) -> None:
     from contento.support.tasks import refresh_due_times
 
-    transaction.on_commit(lambda: refresh_due_times.enqueue(organization.pk))
+    transaction.on_commit(lambda: refresh_due_times.enqueue(organization.pk), robust=True)
 
 
 def _check_members(organization, members) -> None:

@@ -201,5 +201,6 @@ def _notify(ticket: Ticket, what: str) -> None:
                 subject = translation.gettext("SLA due soon: [#%(ref)s] %(subject)s")
             subject = subject % {"ref": ticket.reference, "subject": ticket.subject}
         transaction.on_commit(
-            lambda s=subject, to=user.email: send_mail(s, url, None, [to], fail_silently=True)
+            lambda s=subject, to=user.email: send_mail(s, url, None, [to], fail_silently=True),
+            robust=True,
         )

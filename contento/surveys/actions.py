@@ -402,7 +402,7 @@ def _complete(response: Response, local: LocalSurvey, values: dict, at=None) -> 
     from contento.insights.tasks import schedule_drop_check
 
     survey_code = str(response.survey.code)
-    transaction.on_commit(lambda: schedule_drop_check(survey_code))
+    transaction.on_commit(lambda: schedule_drop_check(survey_code), robust=True)
 
 
 def _request_hash(payload: dict) -> str:
@@ -501,5 +501,7 @@ def do_invite_customers(survey: Survey, customers) -> list[Invitation]:
     with transaction.atomic():
         created = Invitation.objects.bulk_create(new, ignore_conflicts=True)
         codes = [str(i.code) for i in created]
-        transaction.on_commit(lambda: [send_invitation.enqueue(code) for code in codes])
+        transaction.on_commit(
+            lambda: [send_invitation.enqueue(code) for code in codes], robust=True
+        )
     return created

@@ -72,7 +72,7 @@ def schedule_analysis(answer_ids: list[int]) -> None:
         _pending.ids = []
     _pending.ids = getattr(_pending, "ids", []) + answer_ids
     # The first callback to run takes every id; the others find nothing left to do.
-    transaction.on_commit(_flush)
+    transaction.on_commit(_flush, robust=True)
 
 
 def _flush() -> None:
@@ -105,7 +105,7 @@ def schedule_themes(survey: Survey, *, force: bool = False) -> None:
     code = str(survey.code)
     if not force and not cache.add(_queued_key(survey.pk), True, timeout=3600):
         return
-    transaction.on_commit(lambda: compute_themes.enqueue(code, force=force))
+    transaction.on_commit(lambda: compute_themes.enqueue(code, force=force), robust=True)
 
 
 def _queued_key(survey_id: int) -> str:

@@ -77,7 +77,7 @@ def queue(message: TicketMessage) -> None:
     message.delivery = TicketMessage.Delivery.QUEUED
     message.save(update_fields=["message_id", "delivery"])
     code = str(message.code)
-    transaction.on_commit(lambda: tasks.send_ticket_message.enqueue(code))
+    transaction.on_commit(lambda: tasks.send_ticket_message.enqueue(code), robust=True)
 
 
 def participants(ticket: Ticket) -> list[str]:
@@ -135,7 +135,7 @@ def queue_acknowledgement(ticket: Ticket) -> None:
 
     if Ticket.objects.filter(pk=ticket.pk, acknowledgement="").update(acknowledgement="pending"):
         code = str(ticket.code)
-        transaction.on_commit(lambda: tasks.send_acknowledgement.enqueue(code))
+        transaction.on_commit(lambda: tasks.send_acknowledgement.enqueue(code), robust=True)
 
 
 def send_acknowledgement(ticket: Ticket) -> None:
