@@ -9,7 +9,6 @@ limit, a lane with work and no live worker, tasks that failed for good.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,18 +71,9 @@ class Report:
         }
 
 
-def backend_kind() -> str:
-    backend = settings.TASKS["default"]["BACKEND"]
-    if backend.endswith("RQBackend"):
-        return "redis"
-    if backend.endswith("DatabaseBackend"):
-        return "database"
-    return "immediate"
-
-
 def report(now=None) -> Report:
     now = now or timezone.now()
-    result = Report(backend=backend_kind())
+    result = Report(backend=lanes.backend())
     if result.backend == "immediate":
         return result
     states = _database_queues(now) if result.backend == "database" else _redis_queues(now)

@@ -13,6 +13,8 @@ A lane is a worker process serving some queues in order of priority. `contento w
 one process per lane, so a long analysis batch never holds up an acknowledgement.
 """
 
+from django.conf import settings
+
 MAIL = "mail"
 DEFAULT = "default"
 ANALYSIS = "analysis"
@@ -29,3 +31,13 @@ STALL_SECONDS = {MAIL: 120, DEFAULT: 300, ANALYSIS: 1800}
 
 def lane_of(queue: str) -> str:
     return next(lane for lane, queues in LANES.items() if queue in queues)
+
+
+def backend() -> str:
+    """Return where tasks wait: "database", "redis", or "immediate" (run in the request)."""
+    path = settings.TASKS["default"]["BACKEND"]
+    if path.endswith("RQBackend"):
+        return "redis"
+    if path.endswith("DatabaseBackend"):
+        return "database"
+    return "immediate"

@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from contento.core import queues
 from contento.core.errors import DATABASE_ERRORS
 from contento.core.models import PeriodicRun
 
@@ -28,7 +29,7 @@ def claim(name: str, slot: int, then=None) -> bool:
     On the database queue `then` (queueing the job) runs in the same transaction as the
     claim, so a slot is never claimed without its job; on Redis it runs after the commit.
     """
-    database_queue = settings.TASKS["default"]["BACKEND"].endswith("DatabaseBackend")
+    database_queue = queues.backend() == "database"
     try:
         with transaction.atomic():
             PeriodicRun.objects.create(name=name, slot=slot)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
 
+from contento.core import queues
 from contento.core.queues import LANES
 from contento.core.startup import warn_at_start
 from contento.core.supervisor import Supervisor
@@ -54,8 +55,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Desk mail listener on smtp://{settings.MAIL_HOST}:{settings.MAIL_PORT}/"
             )
-        immediate = settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend")
-        if not no_worker and not immediate:
+        if not no_worker and queues.backend() != "immediate":
             for lane in LANES:
                 children[f"worker:{lane}"] = [*command, "worker", "--lane", lane]
         # The worker and the listener are restarted if they die (kill -9, out of memory).

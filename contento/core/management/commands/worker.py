@@ -15,20 +15,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
+from contento.core import queues
 from contento.core.queues import LANES, QUEUES
 from contento.core.scheduler import Scheduler
 from contento.core.startup import warn_at_start
 from contento.core.supervisor import Supervisor
 from contento.core.worker import DatabaseWorker, Heartbeat
-
-
-def _backend() -> str:
-    backend = settings.TASKS["default"]["BACKEND"]
-    if backend.endswith("RQBackend"):
-        return "rq"
-    if backend.endswith("DatabaseBackend"):
-        return "database"
-    return "immediate"
 
 
 class Command(BaseCommand):
@@ -39,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--burst", action="store_true", help="Run the queued tasks, then exit.")
 
     def handle(self, lane, burst, **options):
-        backend = _backend()
+        backend = queues.backend()
         if backend == "immediate":
             self.stdout.write("Tasks run immediately; no worker is needed.")
             return
@@ -67,7 +59,7 @@ class Command(BaseCommand):
         # The periodic jobs run once, as a worker's first minute would run them.
         for path, _every in settings.PERIODIC_TASKS:
             import_string(path).enqueue()
-        if backend == "rq":
+        if backend == "redis":
             call_command("rqworker", *QUEUES, "--job-class", "django_tasks_rq.Job", "--burst")
             return
         DatabaseWorker(QUEUES, "burst", batch=True).run()
@@ -75,7 +67,7 @@ class Command(BaseCommand):
     def _lane(self, backend: str, lane: str) -> None:
         queues = LANES[lane]
         scheduler = Scheduler()
-        if backend == "rq":
+        if backend == "redis":
             # Imported here: django-rq refuses to load without the RQ_QUEUES of a Redis setup.
             from contento.core.rq import clean_registries
 
