@@ -292,7 +292,9 @@ def test_the_command_exits_1_when_no_server_answers(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again: nothing listens there
     contento = Path(sys.executable).with_name("contento")
-    env = {**os.environ, "IMAP_URL": f"imap://u:secret@127.0.0.1:{port}/"}
+    # A machine of its own (its SQLite in tmp_path), not the suite's database.
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["IMAP_URL"] = f"imap://u:secret@127.0.0.1:{port}/"
     env["CONTENTO_VAR_DIR"] = str(tmp_path)
     done = subprocess.run(  # noqa: S603 - our own command
         [str(contento), "pollmail"], capture_output=True, text=True, env=env, timeout=120
