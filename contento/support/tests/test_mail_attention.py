@@ -209,3 +209,21 @@ def test_a_reused_message_id_with_other_content_is_kept(smtp):
     assert InboundEmail.objects.count() == 2
     bodies = set(TicketMessage.objects.values_list("body", flat=True))
     assert bodies == {"Primer mensaje.", "Segundo mensaje."}
+
+
+def test_while_the_database_is_away_mail_is_deferred_not_bounced(smtp):
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    from contento.support.channels.email import inbound
+
+    with (
+        mock.patch.object(inbound, "route", side_effect=OperationalError("restarting")),
+        pytest.raises(smtplib.SMTPRecipientsRefused) as refused,
+    ):
+        _send_raw(smtp, _raw("From: lucia@example.net\nTo: help@acme.test\nSubject: Hola"))
+    [(code, _message)] = refused.value.recipients.values()
+    assert code == 451  # temporary: the sending server tries again later
+    _send_raw(smtp, _raw("From: lucia@example.net\nTo: help@acme.test\nSubject: Hola"))
+    assert Ticket.objects.count() == 1

@@ -14,20 +14,27 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections, connections
 
+from contento.core.errors import DATABASE_ERRORS
 from contento.support.channels.email import inbound
 
 log = logging.getLogger(__name__)
 
 
-def _route(address: str) -> bool:
+def _route(address: str) -> str:
+    """Return the RCPT answer for `address`: accepted, unknown, or try again later."""
     close_old_connections()
     try:
         inbound.route([address])
     except inbound.Refused:
-        return False
+        return "550 5.1.1 No such mailbox here."
+    except DATABASE_ERRORS:
+        # The database is away (a restart): a permanent 550 would bounce the customer's mail;
+        # a 451 makes the sending server try again in a few minutes.
+        log.warning("recipient check failed: the database cannot be reached")
+        return "451 4.3.0 Cannot check the mailbox now; try again later."
     finally:
         connections.close_all()
-    return True
+    return "250 OK"
 
 
 def _receive(content: bytes, recipients: list[str], mail_from: str) -> str:
@@ -50,10 +57,10 @@ class DeskHandler:
     """aiosmtpd handler: check recipients, then store each message as a ticket."""
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if not await sync_to_async(_route, thread_sensitive=True)(address):
-            return "550 5.1.1 No such mailbox here."
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
+        answer = await sync_to_async(_route, thread_sensitive=True)(address)
+        if answer.startswith("250"):
+            envelope.rcpt_tos.append(address)
+        return answer
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         content = envelope.original_content or envelope.content
