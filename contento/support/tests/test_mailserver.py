@@ -141,3 +141,26 @@ def test_an_autoresponder_loop_is_stopped(smtp, desk, settings):
     assert record.outcome == "auto_reply" and record.ticket is not None
     assert record.ticket.messages.filter(kind=TicketMessage.Kind.AUTO_REPLY).count() == 1
     assert len(mail.outbox) == before
+
+
+def test_a_second_listener_on_a_taken_port_says_so_and_exits_3(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        env["CONTENTO_VAR_DIR"] = str(tmp_path)
+        done = subprocess.run(  # noqa: S603 - our own command
+            [sys.executable, "-m", "contento.cli", "mailserver", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+    assert done.returncode == 3  # the supervisor then tries again only every few minutes
+    assert f"Cannot receive mail on smtp://127.0.0.1:{port}/" in done.stderr
+    assert "Another listener may already run" in done.stderr
