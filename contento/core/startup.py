@@ -25,9 +25,7 @@ def start_up_warnings() -> list[str]:
     return warnings
 
 
-def warn_at_start(stream=None) -> None:
-    """Log each start-up warning, and write it to `stream` (a command's stderr) too."""
+def warn_at_start() -> None:
+    """Log each start-up warning (the log goes to the console the command writes to)."""
     for warning in start_up_warnings():
         log.warning(warning)
-        if stream is not None:
-            stream.write(f"WARNING: {warning}\n")

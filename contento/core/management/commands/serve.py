@@ -47,7 +47,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, host, port, workers, threads, no_worker, no_mail, access_log, **options):
-        warn_at_start(self.stderr)
+        warn_at_start()
         command = [sys.executable, "-m", "contento.cli"]
         children = {}
         if not no_mail:

@@ -35,12 +35,13 @@ class Command(BaseCommand):
         if backend == "immediate":
             self.stdout.write("Tasks run immediately; no worker is needed.")
             return
-        warn_at_start(self.stderr)
         if burst:
+            warn_at_start()
             self._burst(backend)
-        elif lane:
+        elif lane:  # started by `contento worker` or `contento serve`, which warned already
             self._lane(backend, lane)
         else:
+            warn_at_start()
             self._supervise()
 
     def _supervise(self) -> None:
