@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "contento.support",
     "contento.api",
     "contento.demo",
+    "contento.project",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +166,7 @@ PERIODIC_TASKS = [
     ("contento.support.tasks.desk_tick", 60),
     ("contento.support.tasks.sweep", 300),
     ("contento.surveys.tasks.sweep", 300),
+    ("contento.insights.tasks.check_recent_drops", 900),
     ("contento.core.tasks.housekeeping", 3600),
 ]
 

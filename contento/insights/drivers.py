@@ -15,10 +15,9 @@ import numpy as np
 from django.db.models import Sum
 
 from contento import stats
-from contento.insights.models import PairMoment
 from contento.insights.periods import ALL_TIME, Period
-from contento.insights.rollups import PAIR_SUMS
-from contento.surveys.models import Answer
+from contento.surveys.models import Answer, PairMoment
+from contento.surveys.rollups import PAIR_SUMS
 
 OUTCOME_KINDS = ("nps", "csat", "ces", "rating")
 ITEM_KINDS = ("matrix", "rating")  # attribute ratings; NPS, CSAT and CES are outcomes

@@ -3,7 +3,7 @@
 from django.db.models import Sum
 
 from contento import stats
-from contento.insights.models import PairMoment
+from contento.surveys.models import PairMoment
 
 FIELDS = ("n", "sum_a", "sum_b", "sum_aa", "sum_bb", "sum_ab")
 

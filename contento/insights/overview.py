@@ -12,8 +12,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from contento import stats
-from contento.insights.models import MonthlyScoreCount
 from contento.surveys.metrics import Figure, estimate
+from contento.surveys.models import MonthlyScoreCount
 
 # CSAT counts the top two boxes of 1–5; NPS and CES are means of a per-answer score.
 CSAT_TOP = (4, 5)

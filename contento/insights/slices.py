@@ -37,12 +37,11 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from contento.customers.models import ATTRIBUTE_KEY, Customer, Product, Purchase, Subscription
-from contento.insights.models import MonthlyScoreCount, ScoreCount
 from contento.insights.overview import Slice
 from contento.insights.periods import Period
 from contento.support.models import TicketRating
 from contento.surveys.metrics import estimate
-from contento.surveys.models import Answer
+from contento.surveys.models import Answer, MonthlyScoreCount, ScoreCount
 
 DIMENSIONS = {
     "language": _("Language of the answer"),

@@ -1,9 +1,9 @@
 """Background work of the insights app."""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -20,10 +20,23 @@ from contento.surveys.models import Survey
 log = logging.getLogger(__name__)
 
 
-def schedule_drop_check(survey_code: str) -> None:
-    """Queue a drop check for a survey, at most once an hour however many answers arrive."""
-    if cache.add(f"contento:drop-check:{survey_code}", 1, timeout=3600):
-        check_drops.enqueue(survey_code)
+# Surveys that received a response this recently are checked again (the period of the job,
+# with room for a late run).
+RECENT = timedelta(minutes=30)
+
+
+@task()
+def check_recent_drops() -> int:
+    """Check every survey that got responses lately for a significant drop (periodic).
+
+    The insights app's own job, every 15 minutes: the surveys app knows nothing of alerts.
+    Alerts are unique per survey, metric and month, so checking again raises nothing twice.
+    """
+    since = timezone.now() - RECENT
+    recent = Survey.objects.filter(
+        status=Survey.Status.LIVE, responses__completed_at__gte=since
+    ).distinct()
+    return sum(check_drops.call(str(code)) for code in recent.values_list("code", flat=True))
 
 
 @task()

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from contento.core import idempotency
 from contento.core.idempotency import IdempotencyKey
-from contento.insights import rollups
 from contento.surveys import definition as definition_format
+from contento.surveys import rollups
 from contento.surveys.analysis import schedule_analysis
 from contento.surveys.definition import DefinitionError, InvalidDefinition
 from contento.surveys.localize import LocalSurvey, localize
@@ -399,10 +399,6 @@ def _complete(response: Response, local: LocalSurvey, values: dict, at=None) -> 
     response.status = Response.Status.COMPLETE
     response.completed_at = at or timezone.now()
     response.save(update_fields=["status", "completed_at", "page", "language", "updated_at"])
-    from contento.insights.tasks import schedule_drop_check
-
-    survey_code = str(response.survey.code)
-    transaction.on_commit(lambda: schedule_drop_check(survey_code), robust=True)
 
 
 def _request_hash(payload: dict) -> str:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from contento import stats
 from contento.surveys.localize import LocalSurvey
-from contento.surveys.models import Answer, Response
+from contento.surveys.models import Answer, Response, ScoreCount
 
 METRIC_KINDS = ("nps", "csat", "ces")
 
@@ -63,11 +63,9 @@ class Filters:
 def score_counts(survey, filters: Filters, kinds=METRIC_KINDS) -> dict[int, dict[int, int]]:
     """Return {question id: {score: count}} for the survey's questions of these kinds.
 
-    Read from the per-day score counts (`insights.ScoreCount`), not from the answers: the
-    work grows with days and scores, not with the number of answers.
+    Read from the per-day score counts (`ScoreCount`), not from the answers: the work grows
+    with days and scores, not with the number of answers.
     """
-    from contento.insights.models import ScoreCount
-
     rows = ScoreCount.objects.filter(
         survey=survey, question__kind__in=kinds, item_key="", part="", n__gt=0
     )

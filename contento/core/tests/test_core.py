@@ -1,7 +1,6 @@
 """Settings helpers, charts, health check and the commands that run the product."""
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from contento.core.charts import column_chart
@@ -41,23 +40,6 @@ def test_healthz(db):
 def test_static_files_come_from_the_app_not_a_cdn(db):
     page = Client().get("/accounts/login/").content.decode()
     assert "/static/contento/app" in page and "//cdn" not in page and "https://" not in page
-
-
-@pytest.mark.django_db(transaction=True)
-def test_setup_creates_the_owner_and_loads_the_demo_once(settings, tmp_path, monkeypatch, capsys):
-    settings.VAR_DIR = tmp_path
-    settings.STATIC_ROOT = tmp_path / "static"
-    monkeypatch.setenv("CONTENTO_OWNER_PASSWORD", "a-demo-password")
-    call_command("setup")
-    out = capsys.readouterr().out
-    assert "owner@example.com" in out and "a-demo-password" in out
-    from contento.surveys.models import Response, Survey
-
-    surveys, responses = Survey.objects.count(), Response.objects.count()
-    assert surveys == 4 and responses > 300  # three demo surveys and the desk's rating survey
-    call_command("setup")  # a second run changes nothing
-    assert (Survey.objects.count(), Response.objects.count()) == (surveys, responses)
-    assert Client().login(username="owner@example.com", password="a-demo-password")
 
 
 def test_mail_to_the_log_is_warned_about_in_production(settings):

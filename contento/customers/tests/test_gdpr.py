@@ -15,13 +15,12 @@ from contento.customers.actions import do_create_customer
 from contento.customers.gdpr import ERASED, ERASED_NAME, do_erase_customer, export_customer
 from contento.customers.models import ContactPoint, Customer, Note, Product, Purchase
 from contento.customers.timeline import do_add_customer_note
-from contento.insights.models import MonthlyScoreCount, PairMoment, ScoreCount
 from contento.support import actions, ratings
 from contento.support.channels.email import inbound
 from contento.support.models import Attachment, InboundEmail, Team, Ticket, TicketRating
 from contento.surveys import metrics
 from contento.surveys.actions import do_submit_response
-from contento.surveys.models import Answer, Response
+from contento.surveys.models import Answer, MonthlyScoreCount, PairMoment, Response, ScoreCount
 
 T0 = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 NAME = "Zoë Quillfeather"

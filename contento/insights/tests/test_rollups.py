@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.http import QueryDict
 from django.utils import timezone
 
-from contento.insights.models import MonthlyScoreCount, PairMoment, ScoreCount
 from contento.surveys.actions import (
     do_create_survey,
     do_save_page,
@@ -20,7 +19,7 @@ from contento.surveys.actions import (
 )
 from contento.surveys.localize import localize
 from contento.surveys.metrics import METRIC_KINDS, Filters, score_counts, score_counts_scan
-from contento.surveys.models import Answer
+from contento.surveys.models import Answer, MonthlyScoreCount, PairMoment, ScoreCount
 
 DEFINITION = {
     "default_language": "en",

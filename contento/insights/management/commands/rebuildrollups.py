@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from contento.insights.rollups import rebuild
 from contento.surveys.models import Survey
+from contento.surveys.rollups import rebuild
 
 
 class Command(BaseCommand):

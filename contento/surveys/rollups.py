@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contento.insights.models import MonthlyScoreCount, PairMoment, ScoreCount
+from contento.surveys.models import MonthlyScoreCount, PairMoment, ScoreCount
 
 KEY_FIELDS = (
     "survey_id",
