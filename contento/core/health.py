@@ -9,8 +9,11 @@ limit, a lane with work and no live worker, tasks that failed for good.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db.models import Case, Count, F, Min, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from contento.core import queues as lanes
 from contento.core.models import ProcessBeat
@@ -117,10 +120,6 @@ def report(now=None) -> Report:
 
 
 def _database_queues(now) -> dict[str, QueueState]:
-    from django.db.models import Case, Count, F, Min, Q, When
-    from django_tasks_db.compat import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult, get_date_max
-
     never = get_date_max()  # how the queue stores "no delay"
     ready = Q(status=TaskResultStatus.READY)
     due = ready & (Q(run_after=never) | Q(run_after__lte=now))

@@ -14,6 +14,8 @@ one process per lane, so a long analysis batch never holds up an acknowledgement
 """
 
 from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
 
 MAIL = "mail"
 DEFAULT = "default"
@@ -41,3 +43,21 @@ def backend() -> str:
     if path.endswith("DatabaseBackend"):
         return "database"
     return "immediate"
+
+
+def enqueue(task: str, *args, **kwargs):
+    """Queue the task named by its dotted path ("contento.support.tasks.send_rating").
+
+    By name, so that the code that queues work need not import the module of the task: an
+    app's `tasks` module sits at the top of the app and imports what its tasks run.
+    """
+    return import_string(task).enqueue(*args, **kwargs)
+
+
+def enqueue_on_commit(task: str, *args, **kwargs) -> None:
+    """Queue the named task once the current transaction commits (at once outside one).
+
+    A failure to queue is logged and never undoes the commit; the app's sweep finds the work
+    whose queueing was lost and queues it again.
+    """
+    transaction.on_commit(lambda: enqueue(task, *args, **kwargs), robust=True)

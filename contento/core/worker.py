@@ -28,8 +28,10 @@ from django.db import close_old_connections, connection, connections, transactio
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django_tasks import TaskContext
 from django_tasks_db.compat import TaskResultStatus
-from django_tasks_db.utils import is_locked_database_exception
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from contento.core.errors import DATABASE_ERRORS
 from contento.core.models import ProcessBeat
@@ -134,8 +136,6 @@ def reclaim_abandoned(now=None) -> tuple[int, int]:
     A task whose worker stopped beating is run again (it is idempotent); one that has
     already been tried MAX_ATTEMPTS times becomes FAILED with an AbandonedTask error.
     """
-    from django_tasks_db.models import DBTaskResult
-
     now = now or timezone.now()
     alive = live_workers(now)
     requeued = dead = 0
@@ -229,9 +229,6 @@ class DatabaseWorker:
             raise RuntimeError("The database cannot be reached.")
 
     def _claim(self):
-        from django_tasks_db.models import DBTaskResult
-        from django_tasks_db.utils import exclusive_transaction
-
         rank = Case(
             *(When(queue_name=name, then=Value(i)) for i, name in enumerate(self.queues)),
             output_field=IntegerField(),
@@ -253,8 +250,6 @@ class DatabaseWorker:
             task = db_task.task
             result = db_task.task_result
             if task.takes_context:
-                from django_tasks import TaskContext
-
                 value = task.call(TaskContext(task_result=result), *result.args, **result.kwargs)
             else:
                 value = task.call(*result.args, **result.kwargs)

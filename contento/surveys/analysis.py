@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from contento.core import queues
 from contento.surveys.models import Answer, Question, Survey, SurveyTheme
 
 log = logging.getLogger(__name__)
@@ -76,8 +77,6 @@ def schedule_analysis(answer_ids: list[int]) -> None:
 
 
 def _flush() -> None:
-    from contento.surveys.tasks import analyze_answers
-
     ids, _pending.ids = getattr(_pending, "ids", []), []
     if not ids:
         return
@@ -91,7 +90,7 @@ def _flush() -> None:
         .values_list("pk", flat=True)
     ]
     for start in range(0, len(ids), ENQUEUE_BATCH):
-        analyze_answers.enqueue(ids[start : start + ENQUEUE_BATCH])
+        queues.enqueue("contento.surveys.tasks.analyze_answers", ids[start : start + ENQUEUE_BATCH])
 
 
 def schedule_themes(survey: Survey, *, force: bool = False) -> None:
@@ -100,12 +99,9 @@ def schedule_themes(survey: Survey, *, force: bool = False) -> None:
     Without `force`, the worker computes them only if they are due, and a survey has at most
     one computation waiting in the queue.
     """
-    from contento.surveys.tasks import compute_themes
-
-    code = str(survey.code)
     if not force and not cache.add(_queued_key(survey.pk), True, timeout=3600):
         return
-    transaction.on_commit(lambda: compute_themes.enqueue(code, force=force), robust=True)
+    queues.enqueue_on_commit("contento.surveys.tasks.compute_themes", str(survey.code), force=force)
 
 
 def _queued_key(survey_id: int) -> str:

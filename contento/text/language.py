@@ -33,7 +33,9 @@ def _get_model() -> Any:
     if _model is None:
         with _lock:
             if _model is None:
-                import fasttext  # fasttext-predict: the predict-only build of fastText
+                # fasttext-predict, the predict-only build of fastText; imported here for
+                # start-up cost, with the model it loads.
+                import fasttext
 
                 _model = fasttext.load_model(model_path())
     return _model

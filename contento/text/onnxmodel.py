@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from contento.text.backends import Backend, FloatArray
+from contento.text.backends import Backend, E5Backend, FloatArray
 
 LABELS = ("positive", "neutral", "negative", "anger", "joy", "sadness", "fear", "surprise")
 _ALIASES = {
@@ -94,7 +94,7 @@ class OnnxBackend:
     """An ONNX transformer on disk: a classifier head, embeddings, or both."""
 
     def __init__(self, path: str | os.PathLike[str], threads: int | None = None) -> None:
-        try:
+        try:  # imported here: the ONNX runtime is optional and slow to import
             import onnxruntime  # type: ignore[import-untyped]
             from tokenizers import Tokenizer
         except ImportError as exc:  # pragma: no cover - depends on the installation
@@ -141,8 +141,6 @@ class OnnxBackend:
             )
         self._multi_label = config.get("problem_type") == "multi_label_classification"
         if self._embedding_output is None:
-            from contento.text.backends import E5Backend
-
             self.embedding_name = E5Backend.name  # the anchors shipped for e5 apply
         self._fallback: Backend | None = None
         self._lock = threading.Lock()
@@ -168,8 +166,6 @@ class OnnxBackend:
             return np.zeros((0, 0), dtype=np.float32)
         if self._embedding_output is None:
             if self._fallback is None:
-                from contento.text.backends import E5Backend
-
                 self._fallback = E5Backend()
             return self._fallback.embed(texts)
         hidden, mask = self._run(texts, self._embedding_output)

@@ -58,6 +58,7 @@ class Theme:
 
 
 def _cluster(vectors: FloatArray, max_themes: int, seed: int) -> np.ndarray:
+    # scikit-learn is imported here for start-up cost (about a second), as below.
     from sklearn.cluster import AgglomerativeClustering, KMeans, MiniBatchKMeans
 
     n = len(vectors)

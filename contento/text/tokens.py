@@ -24,7 +24,7 @@ _EXTRA_STOP = frozenset({"http", "https", "www", "com", "user", "username", "url
 @functools.cache
 def stop_words(language: str) -> frozenset[str]:
     """Return the stop words of ``language`` (ISO 639-1), lower case; empty if none known."""
-    import stopwordsiso
+    import stopwordsiso  # imported here for start-up cost: its lists load on import
 
     words = stopwordsiso.stopwords(language) if stopwordsiso.has_lang(language) else set()
     if language == "vi":
@@ -37,6 +37,7 @@ def _segment_vietnamese(text: str) -> str:
     if _vi_tokenizer is None:
         with _vi_lock:
             if _vi_tokenizer is None:
+                # Imported here for start-up cost: pyvi loads its model on import.
                 from pyvi import ViTokenizer
 
                 _vi_tokenizer = ViTokenizer

@@ -1,31 +1,25 @@
 """Open-text answers are read by contento.text in the background; the dashboard filters on it.
 
-The text model is swapped for `WordBackend`, which reads sentiment and anger from a few
-English words and embeds texts as hashed bags of words: fast and predictable. Languages are
-still detected by the real fastText model (it loads in well under a second).
+The text model is swapped for `contento.text.testing.WordBackend`, which reads sentiment and
+anger from a few English words and embeds texts as hashed bags of words: fast and predictable.
+Languages are still detected by the real fastText model (it loads in well under a second).
 """
 
-import hashlib
 import re
-from collections.abc import Sequence
 
-import numpy as np
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from contento.accounts.roles import Role
-from contento.customers.actions import do_create_customer
-from contento.support.actions import do_create_ticket
-from contento.support.analysis import analyze_messages
-from contento.support.models import TicketMessage
 from contento.surveys import analysis
 from contento.surveys.actions import do_submit_response
 from contento.surveys.models import Answer, SurveyTheme
 from contento.text import model_version, set_backend
+from contento.text.testing import WordBackend
 
 ANGRY = "I am furious, this is unacceptable and nobody answers"
 DELIVERY = [
@@ -38,42 +32,6 @@ PRICE = [
     "price too expensive for what you get, great otherwise",
     "expensive price, cheaper plans would be great",
 ]
-
-
-class WordBackend:
-    """A text model that reads a few words: negative, angry, positive, else neutral."""
-
-    def __init__(self, name: str = "words-1", fail_after: int | None = None, error=RuntimeError):
-        self.name = name
-        self.fail_after = fail_after
-        self.error = error
-        self.texts = 0
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), 64), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for word in re.findall(r"\w+", text.lower()):
-                digest = hashlib.md5(word.encode(), usedforsecurity=False).hexdigest()
-                out[i, int(digest, 16) % 64] += 1.0
-            out[i] /= max(1e-9, float(np.linalg.norm(out[i])))
-        return out
-
-    def classify(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        if self.fail_after is not None and self.texts + len(texts) > self.fail_after:
-            raise self.error("the model stopped")
-        self.texts += len(texts)
-        result = []
-        for text in texts:
-            words = set(re.findall(r"\w+", text.lower()))
-            if words & {"furious", "unacceptable"}:
-                result.append({"negative": 0.9, "anger": 0.9})
-            elif words & {"slow", "late", "lento"}:
-                result.append({"negative": 0.7, "anger": 0.1})
-            elif words & {"great", "love", "excelente"}:
-                result.append({"positive": 0.9, "anger": 0.0})
-            else:
-                result.append({"neutral": 0.9})
-        return result
 
 
 @pytest.fixture
@@ -136,11 +94,13 @@ def test_the_worker_reads_new_answers_after_they_are_saved(backend, live_survey)
     version = model_version()
     for answer in texts():
         assert answer.analysis["model_version"] == version
-        assert answer.text_language == "en" and answer.sentiment
+        assert answer.text_language == "en"
+        assert answer.sentiment
     assert set(texts(question__key="fix").values_list("angry", "sentiment")) == {(True, "negative")}
     assert set(texts(text__in=DELIVERY).values_list("angry", "sentiment")) == {(False, "negative")}
     praise = texts(text__startswith="great service").get()
-    assert praise.sentiment == "positive" and praise.sentiment_score > 0.5
+    assert praise.sentiment == "positive"
+    assert praise.sentiment_score > 0.5
     assert Answer.objects.filter(question__key="nps", analysis__isnull=False).count() == 0
     # Seven analysed comments are enough for themes: the worker grouped them as well.
     assert SurveyTheme.objects.filter(survey=live_survey).exists()
@@ -176,7 +136,8 @@ def test_answers_the_current_model_read_are_skipped(backend, live_survey):
     assert analysis.analyze_answers(ids) == 0
     assert backend.texts == 4  # three comments and "nothing" (given three times) read once
     newer = use(WordBackend("words-2"))
-    assert analysis.analyze_answers(ids) == 6 and newer.texts == 4
+    assert analysis.analyze_answers(ids) == 6
+    assert newer.texts == 4
     assert set(texts().values_list("analysis__model_version", flat=True)) == {model_version(newer)}
     assert analysis.analyze_answers(ids, force=True) == 6
 
@@ -189,81 +150,14 @@ def test_nothing_happens_without_the_text_library(backend, live_survey, monkeypa
     assert not texts(analysis__isnull=False).exists()
 
 
-# contento reanalyze ----------------------------------------------------------------------------
-
-
 @pytest.fixture
-def history(backend, personas, live_survey):
-    """Six comments and two customer messages, read by the model "words-1"."""
+def history(backend, live_survey):
+    """Six comments, read by the model "words-1"."""
     for why in DELIVERY + PRICE:
         submit(live_survey, why, nps=8)
-    customer = do_create_customer(personas.org, name="Ana", email="ana@example.net")
-    for body in (ANGRY, "How do I change my plan? Thank you"):
-        do_create_ticket(personas.org, customer=customer, subject="Hi", channel="web", body=body)
     analysis.analyze_answers(list(texts().values_list("pk", flat=True)))
-    analyze_messages([str(m.code) for m in TicketMessage.objects.all()])
-    assert backend.texts == 8
+    assert backend.texts == 6
     return live_survey
-
-
-def versions(queryset) -> list[str]:
-    return list(queryset.order_by("pk").values_list("analysis__model_version", flat=True))
-
-
-def test_reanalyze_resumes_where_an_interrupted_run_stopped(history, capsys):
-    old, new = model_version(WordBackend("words-1")), model_version(WordBackend("words-2"))
-    # Ctrl-C while the third batch is being read.
-    crashing = use(WordBackend("words-2", fail_after=4, error=KeyboardInterrupt))
-    with pytest.raises(CommandError, match="run the command again"):
-        call_command("reanalyze", batch_size=2)
-    assert "Analysed 4 answers and 0 messages." in capsys.readouterr().out
-    assert crashing.texts == 4
-    # Two batches were saved before the interruption, in primary-key order.
-    assert versions(texts()) == [new] * 4 + [old] * 2
-    assert versions(TicketMessage.objects) == [old] * 2
-
-    resumed = use(WordBackend("words-2"))
-    call_command("reanalyze", batch_size=2)
-    assert "Analysed 2 answers and 2 messages." in capsys.readouterr().out
-    assert resumed.texts == 4  # the rows done before the crash were not read again
-    assert set(versions(texts())) == {new} and set(versions(TicketMessage.objects)) == {new}
-    assert TicketMessage.objects.get(body=ANGRY).angry
-
-    call_command("reanalyze")
-    assert "Analysed 0 answers and 0 messages." in capsys.readouterr().out
-    assert resumed.texts == 4
-
-    forced = use(WordBackend("words-2"))
-    call_command("reanalyze", "--force", "--only", "answers", "--batch-size", "4")
-    assert "Analysed 6 answers and 0 messages." in capsys.readouterr().out
-    assert forced.texts == 6
-    call_command("reanalyze", "--force", "--only", "messages")
-    assert "Analysed 0 answers and 2 messages." in capsys.readouterr().out
-    assert forced.texts == 8
-
-
-def test_reanalyze_keeps_what_it_saved_when_the_model_crashes(history):
-    use(WordBackend("words-2", fail_after=5))
-    with pytest.raises(RuntimeError, match="stopped"):
-        call_command("reanalyze", "--batch-size", "5")
-    assert versions(texts()).count(model_version(WordBackend("words-2"))) == 5
-    resumed = use(WordBackend("words-2"))
-    call_command("reanalyze", "--batch-size", "5")
-    assert resumed.texts == 3  # one answer and two messages
-
-
-def test_reanalyze_queues_the_themes_of_the_surveys_it_read(
-    history, django_capture_on_commit_callbacks
-):
-    use(WordBackend("words-2"))
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("reanalyze", "--only", "answers")
-    assert queued("compute_themes") == [{"args": [str(history.code)], "kwargs": {"force": True}}]
-
-
-def test_reanalyze_rejects_a_bad_batch_size(history):
-    with pytest.raises(CommandError, match="at least 1"):
-        call_command("reanalyze", "--batch-size", "0")
 
 
 # Themes ----------------------------------------------------------------------------------------
@@ -273,9 +167,12 @@ def test_themes_group_the_answers_and_are_recomputed_when_due(history):
     survey = history
     assert analysis.compute_themes(survey, force=True) == 2
     delivery, price = ({texts(text=t).get().theme_id for t in group} for group in (DELIVERY, PRICE))
-    assert len(delivery) == 1 and len(price) == 1 and delivery != price
+    assert len(delivery) == 1
+    assert len(price) == 1
+    assert delivery != price
     themes = list(SurveyTheme.objects.filter(survey=survey))
-    assert [t.size for t in themes] == [3, 3] and all(t.basis == 6 for t in themes)
+    assert [t.size for t in themes] == [3, 3]
+    assert all(t.basis == 6 for t in themes)
     by_id = {t.pk: t for t in themes}
     assert by_id[delivery.pop()].sentiment < 0 < by_id[price.pop()].sentiment
     assert "price" in by_id[texts(text=PRICE[0]).get().theme_id].label
@@ -338,7 +235,8 @@ def test_dashboard_comments_filter_by_language_sentiment_anger_and_theme(persona
     assert shown(client, comments, "?angry=on") == {ANGRY}
     theme = texts(text=DELIVERY[0]).get().theme
     found = shown(client, comments, f"?theme={theme.code}")
-    assert set(DELIVERY) <= found and not found & set(PRICE)
+    assert set(DELIVERY) <= found
+    assert not found & set(PRICE)
     # Comment filters combine with each other and with the dashboard's own filters.
     assert shown(client, comments, "?sentiment=negative&comment_language=en&angry=on") == {ANGRY}
     assert shown(client, comments, "?sentiment=negative&language=es") == {spanish}
@@ -353,13 +251,16 @@ def test_dashboard_shows_what_was_read_in_each_comment(personas, comments):
     body = client.get(reverse("surveys:dashboard", args=[comments.code])).content.decode()
     row = body[body.rindex("<tr", 0, body.index("El envío fue muy lento")) :]
     row = row[: row.index("</tr>")]
-    assert 'lang="es"' in row and ">es<" in row and "Negative -0.70" in row
+    assert 'lang="es"' in row
+    assert ">es<" in row
+    assert "Negative -0.70" in row
     angry_row = body[body.rindex("<tr", 0, body.index(ANGRY)) :]
     angry_row = angry_row[: angry_row.index("</tr>")]
     assert "angry 0.90" in angry_row
     theme = texts(text=PRICE[0]).get().theme
     assert theme.label in body
-    assert f'<option value="{theme.code}">' in body and '<option value="es">' in body
+    assert f'<option value="{theme.code}">' in body
+    assert '<option value="es">' in body
 
 
 def test_comment_filters_answer_htmx_with_the_comment_list_only(personas, comments):
@@ -369,8 +270,10 @@ def test_comment_filters_answer_htmx_with_the_comment_list_only(personas, commen
         headers={"HX-Request": "true", "HX-Target": "comments"},
     )
     body = reply.content.decode()
-    assert body.lstrip().startswith('<section id="comments"') and "data-metric" not in body
-    assert ANGRY in body and DELIVERY[0] not in body
+    assert body.lstrip().startswith('<section id="comments"')
+    assert "data-metric" not in body
+    assert ANGRY in body
+    assert DELIVERY[0] not in body
 
 
 def test_comments_are_paginated_and_the_query_count_does_not_grow(
@@ -387,11 +290,16 @@ def test_comments_are_paginated_and_the_query_count_does_not_grow(
     analysis.analyze_answers(list(texts().values_list("pk", flat=True)))
     with django_assert_num_queries(len(few.captured_queries)):
         body = client.get(path).content.decode()
-    assert "Page 1 of 2" in body and "more words 24" in body and DELIVERY[0] not in body
+    assert "Page 1 of 2" in body
+    assert "more words 24" in body
+    assert DELIVERY[0] not in body
     older = client.get(path + "?page=2").content.decode()
-    assert "Page 2 of 2" in older and DELIVERY[0] in older and "more words 24" not in older
+    assert "Page 2 of 2" in older
+    assert DELIVERY[0] in older
+    assert "more words 24" not in older
     neutral = client.get(path + "?sentiment=neutral").content.decode()
-    assert "Page 1 of 2" in neutral and "?sentiment=neutral&amp;page=2" in neutral
+    assert "Page 1 of 2" in neutral
+    assert "?sentiment=neutral&amp;page=2" in neutral
     negative = client.get(path + "?sentiment=negative").content.decode()
     assert "Page 1 of" not in negative  # four negative comments: one page, no pager
 
@@ -431,7 +339,8 @@ def test_refresh_themes_is_refused_to_others(personas, history):
     assert personas.client(Role.AGENT).post(path).status_code == 403
     assert personas.client(Role.MANAGER).get(path).status_code == 405
     anonymous = personas.client().post(path)
-    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    assert anonymous.status_code == 302
+    assert "/accounts/login/" in anonymous["Location"]
     assert queued("compute_themes") == []
     body = (
         personas.client(Role.ANALYST)

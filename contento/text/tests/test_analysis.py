@@ -70,7 +70,8 @@ def test_analysis_fields_are_in_range(smoke):
         assert 0.0 <= a.anger <= 1.0
         assert a.angry == (a.anger >= 0.5)
         assert set(a.emotions) == set(text.EMOTIONS)
-        assert a.joy is not None and 0.0 <= a.joy <= 1.0
+        assert a.joy is not None
+        assert 0.0 <= a.joy <= 1.0
         assert a.model_version == text.model_version()
 
 
@@ -82,7 +83,9 @@ def test_round_trip_through_json(smoke):
 
 def test_from_dict_tolerates_old_or_partial_rows():
     a = Analysis.from_dict({"sentiment": "bogus", "extra": 1})
-    assert a.sentiment == "neutral" and a.language == "unknown" and a.emotions == {}
+    assert a.sentiment == "neutral"
+    assert a.language == "unknown"
+    assert a.emotions == {}
 
 
 def test_analysis_is_frozen():
@@ -139,8 +142,10 @@ def test_any_input_gives_valid_analyses(default_backend, values):
     results = analyze_many(values)
     assert len(results) == len(values)
     for a in results:
-        assert -1.0 <= a.sentiment_score <= 1.0 and 0.0 <= a.anger <= 1.0
-        assert isinstance(a.language, str) and 0.0 <= a.language_confidence <= 1.0
+        assert -1.0 <= a.sentiment_score <= 1.0
+        assert 0.0 <= a.anger <= 1.0
+        assert isinstance(a.language, str)
+        assert 0.0 <= a.language_confidence <= 1.0
 
 
 def test_repeated_texts_are_embedded_once(fake_backend):

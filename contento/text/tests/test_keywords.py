@@ -6,14 +6,16 @@ from contento.text.keywords import log_odds
 
 def test_vietnamese_is_segmented_into_words():
     words = tokenize("Dịch vụ khách hàng rất tệ", "vi")
-    assert "dịch_vụ" in words and "khách_hàng" in words
+    assert "dịch_vụ" in words
+    assert "khách_hàng" in words
     assert "rất" not in words  # a stop word
 
 
 def test_stop_words_exist_for_every_product_language():
     for language in ("en", "es", "fr", "ru", "vi", "id"):
         assert len(stop_words(language)) > 100
-    assert "the" in stop_words("en") and "и" in stop_words("ru")
+    assert "the" in stop_words("en")
+    assert "и" in stop_words("ru")
 
 
 def test_log_odds_matches_a_hand_computation():
@@ -43,7 +45,8 @@ def test_keywords_in_vietnamese_use_whole_words():
 
 def test_keywords_without_background_are_frequent_terms():
     out = keywords(["slow app", "slow app crashes", "app"], "en")
-    assert out[0].term == "app" and out[0].count == 3
+    assert out[0].term == "app"
+    assert out[0].count == 3
 
 
 def test_keywords_on_empty_input():

@@ -96,10 +96,13 @@ def test_classifier_and_embeddings_drive_the_same_api(tmp_path, use_backend):
     happy, unhappy, furious = text.analyze_many(
         ["Good, great parcel", "the parcel was bad and awful", "furious furious bad"]
     )
-    assert happy.sentiment == "positive" and not happy.angry
+    assert happy.sentiment == "positive"
+    assert not happy.angry
     assert unhappy.sentiment == "negative"
-    assert furious.angry and furious.anger > 0.5
-    assert happy.model_version.endswith("+onnx/m") and happy.model_version == text.model_version()
+    assert furious.angry
+    assert furious.anger > 0.5
+    assert happy.model_version.endswith("+onnx/m")
+    assert happy.model_version == text.model_version()
 
     vectors = text.embed(["good good", "great", "parcel"])
     assert vectors.shape == (3, 4)
@@ -116,7 +119,8 @@ def test_multi_label_models_use_sigmoid(tmp_path):
         _write_model(tmp_path / "m", problem_type="multi_label_classification", hidden=False)
     )
     (probs,) = backend.classify(["furious"])
-    assert 0 < probs["anger"] < 1 and 0 < probs["positive"] < 1
+    assert 0 < probs["anger"] < 1
+    assert 0 < probs["positive"] < 1
     assert sum(probs.values()) != pytest.approx(1.0)
 
 
@@ -158,6 +162,8 @@ def test_a_sentiment_only_export_borrows_e5_for_anger_and_themes(tmp_path, use_b
     calm, angry = text.analyze_many(
         ["good great", "This is outrageous! I am furious, refund me NOW or I sue you!!"]
     )
-    assert calm.sentiment == "positive" and not calm.angry
-    assert angry.angry and angry.anger > calm.anger
+    assert calm.sentiment == "positive"
+    assert not calm.angry
+    assert angry.angry
+    assert angry.anger > calm.anger
     assert text.embed(["great"]).shape == (1, 384)

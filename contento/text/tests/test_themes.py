@@ -38,7 +38,9 @@ def test_themes_group_comments_by_meaning_across_languages(default_backend):
         best = max(result, key=lambda t: len({texts[i] for i in t.indices} & set(topic)))
         assert len({texts[i] for i in best.indices} & set(topic)) >= 4
     for t in result:
-        assert t.label and t.examples and -1 <= (t.sentiment or 0) <= 1
+        assert t.label
+        assert t.examples
+        assert -1 <= (t.sentiment or 0) <= 1
 
 
 def test_themes_reuse_analyses_for_sentiment(default_backend):

@@ -36,7 +36,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, only, batch_size, force, **options):
-        try:
+        try:  # imported here: the text library and its model runtime are optional
             import contento.text as text
         except ImportError:
             raise CommandError("contento.text is not installed; nothing to analyse.") from None

@@ -22,6 +22,7 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
+        # Imported here, as gunicorn does: the application is loaded when the server starts.
         from contento.wsgi import application
 
         return application
