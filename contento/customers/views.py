@@ -13,9 +13,8 @@ from contento.accounts.access import member_required
 from contento.customers.access import access_customer
 from contento.customers.actions import do_create_customer
 from contento.customers.models import Customer
+from contento.customers.personal import parts
 from contento.customers.timeline import customer_timeline, do_add_customer_note
-from contento.surveys.links import personal_url
-from contento.surveys.models import Survey
 
 
 class CustomerForm(forms.Form):
@@ -54,21 +53,13 @@ def customer_new(request, membership):
 @member_required("customer.view")
 def customer_detail(request, membership, code):
     customer = access_customer(membership, code)
-    responses = customer.responses.select_related("survey").order_by("-started_at")[:50]
-    links = []
-    if membership.can("survey.edit"):
-        live = Survey.objects.filter(
-            organization=membership.organization, status=Survey.Status.LIVE
-        )
-        links = [(s, personal_url(s, customer)) for s in live]
     return render(
         request,
         "customers/detail.html",
         {
             "customer": customer,
             "attributes": sorted((customer.attributes or {}).items()),
-            "responses": responses,
-            "links": links,
+            "panels": [panel for part in parts() for panel in part.panels(customer, membership)],
             "timeline": customer_timeline(customer),
             "can_note": membership.can("customer.edit") and customer.erased_at is None,
             "can_erase": membership.can("customer.erase"),
