@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -38,10 +39,14 @@ def test_customers_are_created_then_updated_not_duplicated(personas):
     assert result.ok, result.errors
     assert (result.rows, result.created, result.updated, result.unchanged) == (3, 3, 0, 0)
     ana = Customer.objects.get(external_id="C1")
-    assert ana.email == "ana@example.net" and ana.language == "es" and ana.contact_consent
-    assert ana.company.name == "Acme Travel" and Company.objects.count() == 1
+    assert ana.email == "ana@example.net"
+    assert ana.language == "es"
+    assert ana.contact_consent
+    assert ana.company.name == "Acme Travel"
+    assert Company.objects.count() == 1
     chloe = Customer.objects.get(email="chloe@example.net")
-    assert chloe.language == "fr" and chloe.company == ana.company
+    assert chloe.language == "fr"
+    assert chloe.company == ana.company
     assert Customer.objects.get(external_id="C2").contact_consent is False
 
     again = run_import(personas.org, "customers", csv_file(CUSTOMERS), dry_run=False)
@@ -49,9 +54,8 @@ def test_customers_are_created_then_updated_not_duplicated(personas):
     changed = CUSTOMERS.replace("Bob Stone", "Robert Stone")
     third = run_import(personas.org, "customers", csv_file(changed), dry_run=False)
     assert (third.created, third.updated, third.unchanged) == (0, 1, 2)
-    assert Customer.objects.count() == 3 and Customer.objects.get(external_id="C2").name == (
-        "Robert Stone"
-    )
+    assert Customer.objects.count() == 3
+    assert Customer.objects.get(external_id="C2").name == "Robert Stone"
 
 
 def test_semicolons_tabs_and_empty_cells(personas):
@@ -60,15 +64,19 @@ def test_semicolons_tabs_and_empty_cells(personas):
     result = run_import(personas.org, "customers", csv_file(content), dry_run=False)
     assert (result.created, result.updated) == (0, 1)
     ana = Customer.objects.get()
-    assert ana.name == "Ana López" and ana.language == "es"  # an empty cell changes nothing
+    assert ana.name == "Ana López"  # an empty cell changes nothing
+    assert ana.language == "es"
     tabbed = "NAME\tE-mail\nBob\tbob@example.net\n".replace("E-mail", "email")
     assert run_import(personas.org, "customers", csv_file(tabbed), dry_run=False).created == 1
 
 
 def test_dry_run_writes_nothing(personas):
     result = run_import(personas.org, "customers", csv_file(CUSTOMERS), dry_run=True)
-    assert result.ok and result.created == 3 and not result.saved
-    assert not Customer.objects.exists() and not Company.objects.exists()
+    assert result.ok
+    assert result.created == 3
+    assert not result.saved
+    assert not Customer.objects.exists()
+    assert not Company.objects.exists()
 
 
 def test_wrong_columns_are_named(personas):
@@ -103,7 +111,8 @@ def test_one_bad_row_among_many_saves_nothing(personas):
     rows[2100] = "X2100,Customer,broken@"
     content = "external_id,name,email\n" + "\n".join(rows)
     result = run_import(personas.org, "customers", csv_file(content), dry_run=False)
-    assert errors(result) == [(2102, "email")] and result.rows == 2500
+    assert errors(result) == [(2102, "email")]
+    assert result.rows == 2500
     assert not Customer.objects.exists()
 
 
@@ -130,9 +139,11 @@ def test_products(personas):
         ",Router,Product,89.90,no\n"
     )
     result = run_import(personas.org, "products", csv_file(content), dry_run=False)
-    assert result.ok and result.created == 2, result.errors
+    assert result.ok, result.errors
+    assert result.created == 2, result.errors
     fibre = Product.objects.get(sku="FIB-1")
-    assert fibre.kind == "service" and fibre.price == Decimal("1234.50")
+    assert fibre.kind == "service"
+    assert fibre.price == Decimal("1234.50")
     assert Product.objects.get(name="Router").is_active is False
     again = run_import(personas.org, "products", csv_file(content), dry_run=False)
     assert (again.created, again.unchanged) == (0, 2)
@@ -161,15 +172,21 @@ def test_purchases(personas, catalogue):
         ",,bob@example.net,,router,02/05/2024 09:15,89,,Store\n"
     )
     result = run_import(personas.org, "purchases", csv_file(content), dry_run=False)
-    assert result.ok and result.created == 2, result.errors
+    assert result.ok, result.errors
+    assert result.created == 2, result.errors
     first = Purchase.objects.get(external_id="P1")
-    assert first.customer == ana and first.product == fibre and first.currency == "EUR"
+    assert first.customer == ana
+    assert first.product == fibre
+    assert first.currency == "EUR"
     assert first.purchased_at.isoformat() == "2024-05-01T08:30:00+00:00"
     second = Purchase.objects.get(customer=bob)
-    assert second.product == router and second.channel == "store" and second.amount == 89
+    assert second.product == router
+    assert second.channel == "store"
+    assert second.amount == 89
     assert second.purchased_at.date() == date(2024, 5, 2)
     again = run_import(personas.org, "purchases", csv_file(content), dry_run=False)
-    assert (again.created, again.unchanged) == (0, 2) and Purchase.objects.count() == 2
+    assert (again.created, again.unchanged) == (0, 2)
+    assert Purchase.objects.count() == 2
 
 
 def test_purchase_references_and_dates_are_checked(personas, catalogue):
@@ -206,11 +223,14 @@ def test_subscriptions(personas, catalogue):
         ",bob@example.net,FIB,cancelled,01.02.2023,,2024-02-01,19,1\n"
     )
     result = run_import(personas.org, "subscriptions", csv_file(content), dry_run=False)
-    assert result.ok and result.created == 2, result.errors
+    assert result.ok, result.errors
+    assert result.created == 2, result.errors
     ana_sub = Subscription.objects.get(external_id="S1")
-    assert ana_sub.customer == ana and ana_sub.renews_on == date(2025, 1, 15)
+    assert ana_sub.customer == ana
+    assert ana_sub.renews_on == date(2025, 1, 15)
     bob_sub = Subscription.objects.get(customer=bob)
-    assert bob_sub.status == "cancelled" and bob_sub.started_on == date(2023, 2, 1)
+    assert bob_sub.status == "cancelled"
+    assert bob_sub.started_on == date(2023, 2, 1)
     again = run_import(personas.org, "subscriptions", csv_file(content), dry_run=False)
     assert (again.created, again.unchanged) == (0, 2)
     bad = (
@@ -235,9 +255,11 @@ def test_xlsx_file(personas):
     buffer = io.BytesIO()
     book.save(buffer)
     result = run_import(personas.org, "customers", buffer, dry_run=False)
-    assert result.ok and result.created == 2
+    assert result.ok
+    assert result.created == 2
     ana = Customer.objects.get(external_id="101")
-    assert ana.language == "es" and ana.phone == "34600000001"
+    assert ana.language == "es"
+    assert ana.phone == "34600000001"
 
 
 @pytest.mark.parametrize(
@@ -273,9 +295,11 @@ def test_a_100000_row_file(personas, tmp_path):
     result = run_import(
         personas.org, "customers", path, dry_run=False, progress=lambda d, t: seen.append(d)
     )
-    assert result.ok and result.created == 100_000
+    assert result.ok
+    assert result.created == 100_000
     assert Customer.objects.filter(organization=personas.org).count() == 100_000
-    assert len(seen) > 10 and seen[-1] == 100_000
+    assert len(seen) > 10
+    assert seen[-1] == 100_000
 
 
 def test_command(personas, tmp_path):
@@ -285,7 +309,8 @@ def test_command(personas, tmp_path):
     call_command(
         "importcustomers", "customers", str(path), "--dry-run", workspace="acme", stdout=out
     )
-    assert "3 created" in out.getvalue() and not Customer.objects.exists()
+    assert "3 created" in out.getvalue()
+    assert not Customer.objects.exists()
     call_command("importcustomers", "customers", str(path), workspace="Acme", stdout=out)
     assert Customer.objects.filter(organization=personas.org).count() == 3
     path.write_text("name,email\nAna,nope\n")
@@ -295,7 +320,8 @@ def test_command(personas, tmp_path):
             "importcustomers", "customers", str(path), "--dry-run", workspace="Acme", stdout=out
         )
     assert failure.value.returncode == 1
-    assert "row 2" in out.getvalue() and "email" in out.getvalue()
+    assert "row 2" in out.getvalue()
+    assert "email" in out.getvalue()
 
 
 # The web page (URL names customers:import and customers:import_status).
@@ -325,7 +351,9 @@ def test_import_page_shows_results_and_errors(personas):
         reverse("customers:import"), {"kind": "customers", "file": upload, "dry_run": "on"}
     )
     body = response.content.decode()
-    assert response.status_code == 200 and "not a valid email" in body and "<td>2</td>" in body
+    assert response.status_code == 200
+    assert "not a valid email" in body
+    assert "<td>2</td>" in body
 
 
 def test_large_files_run_in_the_background(
@@ -343,9 +371,8 @@ def test_large_files_run_in_the_background(
     assert Customer.objects.count() == 10
     url = reverse("customers:import_status", args=[import_id])
     status = client.get(url)
-    assert status.status_code == 200 and "10" in status.content.decode()
-    from django.core.files.storage import default_storage
-
+    assert status.status_code == 200
+    assert "10 rows: 10 new, 0 updated, 0 unchanged." in status.content.decode()
     assert default_storage.listdir("imports") == ([], [])  # the upload is deleted once imported
     assert personas.client(personas.outsider).get(url).status_code == 404
     assert personas.client(Role.AGENT).get(url).status_code == 403
@@ -379,7 +406,8 @@ def test_an_xlsx_with_a_stale_dimension_imports_every_row(personas):
     )
     assert import_views.count_rows(stale) == 31
     result = run_import(personas.org, "customers", stale, dry_run=False)
-    assert result.ok and result.created == 30
+    assert result.ok
+    assert result.created == 30
     assert Customer.objects.count() == 30
 
 
@@ -397,7 +425,8 @@ def test_an_xlsx_that_unpacks_too_large_is_refused_before_it_is_read(personas, s
     )
     assert len(bomb.getvalue()) < 100_000
     result = run_import(personas.org, "customers", bomb, dry_run=False)
-    assert not result.ok and "unpacks to 8 MB" in result.errors[0].reason
+    assert not result.ok
+    assert "unpacks to 8 MB" in result.errors[0].reason
     assert import_views.count_rows(bomb) == 0
     assert Customer.objects.count() == 0
 
@@ -410,4 +439,5 @@ def test_nul_characters_and_over_long_addresses_in_a_file_are_handled(personas):
     assert Customer.objects.count() == 0
     fixed = content.replace(long_email, "bob@example.net")
     result = run_import(personas.org, "customers", csv_file(fixed), dry_run=False)
-    assert result.ok and Customer.objects.get(external_id="N1").name == "Ana Pérez"
+    assert result.ok
+    assert Customer.objects.get(external_id="N1").name == "Ana Pérez"
