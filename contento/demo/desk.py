@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from contento.customers.models import Product, Purchase, Subscription
 from contento.demo import corpus
-from contento.support import actions
+from contento.support.actions.messages import do_reply_to_ticket
+from contento.support.actions.ratings import do_rate_ticket
+from contento.support.actions.tickets import do_create_ticket
 from contento.support.models import SlaPolicy, Team, Ticket, TicketRating
 
 REPLIES = {
@@ -126,7 +128,7 @@ def load(org, owner_membership, people, rng, tickets=80, moods=None) -> int:
         sentiment = rng.choice(["negative", "negative", "neutral"])
         body = rng.choice(corpus.COMMENTS[lang][sentiment])
         opened = now - dt.timedelta(hours=rng.randint(2, 24 * 60))
-        ticket = actions.do_create_ticket(
+        ticket = do_create_ticket(
             org,
             customer=customer,
             subject=" ".join(body.split()[:7]).rstrip(".,!"),
@@ -140,7 +142,7 @@ def load(org, owner_membership, people, rng, tickets=80, moods=None) -> int:
             if replied >= now:
                 continue
             solve = rng.random() < 0.8
-            actions.do_reply_to_ticket(
+            do_reply_to_ticket(
                 ticket,
                 owner_membership,
                 body=REPLIES[lang],
@@ -153,5 +155,5 @@ def load(org, owner_membership, people, rng, tickets=80, moods=None) -> int:
                 rating.sent_at = replied
                 rating.save(update_fields=["status", "sent_at"])
                 score = rng.choices([1, 2, 3, 4, 5], ratings[ticket.team])[0]
-                actions.do_rate_ticket(rating, score, at=replied + dt.timedelta(hours=2))
+                do_rate_ticket(rating, score, at=replied + dt.timedelta(hours=2))
     return tickets

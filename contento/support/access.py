@@ -2,45 +2,45 @@
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 
-from contento.support.models import CannedReply, Team, Ticket
+from contento.accounts.access import access_in_workspace
+from contento.support.models import Attachment, CannedReply, InboundEmail, SlaPolicy, Team, Ticket
 
 _CUSTOMER_SALT = "contento.support.customer-ticket"
 
 
 def access_ticket(membership, code, permission: str = "ticket.view") -> Ticket:
     """Return the workspace ticket with this code (403 without `permission`, else 404)."""
-    if membership is None or not membership.can(permission):
-        raise PermissionDenied
-    ticket = (
-        Ticket.objects.select_related("customer", "team", "assignee__user", "product")
-        .filter(organization=membership.organization, code=code)
-        .first()
-    )
-    if ticket is None:
-        raise Http404("No such ticket.")
-    return ticket
+    tickets = Ticket.objects.select_related("customer", "team", "assignee__user", "product")
+    return access_in_workspace(membership, permission, tickets, code, "ticket")
 
 
 def access_team(membership, code, permission: str = "ticket.view") -> Team:
-    if membership is None or not membership.can(permission):
-        raise PermissionDenied
-    team = Team.objects.filter(organization=membership.organization, code=code).first()
-    if team is None:
-        raise Http404("No such team.")
-    return team
+    return access_in_workspace(membership, permission, Team.objects, code, "team")
 
 
 def access_canned_reply(membership, code, permission: str = "ticket.work") -> CannedReply:
-    if membership is None or not membership.can(permission):
-        raise PermissionDenied
-    reply = CannedReply.objects.filter(organization=membership.organization, code=code).first()
-    if reply is None:
-        raise Http404("No such reply.")
-    return reply
+    return access_in_workspace(membership, permission, CannedReply.objects, code, "reply")
+
+
+def access_policy(membership, code, permission: str = "support.configure") -> SlaPolicy:
+    policies = SlaPolicy.objects.select_related("team")
+    return access_in_workspace(membership, permission, policies, code, "policy")
+
+
+def access_attachment(membership, code, permission: str = "ticket.view") -> Attachment:
+    """Return an attachment of a ticket the member may read (and only such a ticket's)."""
+    attachments = Attachment.objects.select_related("message__ticket")
+    attachment = access_in_workspace(membership, permission, attachments, code, "attachment")
+    access_ticket(membership, attachment.message.ticket.code, permission)
+    return attachment
+
+
+def access_inbound_mail(membership, code, permission: str = "ticket.view") -> InboundEmail:
+    return access_in_workspace(membership, permission, InboundEmail.objects, code, "mail")
 
 
 class LinkExpired(Exception):

@@ -8,6 +8,7 @@ import logging
 
 from django.db import transaction
 
+from contento.support.actions.tickets import do_mark_ticket_angry
 from contento.support.models import Ticket, TicketMessage
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,6 @@ def analyze_messages(message_codes: list[str], batch_size: int = 64) -> int:
     if not todo:
         return 0
     results = text.analyze_many([m.body for m in todo], batch_size=batch_size)
-    from contento.support.actions import do_mark_ticket_angry
-
     for message, result in zip(todo, results, strict=True):
         data = result.to_dict()
         with transaction.atomic():

@@ -9,12 +9,25 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from contento.accounts.access import require_member
 from contento.accounts.models import Membership
 from contento.core.api import Flag, MappedPage, Pagination
 from contento.core.idempotency import IdempotencyKey
 from contento.customers.models import Customer, Product
-from contento.support import actions
 from contento.support.access import access_ticket
+from contento.support.actions.messages import (
+    do_add_customer_message,
+    do_add_note,
+    do_reply_to_ticket,
+)
+from contento.support.actions.tickets import (
+    do_assign_ticket,
+    do_create_ticket,
+    do_set_ticket_priority,
+    do_set_ticket_status,
+    do_set_ticket_tags,
+    do_set_ticket_team,
+)
 from contento.support.models import Team, Ticket, TicketMessage
 from contento.support.schemas import (
     MessageIn,
@@ -27,12 +40,6 @@ from contento.support.schemas import (
 )
 
 router = Router(tags=["support"])
-
-
-def _require(membership, permission):
-    if membership is None or not membership.can(permission):
-        raise PermissionDenied
-    return membership
 
 
 def _message_out(m: TicketMessage) -> dict:
@@ -89,7 +96,7 @@ def list_tickets(
     customer: UUID | None = Query(None),
     angry: Flag | None = Query(None),
 ):
-    membership = _require(request.auth, "ticket.view")
+    membership = require_member(request.auth, "ticket.view")
     tickets = Ticket.objects.filter(organization=membership.organization)
     if status:
         tickets = tickets.filter(status=status)
@@ -129,7 +136,7 @@ def create_ticket(
     payload: TicketIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
-    membership = _require(request.auth, "ticket.work")
+    membership = require_member(request.auth, "ticket.work")
     customer = Customer.objects.filter(
         organization=membership.organization, code=payload.customer
     ).first()
@@ -149,7 +156,7 @@ def create_ticket(
             organization=membership.organization, idempotency_key=key.value
         ).exists()
     )
-    ticket = actions.do_create_ticket(
+    ticket = do_create_ticket(
         membership.organization,
         customer=customer,
         subject=payload.subject,
@@ -167,14 +174,14 @@ def create_ticket(
 
 @router.patch("/tickets/{code}", response=TicketOut, summary="Change status, priority, team...")
 def update_ticket(request, code: UUID, payload: TicketPatch):
-    membership = _require(request.auth, "ticket.work")
+    membership = require_member(request.auth, "ticket.work")
     ticket = access_ticket(membership, code, "ticket.work")
     if payload.status is not None:
-        ticket = actions.do_set_ticket_status(ticket, payload.status, membership)
+        ticket = do_set_ticket_status(ticket, payload.status, membership)
     if payload.priority is not None:
-        ticket = actions.do_set_ticket_priority(ticket, payload.priority, membership)
+        ticket = do_set_ticket_priority(ticket, payload.priority, membership)
     if payload.team is not None:
-        ticket = actions.do_set_ticket_team(ticket, _team(membership, payload.team), membership)
+        ticket = do_set_ticket_team(ticket, _team(membership, payload.team), membership)
     if payload.assignee is not None:
         assignee = None
         if payload.assignee:
@@ -185,9 +192,9 @@ def update_ticket(request, code: UUID, payload: TicketPatch):
                 raise Http404("No such member.")
         if assignee != membership and not membership.can("ticket.manage"):
             raise PermissionDenied
-        ticket = actions.do_assign_ticket(ticket, assignee, membership)
+        ticket = do_assign_ticket(ticket, assignee, membership)
     if payload.tags is not None:
-        actions.do_set_ticket_tags(ticket, payload.tags)
+        do_set_ticket_tags(ticket, payload.tags)
     return _ticket_out(access_ticket(membership, code))
 
 
@@ -204,11 +211,11 @@ def add_message(
     payload: MessageIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
-    membership = _require(request.auth, "ticket.work")
+    membership = require_member(request.auth, "ticket.work")
     ticket = access_ticket(membership, code, "ticket.work")
     key = IdempotencyKey.for_member(membership, idempotency_key)
     if payload.kind == "reply":
-        message = actions.do_reply_to_ticket(
+        message = do_reply_to_ticket(
             ticket,
             membership,
             body=payload.body,
@@ -216,9 +223,9 @@ def add_message(
             idempotency_key=key,
         )
     elif payload.kind == "note":
-        message = actions.do_add_note(ticket, membership, payload.body)
+        message = do_add_note(ticket, membership, payload.body)
     elif payload.kind == "customer":
-        message = actions.do_add_customer_message(
+        message = do_add_customer_message(
             ticket, body=payload.body, channel="api", idempotency_key=key
         )
     else:

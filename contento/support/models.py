@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -134,6 +135,11 @@ class Ticket(models.Model):
         API = "api", _("API")
         FOLLOW_UP = "follow_up", _("Follow-up")
 
+    # The channels whose customers read our answers by email (a web form leaves an address, a
+    # follow-up writes to the customer); the others read them where they wrote (the chat page)
+    # or heard them (a call, a visit).
+    ANSWERED_BY_EMAIL = frozenset({Channel.EMAIL, Channel.WEB, Channel.FOLLOW_UP})
+
     class Status(models.TextChoices):
         NEW = "new", _("New")
         OPEN = "open", pgettext_lazy("ticket status", "Open")
@@ -229,8 +235,6 @@ class Ticket(models.Model):
         return f"[#{self.reference}] {self.subject}"
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("support:ticket", args=[self.code])
 
     @property

@@ -2,17 +2,23 @@
 
 The answer is a response to the organisation's rating survey (built on the survey engine, so
 it counts in every CSAT figure), and a `TicketRating` ties it to the ticket and to the agent
-and team who handled it when the question was sent.
+and team who handled it when the question was sent. This module and `actions.ratings` are the
+only parts of the desk that use the survey engine.
 """
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from contento.support.access import read_signed_for_ticket, signed_for_ticket
 from contento.support.models import DeskSettings, Ticket, TicketRating
+from contento.surveys.actions import do_blank_answer_texts, do_create_survey, do_set_survey_status
+from contento.surveys.localize import LocalSurvey, localize
+from contento.surveys.models import Question, Survey
 
 RATING_QUESTION = "treated"
 COMMENT_QUESTION = "comment"
@@ -71,25 +77,42 @@ RATING_DEFINITION = {
 
 
 def desk_settings(organization) -> DeskSettings:
-    settings, _created = DeskSettings.objects.get_or_create(organization=organization)
-    return settings
+    found, _created = DeskSettings.objects.get_or_create(organization=organization)
+    return found
 
 
 def rating_survey(organization):
     """Return the organisation's live rating survey, creating it on first use."""
-    from contento.surveys.actions import do_create_survey, do_set_survey_status
-    from contento.surveys.models import Survey
-
     with transaction.atomic():
-        settings = DeskSettings.objects.select_for_update().filter(organization=organization)
-        settings = settings.first() or desk_settings(organization)
-        survey = settings.rating_survey
+        desk = DeskSettings.objects.select_for_update().filter(organization=organization)
+        desk = desk.first() or desk_settings(organization)
+        survey = desk.rating_survey
         if survey is None:
             survey = do_create_survey(organization, RATING_DEFINITION)
             do_set_survey_status(survey, Survey.Status.LIVE)
-            settings.rating_survey = survey
-            settings.save(update_fields=["rating_survey"])
+            desk.rating_survey = survey
+            desk.save(update_fields=["rating_survey"])
         return survey
+
+
+def local_survey(rating: TicketRating) -> LocalSurvey:
+    """The rating survey in the rating's language (English when the survey lacks it)."""
+    survey = rating_survey(rating.organization)
+    return localize(survey, rating.language if rating.language in survey.all_languages else "en")
+
+
+def eligible_surveys(organization, current=None):
+    """The surveys a workspace may rate its tickets with: live, with a CSAT question keyed
+    `RATING_QUESTION`; and the one chosen now, whatever it has become."""
+    surveys = Survey.objects.filter(
+        organization=organization,
+        status=Survey.Status.LIVE,
+        questions__key=RATING_QUESTION,
+        questions__kind=Question.Kind.CSAT,
+    )
+    if current is not None:
+        surveys = surveys | Survey.objects.filter(pk=current.pk)
+    return surveys.distinct().order_by("title")
 
 
 def schedule(ticket: Ticket, at=None) -> TicketRating | None:
@@ -119,6 +142,14 @@ def schedule(ticket: Ticket, at=None) -> TicketRating | None:
     )
 
 
+def erase_ratings(ratings) -> None:
+    """On a customer's erasure: call off rating requests not yet sent, blank the comments and
+    what was written in the rating survey's answers (the scores stay)."""
+    ratings.filter(status=TicketRating.Status.SCHEDULED).update(status=TicketRating.Status.SKIPPED)
+    ratings.exclude(comment="").update(comment="")
+    do_blank_answer_texts(ratings.exclude(response=None).values("response_id"))
+
+
 def rating_token(rating: TicketRating) -> str:
     return signed_for_ticket(str(rating.code), rating.ticket, _SALT)
 
@@ -141,64 +172,5 @@ def rating_from_token(token: str) -> TicketRating | None:
 
 
 def rating_url(rating: TicketRating, score: int | None = None) -> str:
-    from django.conf import settings
-    from django.urls import reverse
-
     path = reverse("support_public:rate", args=[rating_token(rating)])
     return f"{settings.SITE_URL}{path}" + (f"?score={score}" if score else "")
-
-
-def send(rating_code: str) -> str:
-    """Email the rating question with five one-click answers, once; return what happened.
-
-    A customer who withdrew consent, was erased or has no address is not asked.
-    """
-    from django.core.mail import EmailMultiAlternatives
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    from contento.support.channels.email import outbound
-
-    with transaction.atomic():
-        rating = (
-            TicketRating.objects.select_for_update(of=("self",))
-            .select_related("ticket__customer", "ticket__team", "ticket__organization")
-            .filter(code=rating_code)
-            .first()
-        )
-        if rating is None or rating.status != TicketRating.Status.SCHEDULED:
-            return "skipped"
-        ticket, customer = rating.ticket, rating.ticket.customer
-        if not customer.email or not customer.contact_consent or customer.erased_at:
-            rating.status = TicketRating.Status.SKIPPED
-            rating.save(update_fields=["status"])
-            return "skipped"
-        survey = rating_survey(ticket.organization)
-        from contento.surveys.localize import localize
-
-        local = localize(survey, rating.language)
-        question = local.by_key()[RATING_QUESTION]
-        context = {
-            "ticket": ticket,
-            "customer": customer,
-            "question": question.text,
-            "scores": [(n, rating_url(rating, n)) for n in range(1, 6)],
-            "url": rating_url(rating),
-        }
-        with translation.override(rating.language):
-            subject = render_to_string("support/email/rating_subject.txt", context).strip()
-            body = render_to_string("support/email/rating.txt", context)
-            html = render_to_string("support/email/rating.html", context)
-        mail = EmailMultiAlternatives(
-            subject,
-            body,
-            from_email=outbound.sender(ticket),
-            to=[customer.email],
-            headers={"Auto-Submitted": "auto-generated", outbound.LOOP_HEADER: ticket.reference},
-        )
-        mail.attach_alternative(html, "text/html")
-        mail.send()
-        rating.status = TicketRating.Status.SENT
-        rating.sent_at = timezone.now()
-        rating.save(update_fields=["status", "sent_at"])
-    return "sent"

@@ -1,6 +1,6 @@
 """Forms of the desk's settings pages: teams with their calendars, SLA policies, canned replies.
 
-The forms only validate; `contento.support.configure` makes the changes.
+The forms only validate; `contento.support.actions.configuration` makes the changes.
 """
 
 import re
@@ -15,11 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from contento.accounts.models import Membership
 from contento.accounts.roles import roles_with
-from contento.support import canned
+from contento.support import canned, ratings
 from contento.support.businesshours import Calendar, holidays_from_ical
 from contento.support.models import SlaPolicy, Team, Ticket
-from contento.support.ratings import RATING_QUESTION
-from contento.surveys.models import Question, Survey
 
 TIME_ZONES = sorted(zoneinfo.available_timezones() - {"Factory", "localtime"})
 # An .ics of public holidays is a few kilobytes; anything much bigger is not one.
@@ -497,17 +495,10 @@ class DeskSettingsForm(forms.Form):
     def __init__(self, *args, organization, current_survey=None, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["rating_survey"]
-        field.help_text = field.help_text % {"key": RATING_QUESTION}
-        surveys = Survey.objects.filter(
-            organization=organization,
-            status=Survey.Status.LIVE,
-            questions__key=RATING_QUESTION,
-            questions__kind=Question.Kind.CSAT,
-        )
+        field.help_text = field.help_text % {"key": ratings.RATING_QUESTION}
+        field.queryset = ratings.eligible_surveys(organization, current_survey)
         if current_survey is not None:
             # Once chosen, a survey is replaced by another, never by none (which would make a
             # new standard survey and split the ratings in two).
-            surveys = surveys | Survey.objects.filter(pk=current_survey.pk)
             field.required = True
             field.empty_label = None
-        field.queryset = surveys.distinct().order_by("title")

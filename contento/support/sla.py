@@ -9,9 +9,10 @@ import logging
 from datetime import time
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contento.support import slaclock
 from contento.support.businesshours import Calendar
@@ -184,9 +185,6 @@ def _escalate(ticket: Ticket, now) -> None:
 
 def _notify(ticket: Ticket, what: str) -> None:
     """Email the assignee (a warning) or the team's manager and the assignee (a breach)."""
-    from django.core.mail import send_mail
-    from django.utils import translation
-
     recipients = []
     if ticket.assignee_id:
         recipients.append(ticket.assignee.user)

@@ -14,7 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from contento.accounts.models import Organization
 from contento.core import queues
+from contento.support import analysis, ratings, sla
+from contento.support.actions.tickets import do_set_ticket_status
+from contento.support.channels import channel_of
+from contento.support.channels.email import imap, outbound
 from contento.support.models import Ticket, TicketMessage, TicketRating
 
 log = logging.getLogger(__name__)
@@ -22,9 +27,7 @@ log = logging.getLogger(__name__)
 
 @task(queue_name=queues.MAIL)
 def send_ticket_message(message_code: str) -> str:
-    """Email an agent's reply to the customer, once."""
-    from contento.support.channels.email import outbound
-
+    """Send an agent's answer through the ticket's channel, once."""
     with transaction.atomic():
         message = (
             TicketMessage.objects.select_for_update(of=("self",))
@@ -35,7 +38,7 @@ def send_ticket_message(message_code: str) -> str:
         if message is None or message.delivery != TicketMessage.Delivery.QUEUED:
             return "skipped"
         try:
-            outbound.send(message)
+            channel_of(message.ticket).send(message)
         except Exception as error:  # noqa: BLE001 - any delivery failure is recorded
             message.delivery = TicketMessage.Delivery.FAILED
             message.delivery_error = str(error)[:1000]
@@ -51,8 +54,6 @@ def send_ticket_message(message_code: str) -> str:
 @task(queue_name=queues.MAIL)
 def send_acknowledgement(ticket_code: str) -> str:
     """Tell the customer their request arrived, once (the ticket row says if it went)."""
-    from contento.support.channels.email import outbound
-
     with transaction.atomic():
         ticket = (
             Ticket.objects.select_for_update(of=("self",))
@@ -71,29 +72,50 @@ def send_acknowledgement(ticket_code: str) -> str:
 @task(queue_name=queues.ANALYSIS)
 def analyze_messages(message_codes: list[str]) -> int:
     """Read the customer's messages for language, sentiment and anger; flag angry tickets."""
-    from contento.support import analysis
-
     return analysis.analyze_messages(message_codes)
 
 
 @task(queue_name=queues.MAIL)
 def send_rating(rating_code: str) -> str:
-    from contento.support import ratings
+    """Ask "How were you treated?" of a solved ticket's customer, once."""
+    return _send_rating(rating_code)
 
-    return ratings.send(rating_code)
+
+def _send_rating(rating_code: str) -> str:
+    """Email the rating question with five one-click answers, once; return what happened.
+
+    A customer who withdrew consent, was erased or has no address is not asked.
+    """
+    with transaction.atomic():
+        rating = (
+            TicketRating.objects.select_for_update(of=("self",))
+            .select_related("ticket__customer", "ticket__team", "ticket__organization")
+            .filter(code=rating_code)
+            .first()
+        )
+        if rating is None or rating.status != TicketRating.Status.SCHEDULED:
+            return "skipped"
+        customer = rating.ticket.customer
+        if not customer.email or not customer.contact_consent or customer.erased_at:
+            rating.status = TicketRating.Status.SKIPPED
+            rating.save(update_fields=["status"])
+            return "skipped"
+        outbound.send_rating_request(rating)
+        rating.status = TicketRating.Status.SENT
+        rating.sent_at = timezone.now()
+        rating.save(update_fields=["status", "sent_at"])
+    return "sent"
 
 
 @task()
 def desk_tick() -> dict:
     """Run the desk's periodic duties once (the worker calls this every minute)."""
-    from contento.support import ratings, sla
-
     now = timezone.now()
     result = {"sla": sla.check_due(now)}
     due = TicketRating.objects.filter(
         status=TicketRating.Status.SCHEDULED, send_after__lte=now
     ).values_list("code", flat=True)[:500]
-    result["ratings"] = sum(ratings.send(str(code)) == "sent" for code in due)
+    result["ratings"] = sum(_send_rating(str(code)) == "sent" for code in due)
     result["closed"] = _close_solved(now)
     if settings.IMAP_URL:
         result["mail"] = _poll_mailbox()
@@ -104,8 +126,6 @@ def desk_tick() -> dict:
 def refresh_due_times(organization_id: int) -> int:
     """Recompute the SLA due times of a workspace's open tickets (after a policy or calendar
     changed); return how many were refreshed."""
-    from contento.support import sla
-
     open_tickets = Ticket.objects.filter(organization_id=organization_id).exclude(
         status__in=[Ticket.Status.SOLVED, Ticket.Status.CLOSED]
     )
@@ -119,8 +139,6 @@ def refresh_due_times(organization_id: int) -> int:
 
 def _poll_mailbox() -> dict:
     """Fetch the IMAP mailbox's new mail; a failure is logged and never stops the tick."""
-    from contento.support.channels.email import imap
-
     try:
         return imap.poll_mailbox().as_dict()
     except Exception as error:  # noqa: BLE001 - the other duties of the tick must go on
@@ -130,14 +148,10 @@ def _poll_mailbox() -> dict:
 
 def _close_solved(now) -> int:
     """Close tickets solved longer ago than their organisation's auto-close delay."""
-    from contento.accounts.models import Organization
-    from contento.support.actions import do_set_ticket_status
-    from contento.support.ratings import desk_settings
-
     closed = 0
     organizations = Organization.objects.filter(tickets__status=Ticket.Status.SOLVED).distinct()
     for organization in organizations:
-        days = desk_settings(organization).auto_close_days
+        days = ratings.desk_settings(organization).auto_close_days
         if not days:
             continue
         old = Ticket.objects.filter(
@@ -162,12 +176,13 @@ SWEEP_WITHIN = timedelta(days=7)
 @task()
 def sweep() -> dict:
     """Queue again the desk's work whose queueing was lost; return how much of each."""
-    from contento.support.analysis import unread_messages
-
     now = timezone.now()
     window = {"created_at__lt": now - SWEEP_AFTER, "created_at__gte": now - SWEEP_WITHIN}
     unread = list(
-        unread_messages().filter(**window).order_by("pk").values_list("code", flat=True)[:5000]
+        analysis.unread_messages()
+        .filter(**window)
+        .order_by("pk")
+        .values_list("code", flat=True)[:5000]
     )
     for start in range(0, len(unread), 200):
         analyze_messages.enqueue([str(code) for code in unread[start : start + 200]])

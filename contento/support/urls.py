@@ -1,7 +1,6 @@
 from django.urls import path
 
-from contento.support.views import attachments, attention, desk, reports
-from contento.support.views import settings as config
+from contento.support.views import attachments, attention, configuration, desk, reports
 
 app_name = "support"
 urlpatterns = [
@@ -24,17 +23,25 @@ urlpatterns = [
         name="attention_open_ticket",
     ),
     path("attention/<uuid:code>/aside/", attention.attention_set_aside, name="attention_set_aside"),
-    path("settings/", config.home, name="settings"),
-    path("settings/teams/", config.team_list, name="settings_teams"),
-    path("settings/teams/new/", config.team_edit, name="settings_team_new"),
-    path("settings/teams/<uuid:code>/", config.team_edit, name="settings_team"),
-    path("settings/sla/", config.policy_list, name="settings_policies"),
-    path("settings/sla/new/", config.policy_edit, name="settings_policy_new"),
-    path("settings/sla/<uuid:code>/", config.policy_edit, name="settings_policy"),
-    path("settings/sla/<uuid:code>/delete/", config.policy_delete, name="settings_policy_delete"),
-    path("settings/replies/", config.reply_list, name="settings_replies"),
-    path("settings/replies/new/", config.reply_edit, name="settings_reply_new"),
-    path("settings/replies/<uuid:code>/", config.reply_edit, name="settings_reply"),
-    path("settings/replies/<uuid:code>/delete/", config.reply_delete, name="settings_reply_delete"),
-    path("settings/desk/", config.desk, name="settings_desk"),
+    path("settings/", configuration.home, name="settings"),
+    path("settings/teams/", configuration.team_list, name="settings_teams"),
+    path("settings/teams/new/", configuration.team_edit, name="settings_team_new"),
+    path("settings/teams/<uuid:code>/", configuration.team_edit, name="settings_team"),
+    path("settings/sla/", configuration.policy_list, name="settings_policies"),
+    path("settings/sla/new/", configuration.policy_edit, name="settings_policy_new"),
+    path("settings/sla/<uuid:code>/", configuration.policy_edit, name="settings_policy"),
+    path(
+        "settings/sla/<uuid:code>/delete/",
+        configuration.policy_delete,
+        name="settings_policy_delete",
+    ),
+    path("settings/replies/", configuration.reply_list, name="settings_replies"),
+    path("settings/replies/new/", configuration.reply_edit, name="settings_reply_new"),
+    path("settings/replies/<uuid:code>/", configuration.reply_edit, name="settings_reply"),
+    path(
+        "settings/replies/<uuid:code>/delete/",
+        configuration.reply_delete,
+        name="settings_reply_delete",
+    ),
+    path("settings/desk/", configuration.desk, name="settings_desk"),
 ]

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from contento.support import actions
+from contento.support.actions.tickets import do_create_ticket
 from contento.support.models import Ticket, TicketMessage
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -15,22 +15,25 @@ ANGRY = (
 
 
 def test_the_worker_reads_messages_and_flags_an_angry_customer(desk):
-    calm = actions.do_create_ticket(
+    calm = do_create_ticket(
         desk.org,
         customer=desk.customer,
         subject="Question",
         channel="web",
         body="Hello, could you tell me how to change my plan? Thank you.",
     )
-    angry = actions.do_create_ticket(
+    angry = do_create_ticket(
         desk.org, customer=desk.customer, subject="Refund", channel="web", body=ANGRY
     )
     call_command("worker", burst=True)  # the analysis was queued when each message committed
     message = TicketMessage.objects.get(ticket=angry)
-    assert message.analysis["language"] == "en" and message.angry
+    assert message.analysis["language"] == "en"
+    assert message.angry
     assert message.analysis["model_version"]
     angry.refresh_from_db()
     calm.refresh_from_db()
-    assert angry.angry and angry.priority == Ticket.Priority.HIGH
-    assert not calm.angry and calm.priority == Ticket.Priority.NORMAL
+    assert angry.angry
+    assert angry.priority == Ticket.Priority.HIGH
+    assert not calm.angry
+    assert calm.priority == Ticket.Priority.NORMAL
     assert TicketMessage.objects.get(ticket=calm).analysis["sentiment"] != "negative"

@@ -3,7 +3,7 @@
 import pytest
 
 from contento.accounts.roles import Role
-from contento.support import actions
+from contento.support.actions.tickets import do_create_ticket
 from contento.support.models import Ticket
 
 
@@ -13,7 +13,7 @@ def _auth(personas, role):
 
 @pytest.fixture
 def ticket(desk):
-    return actions.do_create_ticket(
+    return do_create_ticket(
         desk.org,
         customer=desk.customer,
         subject="Sin línea",
@@ -41,7 +41,8 @@ def test_create_read_reply_and_solve(client, personas, desk):
         HTTP_IDEMPOTENCY_KEY="abc",
         **auth,
     )
-    assert again.status_code == 200 and again.json()["code"] == created.json()["code"]
+    assert again.status_code == 200
+    assert again.json()["code"] == created.json()["code"]
     code = created.json()["code"]
     reply = client.post(
         f"/api/v1/tickets/{code}/messages",
@@ -49,9 +50,11 @@ def test_create_read_reply_and_solve(client, personas, desk):
         content_type="application/json",
         **auth,
     )
-    assert reply.status_code == 201 and reply.json()["direction"] == "outbound"
+    assert reply.status_code == 201
+    assert reply.json()["direction"] == "outbound"
     detail = client.get(f"/api/v1/tickets/{code}", **auth).json()
-    assert detail["status"] == "solved" and len(detail["messages"]) == 2
+    assert detail["status"] == "solved"
+    assert len(detail["messages"]) == 2
     listed = client.get("/api/v1/tickets?status=solved", **auth).json()
     assert [t["code"] for t in listed["items"]] == [code]
 
@@ -64,7 +67,8 @@ def test_bad_values_are_422_and_nothing_changes(client, personas, ticket):
         content_type="application/json",
         **auth,
     )
-    assert response.status_code == 422 and "status" in response.json()["errors"]
+    assert response.status_code == 422
+    assert "status" in response.json()["errors"]
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.NEW
 

@@ -8,13 +8,15 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from contento.support import actions, tasks
+from contento.support import tasks
+from contento.support.actions.messages import do_reply_to_ticket
+from contento.support.actions.tickets import do_create_ticket
 from contento.support.channels.email import outbound
 from contento.support.models import Ticket, TicketMessage
 
 
 def _ticket(desk, channel="web"):
-    return actions.do_create_ticket(
+    return do_create_ticket(
         desk.org, customer=desk.customer, subject="Router", body="No funciona", channel=channel
     )
 
@@ -44,7 +46,7 @@ def test_the_sweep_queues_what_a_lost_enqueue_left_behind(desk, settings):
         ticket = _ticket(desk)
         # The process died after the commit and before the enqueue: the rows say what waits.
         Ticket.objects.filter(pk=ticket.pk).update(acknowledgement="pending")
-        reply = actions.do_reply_to_ticket(ticket, desk.alice, body="Mañana va un técnico.")
+        reply = do_reply_to_ticket(ticket, desk.alice, body="Mañana va un técnico.")
     DBTaskResult.objects.all().delete()  # nothing of it reached the queue
     assert TicketMessage.objects.get(pk=reply.pk).delivery == TicketMessage.Delivery.QUEUED
     swept = tasks.sweep.call()
@@ -57,7 +59,8 @@ def test_the_sweep_queues_what_a_lost_enqueue_left_behind(desk, settings):
     ]
     call_command("worker", burst=True)
     ticket.refresh_from_db()
-    assert ticket.acknowledgement == "sent" and len(mail.outbox) == 2
+    assert ticket.acknowledgement == "sent"
+    assert len(mail.outbox) == 2
     assert TicketMessage.objects.get(pk=reply.pk).delivery == TicketMessage.Delivery.SENT
     assert tasks.sweep.call() == {"analysis": 0, "replies": 0, "acknowledgements": 0}
 

@@ -13,13 +13,14 @@ from gunicorn.config import Config
 
 from contento.accounts.roles import Role
 from contento.logs import AccessLogger, JsonFormatter, redact
-from contento.support import actions, ratings
+from contento.support import ratings
 from contento.support.access import _CUSTOMER_SALT, customer_ticket_token
+from contento.support.actions.tickets import do_create_ticket
 from contento.surveys.links import make_token
 
 
 def _ticket(desk):
-    return actions.do_create_ticket(
+    return do_create_ticket(
         desk.org, customer=desk.customer, subject="Router", body="No va", channel="web"
     )
 
@@ -37,7 +38,8 @@ def test_a_customer_link_expires_after_its_lifetime(desk, settings):
         expired = Client().get(url, HTTP_ACCEPT_LANGUAGE="es")
         assert expired.status_code == 410
         page = expired.content.decode()
-        assert "Router" not in page and "No va" not in page
+        assert "Router" not in page
+        assert "No va" not in page
         assert reverse("support_public:contact", args=[desk.org.code]) in page
         # A fresh link (as the next email carries) works again.
         ticket.refresh_from_db()
@@ -62,7 +64,8 @@ def test_revoking_voids_every_link_of_the_ticket(personas, desk):
     assert client.get(old_rating_url).status_code == 410
     assert client.post(old_rating_url, {"score": "1"}).status_code == 410
     rating.refresh_from_db()
-    assert rating.score is None and ticket.messages.count() == 1
+    assert rating.score is None
+    assert ticket.messages.count() == 1
     assert client.get(_url(ticket)).status_code == 200  # the new link works
 
 
@@ -112,7 +115,8 @@ def test_tokens_are_redacted_in_every_log_line(desk, live_survey):
         Client().get(f"/help/t/{tokens[0]}x/")
     finally:
         logger.removeHandler(handler)
-    assert "Not Found" in stream.getvalue() and tokens[0] not in stream.getvalue()
+    assert "Not Found" in stream.getvalue()
+    assert tokens[0] not in stream.getvalue()
     # The web server's access log: request line, path, query and referrer.
     access = AccessLogger(Config())
     environ = {
@@ -132,4 +136,5 @@ def test_tokens_are_redacted_in_every_log_line(desk, live_survey):
 
     atoms = access.atoms(Response(), Request(), environ, dt.timedelta(milliseconds=5))
     assert not any(token in str(value) for value in atoms.values() for token in tokens)
-    assert "[redacted]" in atoms["r"] and "[redacted]" in atoms["f"]
+    assert "[redacted]" in atoms["r"]
+    assert "[redacted]" in atoms["f"]

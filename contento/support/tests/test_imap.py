@@ -22,6 +22,7 @@ from django.core.management.base import CommandError
 
 from contento.support import tasks
 from contento.support.channels.email import imap, inbound
+from contento.support.management.commands import pollmail
 from contento.support.models import InboundEmail, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -189,11 +190,13 @@ def test_unread_mail_becomes_tickets_and_is_marked_read(mailbox, desk):
     out = _pollmail()
     assert "fetched 2 message(s): 2 new ticket(s), 0 added to tickets" in out
     assert "imap://desk@acme.test@127.0.0.1" in out
-    assert PASSWORD not in out and quote(PASSWORD, safe="") not in out
+    assert PASSWORD not in out
+    assert quote(PASSWORD, safe="") not in out
     tickets = Ticket.objects.order_by("pk")
     assert [t.subject for t in tickets] == ["Router broken", "Invoice wrong"]
     assert tickets[0].customer == desk.customer
-    assert {t.team for t in tickets} == {desk.team} and {t.channel for t in tickets} == {"email"}
+    assert {t.team for t in tickets} == {desk.team}
+    assert {t.channel for t in tickets} == {"email"}
     assert InboundEmail.objects.filter(outcome="created").count() == 2
     assert mailbox.unread() == 0
     # Read with PEEK, so that a message is marked read only once the desk has it.
@@ -242,7 +245,8 @@ def test_polling_again_does_not_duplicate(mailbox):
         message["flags"].clear()
     again = imap.poll_mailbox()
     assert (again.fetched, again.duplicates, sum(again.outcomes.values())) == (2, 2, 0)
-    assert Ticket.objects.count() == 2 and InboundEmail.objects.count() == 2
+    assert Ticket.objects.count() == 2
+    assert InboundEmail.objects.count() == 2
     assert mailbox.unread() == 0
 
 
@@ -262,11 +266,13 @@ def test_broken_refused_and_failing_messages_do_not_stop_the_others(mailbox, set
     mailbox.add(_mail("Bug", X_Trigger_Bug="1", Message_ID="<bug@example.net>"))
     mailbox.add(_mail("Last", sender="kim@example.org", Message_ID="<z@example.org>"))
     out = _pollmail()  # exits normally: the mailbox was read
-    assert "fetched 5 message(s): 2 new ticket(s)" in out and "2 failed" in out
+    assert "fetched 5 message(s): 2 new ticket(s)" in out
+    assert "2 failed" in out
     assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["First", "Last"]
     # The broken one is kept with why nothing came of it.
     kept = InboundEmail.objects.get(outcome="rejected")
-    assert kept.detail == "no sender address" and kept.size == len(mailbox.messages[1]["raw"])
+    assert kept.detail == "no sender address"
+    assert kept.size == len(mailbox.messages[1]["raw"])
     # Nothing is tried again every minute.
     assert mailbox.unread() == 0
     assert imap.poll_mailbox().fetched == 0
@@ -280,11 +286,14 @@ def test_a_wrong_password_is_a_clean_error(mailbox, settings):
     assert error.value.returncode == 1
     message = str(error.value)
     assert message.startswith("Could not read the mailbox imap://desk@acme.test@127.0.0.1:")
-    assert "Invalid credentials" in message and "wrong" not in message
+    assert "Invalid credentials" in message
+    assert "wrong" not in message
     # The worker's tick goes on with its other duties and reports the error.
     result = tasks.desk_tick.func()
-    assert "Invalid credentials" in result["mail"]["error"] and "closed" in result
-    assert Ticket.objects.count() == 0 and mailbox.unread() == 1
+    assert "Invalid credentials" in result["mail"]["error"]
+    assert "closed" in result
+    assert Ticket.objects.count() == 0
+    assert mailbox.unread() == 1
 
 
 def test_the_command_exits_1_when_no_server_answers(tmp_path):
@@ -303,7 +312,8 @@ def test_the_command_exits_1_when_no_server_answers(tmp_path):
     assert f"CommandError: Could not read the mailbox imap://u@127.0.0.1:{port}/INBOX" in (
         done.stderr
     )
-    assert "secret" not in done.stderr and "Traceback" not in done.stderr
+    assert "secret" not in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_imaps_speaks_tls(mailbox, settings):
@@ -312,7 +322,8 @@ def test_imaps_speaks_tls(mailbox, settings):
     mailbox.add(_mail())
     result = imap.poll_mailbox()
     assert result.error.startswith("Could not read the mailbox imaps://desk@acme.test@127.0.0.1:")
-    assert Ticket.objects.count() == 0 and mailbox.unread() == 1
+    assert Ticket.objects.count() == 0
+    assert mailbox.unread() == 1
 
 
 def test_the_command_needs_a_mailbox(settings):
@@ -325,23 +336,25 @@ def test_the_worker_tick_polls_only_when_a_mailbox_is_set(mailbox, settings):
     mailbox.add(_mail())
     settings.IMAP_URL = ""
     assert "mail" not in tasks.desk_tick.func()
-    assert mailbox.commands == [] and Ticket.objects.count() == 0
+    assert mailbox.commands == []
+    assert Ticket.objects.count() == 0
     settings.IMAP_URL = mailbox.url()
     result = tasks.desk_tick.func()
-    assert result["mail"]["created"] == 1 and result["mail"]["error"] == ""
+    assert result["mail"]["created"] == 1
+    assert result["mail"]["error"] == ""
     assert Ticket.objects.count() == 1
 
 
 def test_only_one_poll_runs_at_a_time(mailbox):
     mailbox.add(_mail())
     cache.add(imap._LOCK, 1, 60)  # another worker is polling
-    assert imap.poll_mailbox().skipped and mailbox.commands == []
+    assert imap.poll_mailbox().skipped
+    assert mailbox.commands == []
     cache.delete(imap._LOCK)
     assert imap.poll_mailbox().outcomes["created"] == 1
 
 
 def test_watch_polls_until_stopped(mailbox, monkeypatch):
-    from contento.support.management.commands import pollmail
 
     sleeps = []
 
@@ -355,5 +368,6 @@ def test_watch_polls_until_stopped(mailbox, monkeypatch):
     monkeypatch.setattr(pollmail, "time", SimpleNamespace(sleep=sleep))
     mailbox.add(_mail(Message_ID="<first@example.net>"))
     out = _pollmail("--watch", "--interval", "5")
-    assert sleeps == [5, 5] and out.count("1 new ticket(s)") == 2
+    assert sleeps == [5, 5]
+    assert out.count("1 new ticket(s)") == 2
     assert Ticket.objects.count() == 2

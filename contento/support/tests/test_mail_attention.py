@@ -9,7 +9,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from contento.accounts.roles import Role
-from contento.support import actions
+from contento.support.actions.messages import do_reply_to_ticket
+from contento.support.actions.tickets import do_create_ticket
+from contento.support.channels.email import inbound
 from contento.support.channels.email.server import DeskController
 from contento.support.models import InboundEmail, Ticket, TicketMessage, TicketParticipant
 
@@ -78,7 +80,8 @@ def test_mail_without_any_sender_waits_for_an_agent_with_its_text(smtp, personas
     )
     assert Ticket.objects.count() == 0
     record = InboundEmail.objects.get()
-    assert record.outcome == "rejected" and record.text.strip() == "Me cobraron dos."
+    assert record.outcome == "rejected"
+    assert record.text.strip() == "Me cobraron dos."
     agent = personas.client(Role.AGENT)
     listed = agent.get(reverse("support:attention")).content.decode()
     assert "Factura errónea" in listed
@@ -92,10 +95,12 @@ def test_mail_without_any_sender_waits_for_an_agent_with_its_text(smtp, personas
         {"email": "lucia@example.net", "name": "Lucía"},
     )
     ticket = Ticket.objects.get()
-    assert opened.status_code == 302 and ticket.customer == desk.customer
+    assert opened.status_code == 302
+    assert ticket.customer == desk.customer
     assert ticket.messages.get().body == "Me cobraron dos."
     record.refresh_from_db()
-    assert record.handled_at is not None and record.ticket == ticket
+    assert record.handled_at is not None
+    assert record.ticket == ticket
     assert "Factura" not in agent.get(reverse("support:attention")).content.decode()
 
 
@@ -135,16 +140,17 @@ def test_an_unmatched_out_of_office_is_kept_readable_not_a_ticket(smtp, personas
     )
     assert Ticket.objects.count() == 0
     record = InboundEmail.objects.get()
-    assert record.outcome == "auto_reply" and "Vuelvo el lunes." in record.text
+    assert record.outcome == "auto_reply"
+    assert "Vuelvo el lunes." in record.text
     listed = personas.client(Role.AGENT).get(reverse("support:attention")).content.decode()
     assert "Fuera de la oficina" in listed
 
 
 def test_someone_answering_our_own_message_joins_the_ticket(smtp, desk):
-    ticket = actions.do_create_ticket(
+    ticket = do_create_ticket(
         desk.org, customer=desk.customer, subject="Router", body="No va", channel="email"
     )
-    reply = actions.do_reply_to_ticket(ticket, desk.alice, body="¿Qué luz parpadea?")
+    reply = do_reply_to_ticket(ticket, desk.alice, body="¿Qué luz parpadea?")
     call_command("worker", burst=True)
     ours = TicketMessage.objects.get(pk=reply.pk).message_id
     _send_raw(
@@ -161,10 +167,12 @@ def test_someone_answering_our_own_message_joins_the_ticket(smtp, desk):
     assert participant.customer.email == "marta@example.net"
     # The desk's next reply goes to her too.
     before = len(mail.outbox)
-    actions.do_reply_to_ticket(ticket, desk.alice, body="Gracias, mandamos un técnico.")
+    do_reply_to_ticket(ticket, desk.alice, body="Gracias, mandamos un técnico.")
     call_command("worker", burst=True)
     sent = mail.outbox[before:]
-    assert sent and sent[-1].to == ["lucia@example.net"] and sent[-1].cc == ["marta@example.net"]
+    assert sent
+    assert sent[-1].to == ["lucia@example.net"]
+    assert sent[-1].cc == ["marta@example.net"]
     # Knowing only the customer's own Message-ID is no proof: a stranger gets their own ticket.
     customer_id = ticket.messages.order_by("pk").first().message_id or "<none@x>"
     _send_raw(
@@ -194,7 +202,8 @@ def test_a_person_writing_often_is_never_a_loop_but_the_same_text_is(smtp, perso
             _raw("From: robot@example.net\nTo: help@acme.test\nSubject: Alerta", "Disco lleno."),
         )
     loops = InboundEmail.objects.filter(outcome="loop", sender="robot@example.net")
-    assert loops.count() == 2 and "same text" in loops.first().detail
+    assert loops.count() == 2
+    assert "same text" in loops.first().detail
     listed = personas.client(Role.AGENT).get(reverse("support:attention")).content.decode()
     assert "Alerta" in listed
 
@@ -215,8 +224,6 @@ def test_while_the_database_is_away_mail_is_deferred_not_bounced(smtp):
     from unittest import mock
 
     from django.db import OperationalError
-
-    from contento.support.channels.email import inbound
 
     with (
         mock.patch.object(inbound, "route", side_effect=OperationalError("restarting")),

@@ -49,8 +49,10 @@ def test_mail_becomes_a_ticket_and_the_reply_threads_back(smtp, desk):
     first = _mail(Message_ID="<m1@example.net>")
     _send(smtp, first)
     ticket = Ticket.objects.get()
-    assert ticket.customer == desk.customer and ticket.channel == "email"
-    assert ticket.team == desk.team and ticket.subject == "Router broken"
+    assert ticket.customer == desk.customer
+    assert ticket.channel == "email"
+    assert ticket.team == desk.team
+    assert ticket.subject == "Router broken"
     call_command("worker", burst=True)
     # The customer answers our acknowledgement: its headers point at our message.
     ack = next(m for m in mail.outbox if m.to == ["lucia@example.net"])
@@ -70,14 +72,16 @@ def test_a_redelivered_mail_is_not_a_second_ticket(smtp):
     message = _mail(Message_ID="<same@example.net>")
     _send(smtp, message)
     _send(smtp, message)
-    assert Ticket.objects.count() == 1 and InboundEmail.objects.count() == 1
+    assert Ticket.objects.count() == 1
+    assert InboundEmail.objects.count() == 1
 
 
 def test_a_reference_in_the_subject_threads_only_the_same_customers_mail(smtp, desk):
     _send(smtp, _mail())
     ticket = Ticket.objects.get()
     _send(smtp, _mail(subject=f"Re: [#{ticket.reference}] Router", body="More info."))
-    assert Ticket.objects.count() == 1 and ticket.messages.count() == 2
+    assert Ticket.objects.count() == 1
+    assert ticket.messages.count() == 2
     # Someone else quoting the reference gets a ticket of their own: no merged customers.
     _send(smtp, _mail(subject=f"[#{ticket.reference}] hi", sender="mallory@evil.example"))
     assert Ticket.objects.count() == 2
@@ -91,7 +95,8 @@ def test_attachments_are_stored_and_oversized_mail_refused(smtp, settings):
     )
     _send(smtp, message)
     attachment = Attachment.objects.get()
-    assert attachment.filename == "factura.pdf" and attachment.size == 16
+    assert attachment.filename == "factura.pdf"
+    assert attachment.size == 16
     with attachment.file.open("rb") as f:
         assert f.read() == b"%PDF-1.4 invoice"
     huge = _mail(body="x" * 300_000)
@@ -138,7 +143,8 @@ def test_an_autoresponder_loop_is_stopped(smtp, desk, settings):
         ),
     )
     record = InboundEmail.objects.get(message_id="<auto@example.net>")
-    assert record.outcome == "auto_reply" and record.ticket is not None
+    assert record.outcome == "auto_reply"
+    assert record.ticket is not None
     assert record.ticket.messages.filter(kind=TicketMessage.Kind.AUTO_REPLY).count() == 1
     assert len(mail.outbox) == before
 

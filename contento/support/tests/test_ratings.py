@@ -8,7 +8,9 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from contento.support import actions
+from contento.support.actions.messages import do_reply_to_ticket
+from contento.support.actions.ratings import do_rate_ticket
+from contento.support.actions.tickets import do_assign_ticket, do_create_ticket
 from contento.support.models import Ticket, TicketRating
 from contento.surveys.models import Answer
 
@@ -19,7 +21,7 @@ SOLVED = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 def _solved_ticket(desk):
     with time_machine.travel(SOLVED - timedelta(hours=2), tick=False):
-        ticket = actions.do_create_ticket(
+        ticket = do_create_ticket(
             desk.org,
             customer=desk.customer,
             subject="Sin internet",
@@ -28,7 +30,7 @@ def _solved_ticket(desk):
             team=desk.team,
         )
     with time_machine.travel(SOLVED, tick=False):
-        actions.do_reply_to_ticket(
+        do_reply_to_ticket(
             ticket, desk.alice, body="Ya está arreglado.", status=Ticket.Status.SOLVED
         )
     return ticket
@@ -37,7 +39,8 @@ def _solved_ticket(desk):
 def test_the_question_is_sent_after_the_delay_in_the_customers_language(desk, client):
     ticket = _solved_ticket(desk)
     rating = TicketRating.objects.get(ticket=ticket)
-    assert rating.agent == desk.alice and rating.team == desk.team
+    assert rating.agent == desk.alice
+    assert rating.team == desk.team
     with time_machine.travel(SOLVED + timedelta(hours=23), tick=False):
         call_command("worker", burst=True)
     assert not [m for m in mail.outbox if "¿Cómo" in m.subject or "atendimos" in m.body]
@@ -51,7 +54,7 @@ def test_the_question_is_sent_after_the_delay_in_the_customers_language(desk, cl
     links = re.findall(r"http://\S+/help/rate/\S+\?score=\d", question.body)
     assert len(links) == 5
     # A later reassignment does not move the rating to someone who did not do the work.
-    actions.do_assign_ticket(ticket, desk.bob, desk.manager)
+    do_assign_ticket(ticket, desk.bob, desk.manager)
     path = links[4].split("://", 1)[1].split("/", 1)[1]
     answered_at = time_machine.travel(SOLVED + timedelta(days=2), tick=False)
     answered_at.start()  # the customer answers the next day, while the link is fresh
@@ -73,11 +76,12 @@ def test_the_question_is_sent_after_the_delay_in_the_customers_language(desk, cl
 def test_a_bad_rating_opens_a_follow_up_for_the_manager(desk):
     ticket = _solved_ticket(desk)
     rating = TicketRating.objects.get(ticket=ticket)
-    actions.do_rate_ticket(rating, 1)
-    actions.do_rate_ticket(rating, None, "Nadie me escuchó")
+    do_rate_ticket(rating, 1)
+    do_rate_ticket(rating, None, "Nadie me escuchó")
     rating.refresh_from_db()
     follow_up = rating.follow_up
-    assert follow_up.parent == ticket and follow_up.assignee == desk.manager
+    assert follow_up.parent == ticket
+    assert follow_up.assignee == desk.manager
     assert follow_up.channel == Ticket.Channel.FOLLOW_UP
     assert "Nadie me escuchó" in follow_up.messages.get().body
     assert Ticket.objects.filter(channel="follow_up").count() == 1  # once per rating

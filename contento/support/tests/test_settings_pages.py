@@ -9,7 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from contento.accounts.roles import Role
-from contento.support import actions, canned, sla
+from contento.support import canned, sla
+from contento.support.actions.steps import NewAttachment
+from contento.support.actions.tickets import do_create_ticket
 from contento.support.businesshours import Calendar
 from contento.support.models import (
     CannedReply,
@@ -19,6 +21,7 @@ from contento.support.models import (
     Team,
     Ticket,
 )
+from contento.support.ratings import rating_survey
 
 HOLIDAYS_ICS = b"""BEGIN:VCALENDAR\r
 VERSION:2.0\r
@@ -258,7 +261,7 @@ def test_a_manager_creates_an_sla_policy_that_tickets_then_follow(desk, manager)
     assert (policy.first_response_minutes, policy.update_minutes) == (120, 90)
     assert policy.resolution_minutes is None
     assert policy.warning_percent == 75
-    ticket = actions.do_create_ticket(
+    ticket = do_create_ticket(
         desk.org,
         customer=desk.customer,
         subject="Down",
@@ -270,12 +273,13 @@ def test_a_manager_creates_an_sla_policy_that_tickets_then_follow(desk, manager)
     assert sla.policy_for(ticket) == policy
     assert ticket.sla_policy == policy
     assert ticket.first_response_due_at is not None
-    normal = actions.do_create_ticket(
+    normal = do_create_ticket(
         desk.org, customer=desk.customer, subject="Q", body="?", channel="web", team=desk.team
     )
     assert sla.policy_for(normal) == general
     page = manager.get(reverse("support:settings_policies")).content.decode()
-    assert "2 business hours" in page and "90 business minutes" in page
+    assert "2 business hours" in page
+    assert "90 business minutes" in page
 
 
 def test_a_manager_edits_and_deletes_an_sla_policy(desk, manager):
@@ -333,7 +337,7 @@ def test_a_canned_reply_in_two_languages_is_offered_in_the_customers(personas, d
         "en": "Hello {customer_name}, your refund for {product} is on its way.",
         "es": "Hola {customer_name}, su reembolso ({ticket_reference}) está en camino.",
     }
-    ticket = actions.do_create_ticket(
+    ticket = do_create_ticket(
         desk.org, customer=desk.customer, subject="Reembolso", body="¿Y mi dinero?", channel="web"
     )
     language, text = canned.render(reply, ticket)
@@ -378,7 +382,8 @@ def test_the_preview_fills_in_a_sample_customer_without_saving(desk, manager):
         "Hola Alex Morgan, su reembolso (K7Q2MD) está en camino."
     )
     assert by_language["English"]["text"].startswith("Hello Alex Morgan, your refund for Premium")
-    assert by_language["French"]["fallback"] and by_language["French"]["used"] == "English"
+    assert by_language["French"]["fallback"]
+    assert by_language["French"]["used"] == "English"
     assert "Hola Alex Morgan" in response.content.decode()
     assert 'value="Refund on its way"' in response.content.decode()
     # htmx posts the same form and swaps the editor in: a mistake comes back as a 200 to swap.
@@ -396,7 +401,8 @@ def test_a_canned_reply_is_deleted_after_confirming(desk, manager):
     reply = CannedReply.objects.create(organization=desk.org, title="Old")
     CannedReplyTranslation.objects.create(reply=reply, language="en", body="Hi")
     page = manager.get(reverse("support:settings_reply", args=[reply.code])).content.decode()
-    assert "Preview" in page and "Hi" in page
+    assert "Preview" in page
+    assert "Hi" in page
     manager.post(reverse("support:settings_reply_delete", args=[reply.code]))
     assert not CannedReply.objects.filter(pk=reply.pk).exists()
 
@@ -420,7 +426,6 @@ def test_a_manager_changes_the_desk_settings(desk, manager):
 def test_the_rating_survey_must_be_a_live_survey_with_the_rating_question(
     personas, desk, manager, live_survey
 ):
-    from contento.support.ratings import rating_survey
 
     standard = rating_survey(desk.org)
     url = reverse("support:settings_desk")
@@ -535,17 +540,17 @@ def test_list_pages_do_not_query_per_row(personas, desk, manager, django_assert_
 @pytest.fixture
 def attached(desk, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    return actions.do_create_ticket(
+    return do_create_ticket(
         desk.org,
         customer=desk.customer,
         subject="Factura",
         body="Adjunto la factura.",
         channel="email",
         attachments=[
-            actions.NewAttachment("factura nº 7.pdf", "application/pdf", b"%PDF-1.4 factura"),
-            actions.NewAttachment("page.html", "text/html; charset=utf-8", b"<script>x</script>"),
-            actions.NewAttachment("logo.svg", "image/svg+xml", b"<svg onload=alert(1)/>"),
-            actions.NewAttachment("a\r\nb.txt", "text/plain\r\nX-Evil: 1", b"hello"),
+            NewAttachment("factura nº 7.pdf", "application/pdf", b"%PDF-1.4 factura"),
+            NewAttachment("page.html", "text/html; charset=utf-8", b"<script>x</script>"),
+            NewAttachment("logo.svg", "image/svg+xml", b"<svg onload=alert(1)/>"),
+            NewAttachment("a\r\nb.txt", "text/plain\r\nX-Evil: 1", b"hello"),
         ],
     )
 

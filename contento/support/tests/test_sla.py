@@ -7,8 +7,16 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
-from contento.support import actions, sla
+from contento.support import sla, tasks
+from contento.support.actions import configuration
+from contento.support.actions.messages import do_add_customer_message, do_reply_to_ticket
+from contento.support.actions.tickets import (
+    do_assign_ticket,
+    do_create_ticket,
+    do_set_ticket_priority,
+)
 from contento.support.businesshours import Calendar
 from contento.support.models import SlaPolicy, Team, Ticket, TicketEvent
 
@@ -39,7 +47,7 @@ def policy(desk):
 
 def _ticket(desk, at):
     with time_machine.travel(at, tick=False):
-        return actions.do_create_ticket(
+        return do_create_ticket(
             desk.org,
             customer=desk.customer,
             subject="Caída",
@@ -62,7 +70,7 @@ def test_the_most_specific_policy_wins(desk, policy):
     )
     ticket = _ticket(desk, _at(2026, 3, 25, 10, 0))
     assert ticket.sla_policy == policy
-    actions.do_set_ticket_priority(ticket, "urgent", desk.manager, at=_at(2026, 3, 25, 10, 1))
+    do_set_ticket_priority(ticket, "urgent", desk.manager, at=_at(2026, 3, 25, 10, 1))
     ticket.refresh_from_db()
     assert ticket.sla_policy == urgent
     assert ticket.first_response_due_at == _at(2026, 3, 25, 10, 15)
@@ -70,13 +78,12 @@ def test_the_most_specific_policy_wins(desk, policy):
 
 def test_waiting_on_the_customer_pauses_the_resolution_clock(desk, policy):
     ticket = _ticket(desk, _at(2026, 3, 23, 9, 0))  # Monday
-    actions.do_reply_to_ticket(ticket, desk.alice, body="¿Qué modelo?", at=_at(2026, 3, 23, 10, 0))
+    do_reply_to_ticket(ticket, desk.alice, body="¿Qué modelo?", at=_at(2026, 3, 23, 10, 0))
     ticket.refresh_from_db()
-    assert ticket.sla_paused and ticket.sla_next_due_at is None
+    assert ticket.sla_paused
+    assert ticket.sla_next_due_at is None
     # The customer answers a day later: one business hour had run, seven are left.
-    actions.do_add_customer_message(
-        ticket, body="El X200", channel="web", at=_at(2026, 3, 24, 10, 0)
-    )
+    do_add_customer_message(ticket, body="El X200", channel="web", at=_at(2026, 3, 24, 10, 0))
     ticket.refresh_from_db()
     assert not ticket.sla_paused
     assert ticket.resolution_due_at == _at(2026, 3, 24, 17, 0)
@@ -85,17 +92,19 @@ def test_waiting_on_the_customer_pauses_the_resolution_clock(desk, policy):
 def test_the_worker_warns_then_escalates_to_the_manager(desk, policy):
     Ticket.objects.all().delete()
     ticket = _ticket(desk, _at(2026, 3, 27, 16, 30))
-    actions.do_assign_ticket(ticket, None, desk.manager)
+    do_assign_ticket(ticket, None, desk.manager)
     with time_machine.travel(_at(2026, 3, 30, 9, 20), tick=False):  # 80% of the hour used
         call_command("worker", burst=True)
     ticket.refresh_from_db()
-    assert ticket.sla_warned_at and not ticket.escalated_at
+    assert ticket.sla_warned_at
+    assert not ticket.escalated_at
     with time_machine.travel(_at(2026, 3, 30, 9, 31), tick=False):
         call_command("worker", burst=True)
         call_command("worker", burst=True)  # a second tick does not escalate twice
     ticket.refresh_from_db()
     assert ticket.sla_breached_at == _at(2026, 3, 30, 9, 30)
-    assert ticket.escalated_at and ticket.assignee == desk.manager
+    assert ticket.escalated_at
+    assert ticket.assignee == desk.manager
     assert ticket.events.filter(kind=TicketEvent.Kind.SLA_BREACH).count() == 1
     assert any("mark@acme.test" in m.to and "SLA breached" in m.subject for m in mail.outbox)
 
@@ -106,13 +115,9 @@ def test_a_bad_team_calendar_falls_back_to_the_default(desk):
 
 
 def test_a_changed_policy_moves_the_due_times_of_open_tickets(desk, policy):
-    from django_tasks_db.models import DBTaskResult
-
-    from contento.support import configure, tasks
-
     ticket = _ticket(desk, _at(2026, 3, 24, 10, 0))  # a Tuesday
     assert ticket.first_response_due_at == _at(2026, 3, 24, 11, 0)
-    configure.do_save_sla_policy(
+    configuration.do_save_sla_policy(
         desk.org,
         policy,
         name=policy.name,

@@ -7,12 +7,10 @@ desk's origin: a type a browser could run (HTML, SVG, XML, scripts) or a malform
 
 import re
 
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 
 from contento.accounts.access import member_required
-from contento.support.access import access_ticket
-from contento.support.models import Attachment
+from contento.support.access import access_attachment
 
 _MIME = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 # Types a browser may render as a document or run as a script, whatever the subtype's suffix.
@@ -41,17 +39,8 @@ def _download_name(filename: str) -> str:
 @member_required("ticket.view")
 def download(request, membership, code):
     """Send an attachment of a ticket of this workspace to a member who may read the ticket."""
-    if not membership.can("ticket.view"):
-        raise PermissionDenied
-    attachment = (
-        Attachment.objects.select_related("message__ticket")
-        .filter(organization=membership.organization, code=code)
-        .first()
-    )
-    if attachment is None:
-        raise Http404("No such attachment.")
     # Whoever may read the ticket may read its files (and only they, if that rule narrows).
-    access_ticket(membership, attachment.message.ticket.code)
+    attachment = access_attachment(membership, code)
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, ValueError):  # erased, or never stored

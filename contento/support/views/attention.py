@@ -4,34 +4,20 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from contento.accounts.access import member_required
-from contento.support.attention import (
-    do_open_ticket_from_mail,
-    do_set_mail_aside,
-    needing_attention,
-)
-from contento.support.models import InboundEmail
+from contento.support.access import access_inbound_mail
+from contento.support.actions.mail import do_open_ticket_from_mail, do_set_mail_aside
+from contento.support.attention import needing_attention
 
 
 class OpenTicketForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("Customer's email address"), max_length=254)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200, required=False)
-
-
-def _mail(membership, code) -> InboundEmail:
-    try:
-        mail = InboundEmail.objects.filter(organization=membership.organization, code=code).first()
-    except ValidationError:
-        mail = None
-    if mail is None:
-        raise Http404("No such mail.")
-    return mail
 
 
 @member_required("ticket.view")
@@ -44,7 +30,7 @@ def attention_list(request, membership):
 
 @member_required("ticket.view")
 def attention_mail(request, membership, code):
-    mail = _mail(membership, code)
+    mail = access_inbound_mail(membership, code)
     form = OpenTicketForm(initial={"email": mail.sender})
     return render(request, "support/attention_mail.html", {"mail": mail, "form": form})
 
@@ -52,7 +38,7 @@ def attention_mail(request, membership, code):
 @require_POST
 @member_required("ticket.work")
 def attention_open_ticket(request, membership, code):
-    mail = _mail(membership, code)
+    mail = access_inbound_mail(membership, code)
     form = OpenTicketForm(request.POST)
     if form.is_valid():
         try:
@@ -70,6 +56,6 @@ def attention_open_ticket(request, membership, code):
 @require_POST
 @member_required("ticket.work")
 def attention_set_aside(request, membership, code):
-    do_set_mail_aside(_mail(membership, code), membership)
+    do_set_mail_aside(access_inbound_mail(membership, code), membership)
     messages.success(request, _("The mail was set aside."))
     return redirect("support:attention")

@@ -14,9 +14,19 @@ from contento.accounts.models import Membership
 from contento.accounts.roles import roles_with
 from contento.core.idempotency import IdempotencyKey
 from contento.customers.access import access_customer
-from contento.support import actions, canned
+from contento.support import canned
 from contento.support.access import access_canned_reply, access_ticket
+from contento.support.actions.messages import do_add_note, do_log_conversation, do_reply_to_ticket
+from contento.support.actions.tickets import (
+    do_assign_ticket,
+    do_revoke_customer_links,
+    do_set_ticket_priority,
+    do_set_ticket_status,
+    do_set_ticket_tags,
+    do_set_ticket_team,
+)
 from contento.support.attention import needing_attention
+from contento.support.channels import channel
 from contento.support.forms import CallForm, NewConversationForm, NoteForm, ReplyForm
 from contento.support.models import CannedReply, Team, Ticket, TicketRating
 
@@ -136,7 +146,7 @@ def reply(request, membership, code):
     form = ReplyForm(request.POST)
     if form.is_valid():
         try:
-            actions.do_reply_to_ticket(
+            do_reply_to_ticket(
                 ticket,
                 membership,
                 body=form.cleaned_data["body"],
@@ -159,7 +169,7 @@ def note(request, membership, code):
     ticket = access_ticket(membership, code, "ticket.work")
     form = NoteForm(request.POST, prefix="note")
     if form.is_valid():
-        actions.do_add_note(ticket, membership, form.cleaned_data["body"])
+        do_add_note(ticket, membership, form.cleaned_data["body"])
         return redirect(ticket)
     return _rerender(request, membership, ticket, note_form=form)
 
@@ -170,7 +180,7 @@ def log_call(request, membership, code):
     ticket = access_ticket(membership, code, "ticket.work")
     form = CallForm(request.POST, prefix="call")
     if form.is_valid():
-        actions.do_log_conversation(ticket, membership, **form.cleaned_data)
+        do_log_conversation(ticket, membership, **form.cleaned_data)
         messages.success(request, _("Conversation logged."))
         return redirect(ticket)
     return _rerender(request, membership, ticket, call_form=form)
@@ -181,7 +191,7 @@ def log_call(request, membership, code):
 def revoke_links(request, membership, code):
     """Void the links the customer was sent (a forwarded or leaked email)."""
     ticket = access_ticket(membership, code, "ticket.work")
-    actions.do_revoke_customer_links(ticket, membership)
+    do_revoke_customer_links(ticket, membership)
     messages.success(
         request, _("The customer's links no longer work; new messages carry new ones.")
     )
@@ -196,9 +206,9 @@ def update(request, membership, code):
     post = request.POST
     try:
         if "status" in post:
-            actions.do_set_ticket_status(ticket, post["status"], membership)
+            do_set_ticket_status(ticket, post["status"], membership)
         if "priority" in post:
-            actions.do_set_ticket_priority(ticket, post["priority"], membership)
+            do_set_ticket_priority(ticket, post["priority"], membership)
         if "team" in post:
             team = None
             if post["team"]:
@@ -207,7 +217,7 @@ def update(request, membership, code):
                 ).first()
                 if team is None:
                     raise ValidationError(_("No such team."))
-            actions.do_set_ticket_team(ticket, team, membership)
+            do_set_ticket_team(ticket, team, membership)
             ticket.refresh_from_db()
         if "assignee" in post:
             assignee = None
@@ -225,9 +235,9 @@ def update(request, membership, code):
                 "ticket.manage"
             ):
                 raise ValidationError(_("Only managers take a ticket away from someone."))
-            actions.do_assign_ticket(ticket, assignee, membership)
+            do_assign_ticket(ticket, assignee, membership)
         if "tags" in post:
-            actions.do_set_ticket_tags(ticket, post["tags"].split(","))
+            do_set_ticket_tags(ticket, post["tags"].split(","))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(ticket)
@@ -260,27 +270,17 @@ def new_conversation(request, membership):
     if request.method == "POST" and form.is_valid() and customer is not None:
         data = form.cleaned_data
         try:
-            ticket = actions.do_create_ticket(
-                membership.organization,
-                customer=customer,
+            ticket = channel(data["channel"]).receive(
+                membership,
+                customer,
                 subject=data["subject"],
                 body=data["body"],
-                channel=data["channel"],
-                author=membership,
+                outcome=data["outcome"],
+                rating=data["rating"],
                 idempotency_key=IdempotencyKey.from_form(
                     request.POST.get("idempotency_key"), "support-new-conversation"
                 ),
             )
-            if data["outcome"]:
-                actions.do_log_conversation(
-                    ticket,
-                    membership,
-                    body=data["body"],
-                    outcome=data["outcome"],
-                    channel=data["channel"],
-                )
-            if data["rating"]:
-                actions.do_record_conversation_rating(ticket, membership, data["rating"])
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -8,7 +8,6 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -18,13 +17,14 @@ from django_ratelimit.decorators import ratelimit
 from contento.accounts.models import Organization
 from contento.core.idempotency import IdempotencyKey
 from contento.core.ratelimits import public_rate
-from contento.customers.actions import do_find_or_create_customer
-from contento.support import actions, ratings
+from contento.support import ratings
 from contento.support.access import (
     LinkExpired,
     customer_ticket_token,
     ticket_from_customer_token,
 )
+from contento.support.actions.ratings import do_rate_ticket
+from contento.support.channels import channel, web
 from contento.support.channels.email import outbound
 from contento.support.forms import ChatStartForm, ContactForm, CustomerReplyForm
 from contento.support.models import Team, Ticket, TicketMessage
@@ -75,20 +75,16 @@ def _team(organization, request):
         return None
 
 
-@transaction.atomic  # a refused ticket leaves no customer behind
-def _open_ticket(request, organization, form, channel, purpose):
+def _open_ticket(request, organization, form, channel_name, purpose):
     data = form.cleaned_data
-    customer = do_find_or_create_customer(
-        organization, email=data["email"], name=data["name"], language=data["language"]
-    )
-    return actions.do_create_ticket(
+    return channel(channel_name).receive(
         organization,
-        customer=customer,
+        email=data["email"],
+        name=data["name"],
+        language=data["language"],
         subject=data.get("subject") or "",
         body=data["body"],
-        channel=channel,
         team=_team(organization, request),
-        language=data["language"],
         idempotency_key=IdempotencyKey.from_form(request.POST.get("idempotency_key"), purpose),
     )
 
@@ -130,12 +126,10 @@ def customer_ticket(request, token):
     with translation.override(language):
         form = CustomerReplyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            channel = Ticket.Channel.CHAT if ticket.channel == Ticket.Channel.CHAT else "web"
-            actions.do_add_customer_message(
+            web.add_reply(
                 ticket,
-                body=form.cleaned_data["body"],
-                channel=channel,
-                idempotency_key=IdempotencyKey.from_form(
+                form.cleaned_data["body"],
+                IdempotencyKey.from_form(
                     request.POST.get("idempotency_key"), "support-customer-reply"
                 ),
             )
@@ -234,13 +228,10 @@ def rate(request, token):
             if score is None and rating.score is None:
                 return HttpResponseBadRequest("Choose a score from 1 to 5.")
             try:
-                rating = actions.do_rate_ticket(rating, score, comment)
+                rating = do_rate_ticket(rating, score, comment)
             except ValidationError as error:
                 return HttpResponseBadRequest(" ".join(error.messages))
-        survey = ratings.rating_survey(rating.organization)
-        from contento.surveys.localize import localize
-
-        local = localize(survey, language if language in survey.all_languages else "en")
+        local = ratings.local_survey(rating)
         questions = local.by_key()
         return render(
             request,

@@ -33,7 +33,9 @@ from django.utils import timezone
 
 from contento.accounts.models import Organization
 from contento.customers.actions import do_find_or_create_customer, find_customer_by_email
-from contento.support import actions
+from contento.support.actions.messages import do_add_customer_message, do_record_automatic_mail
+from contento.support.actions.steps import MailDetails, MailHeaders, NewAttachment
+from contento.support.actions.tickets import do_create_ticket
 from contento.support.channels.email import outbound, threads
 from contento.support.channels.email.parsing import ParsedMail, parse_message
 from contento.support.models import InboundEmail, Team, Ticket, TicketMessage, TicketParticipant
@@ -114,8 +116,8 @@ def _body_digest(parsed: ParsedMail) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() if text else ""
 
 
-def _headers(parsed: ParsedMail) -> actions.MailHeaders:
-    return actions.MailHeaders(
+def _headers(parsed: ParsedMail) -> MailHeaders:
+    return MailHeaders(
         message_id=parsed.message_id or "",
         in_reply_to=" ".join(parsed.in_reply_to),
         references=" ".join(parsed.references),
@@ -124,9 +126,17 @@ def _headers(parsed: ParsedMail) -> actions.MailHeaders:
     )
 
 
-def _attachments(parsed: ParsedMail) -> list[actions.NewAttachment]:
+def _details(parsed: ParsedMail) -> MailDetails:
+    return MailDetails(
+        headers=_headers(parsed),
+        body_html=parsed.html,
+        quoted_text="\n\n".join(p for p in (parsed.quoted_text, parsed.signature) if p),
+    )
+
+
+def _attachments(parsed: ParsedMail) -> list[NewAttachment]:
     return [
-        actions.NewAttachment(
+        NewAttachment(
             filename=a.filename,
             content_type=a.content_type,
             content=a.content,
@@ -298,7 +308,7 @@ def _receive(route_: Route, parsed: ParsedMail, raw: bytes, recipients, at) -> I
             route_, parsed, recipients
         )
         if ticket is not None:
-            actions.do_record_automatic_mail(
+            do_record_automatic_mail(
                 ticket,
                 kind=TicketMessage.Kind.AUTO_REPLY,
                 body=parsed.visible_text or parsed.text,
@@ -334,14 +344,12 @@ def _receive(route_: Route, parsed: ParsedMail, raw: bytes, recipients, at) -> I
             ticket = None
     body = parsed.visible_text or parsed.text
     if ticket is not None:
-        actions.do_add_customer_message(
+        do_add_customer_message(
             ticket,
             body=body,
             channel=Ticket.Channel.EMAIL,
-            body_html=parsed.html,
-            quoted_text="\n\n".join(p for p in (parsed.quoted_text, parsed.signature) if p),
-            headers=_headers(parsed),
             attachments=_attachments(parsed),
+            mail=_details(parsed),
             at=at,
         )
         return _store(route_, parsed, raw, InboundEmail.Outcome.APPENDED, ticket=ticket, at=at)
@@ -360,7 +368,7 @@ def _receive(route_: Route, parsed: ParsedMail, raw: bytes, recipients, at) -> I
                 detail=f"the sender's address {sender!r} cannot be answered",
                 at=at,
             )
-    ticket = actions.do_create_ticket(
+    ticket = do_create_ticket(
         route_.organization,
         customer=customer,
         subject=threads.strip_reply_prefixes(parsed.subject) or parsed.subject,
@@ -368,10 +376,8 @@ def _receive(route_: Route, parsed: ParsedMail, raw: bytes, recipients, at) -> I
         channel=Ticket.Channel.EMAIL,
         team=route_.team,
         priority=parsed.priority if parsed.priority in Ticket.Priority.values else "normal",
-        body_html=parsed.html,
-        quoted_text="\n\n".join(p for p in (parsed.quoted_text, parsed.signature) if p),
-        headers=_headers(parsed),
         attachments=_attachments(parsed),
+        mail=_details(parsed),
         at=at,
     )
     skipped = "; ".join(f"{s.filename}: {s.reason}" for s in parsed.skipped_attachments)
@@ -412,7 +418,7 @@ def _bounce(route_: Route, parsed: ParsedMail, raw: bytes, at) -> InboundEmail:
     if ticket is None:
         ticket = _thread_by_headers(route_.organization, parsed)
     if ticket is not None:
-        actions.do_record_automatic_mail(
+        do_record_automatic_mail(
             ticket,
             kind=TicketMessage.Kind.BOUNCE,
             body=parsed.text[:20000],

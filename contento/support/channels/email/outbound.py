@@ -1,5 +1,8 @@
 """Mail the desk sends: replies to customers, acknowledgements, rating requests.
 
+The worker calls these with the row locked (`contento.support.tasks`); what is sent is
+decided before, by the actions that queue it.
+
 Every message carries a Message-ID of ours, `In-Reply-To` and `References` pointing at the
 conversation so far, the ticket reference in the subject and a plus-addressed Reply-To: the
 customer's answer threads back into the same ticket whichever of them their mail program keeps.
@@ -10,11 +13,13 @@ from email.utils import formataddr, make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from contento.support.models import Ticket, TicketMessage
+from contento.core import queues
+from contento.support import ratings
+from contento.support.access import customer_ticket_url
+from contento.support.models import Ticket, TicketMessage, TicketRating
 
 log = logging.getLogger(__name__)
 
@@ -69,17 +74,6 @@ def thread_headers(ticket: Ticket, own_id: str) -> dict[str, str]:
     return headers
 
 
-def queue(message: TicketMessage) -> None:
-    """Mark an outbound message for sending, and send it once the transaction commits."""
-    from contento.support import tasks
-
-    message.message_id = message.message_id or new_message_id(message.code)
-    message.delivery = TicketMessage.Delivery.QUEUED
-    message.save(update_fields=["message_id", "delivery"])
-    code = str(message.code)
-    transaction.on_commit(lambda: tasks.send_ticket_message.enqueue(code), robust=True)
-
-
 def participants(ticket: Ticket) -> list[str]:
     """Return the addresses of the others in the conversation, who get the replies in copy."""
     return [
@@ -92,13 +86,17 @@ def participants(ticket: Ticket) -> list[str]:
 
 
 def send(message: TicketMessage) -> None:
-    """Email an agent's reply to the customer (called by the worker, with the row locked)."""
-    from contento.support.access import customer_ticket_url
+    """Email an agent's reply to the customer (called by the worker, with the row locked).
 
+    Its Message-ID comes from its code, so a reply sent again after a crash has the same one.
+    """
     ticket = message.ticket
     customer = ticket.customer
     if not customer.email:
         raise ValueError("The customer has no email address.")
+    if not message.message_id:
+        message.message_id = new_message_id(message.code)
+        message.save(update_fields=["message_id"])
     context = {
         "ticket": ticket,
         "message": message,
@@ -131,11 +129,8 @@ def queue_acknowledgement(ticket: Ticket) -> None:
     The ticket remembers it is "pending" until the worker sends it, so the sweep
     (`tasks.sweep`) finds one whose queueing was lost, and a retried request sends nothing new.
     """
-    from contento.support import tasks
-
     if Ticket.objects.filter(pk=ticket.pk, acknowledgement="").update(acknowledgement="pending"):
-        code = str(ticket.code)
-        transaction.on_commit(lambda: tasks.send_acknowledgement.enqueue(code), robust=True)
+        queues.enqueue_on_commit("contento.support.tasks.send_acknowledgement", str(ticket.code))
 
 
 def send_acknowledgement(ticket: Ticket) -> None:
@@ -148,7 +143,7 @@ def send_acknowledgement(ticket: Ticket) -> None:
     if not customer.email:
         return
     first = ticket.messages.order_by("created_at", "pk").first()
-    context = {"ticket": ticket, "customer": customer, "url": _url(ticket)}
+    context = {"ticket": ticket, "customer": customer, "url": customer_ticket_url(ticket)}
     with translation.override(ticket.language):
         subject = render_to_string("support/email/acknowledgement_subject.txt", context).strip()
         body = render_to_string("support/email/acknowledgement.txt", context)
@@ -171,7 +166,28 @@ def send_acknowledgement(ticket: Ticket) -> None:
     log.info("acknowledgement sent", extra={"ticket": ticket.reference, "at": timezone.now()})
 
 
-def _url(ticket):
-    from contento.support.access import customer_ticket_url
-
-    return customer_ticket_url(ticket)
+def send_rating_request(rating: TicketRating) -> None:
+    """Email the rating question with five one-click answers (called by the worker, with the
+    rating locked)."""
+    ticket, customer = rating.ticket, rating.ticket.customer
+    question = ratings.local_survey(rating).by_key()[ratings.RATING_QUESTION]
+    context = {
+        "ticket": ticket,
+        "customer": customer,
+        "question": question.text,
+        "scores": [(n, ratings.rating_url(rating, n)) for n in range(1, 6)],
+        "url": ratings.rating_url(rating),
+    }
+    with translation.override(rating.language):
+        subject = render_to_string("support/email/rating_subject.txt", context).strip()
+        body = render_to_string("support/email/rating.txt", context)
+        html = render_to_string("support/email/rating.html", context)
+    mail = EmailMultiAlternatives(
+        subject,
+        body,
+        from_email=sender(ticket),
+        to=[customer.email],
+        headers={"Auto-Submitted": "auto-generated", LOOP_HEADER: ticket.reference},
+    )
+    mail.attach_alternative(html, "text/html")
+    mail.send()

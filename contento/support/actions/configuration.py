@@ -1,8 +1,8 @@
 """Changes to the desk's configuration: teams and their calendars, SLA policies, canned replies
 and the desk settings.
 
-The settings pages call these functions (as `actions.py` does for tickets), so every write is
-checked for the workspace and made in one transaction.
+The settings pages call these functions, so every write is checked for the workspace and made
+in one transaction.
 """
 
 from collections.abc import Iterable
@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from contento.accounts.models import Membership
+from contento.core import queues
 from contento.support.businesshours import Calendar
 from contento.support.models import (
     CannedReply,
@@ -22,9 +23,7 @@ from contento.support.models import (
 
 
 def _refresh_due_times_later(organization) -> None:
-    from contento.support.tasks import refresh_due_times
-
-    transaction.on_commit(lambda: refresh_due_times.enqueue(organization.pk), robust=True)
+    queues.enqueue_on_commit("contento.support.tasks.refresh_due_times", organization.pk)
 
 
 def _check_members(organization, members) -> None:

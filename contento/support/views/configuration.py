@@ -6,17 +6,17 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from contento.accounts.access import member_required
 from contento.customers.models import Customer, Product
-from contento.support import canned, configure, sla
-from contento.support.access import access_canned_reply, access_team
+from contento.support import canned, sla
+from contento.support.access import access_canned_reply, access_policy, access_team
+from contento.support.actions import configuration
 from contento.support.models import CannedReply, CannedReplyTranslation, SlaPolicy, Team, Ticket
 from contento.support.ratings import desk_settings
 from contento.support.settings_forms import (
@@ -28,19 +28,6 @@ from contento.support.settings_forms import (
 
 PERMISSION = "support.configure"
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
-
-
-def _access_policy(membership, code) -> SlaPolicy:
-    if membership is None or not membership.can(PERMISSION):
-        raise PermissionDenied
-    policy = (
-        SlaPolicy.objects.select_related("team")
-        .filter(organization=membership.organization, code=code)
-        .first()
-    )
-    if policy is None:
-        raise Http404("No such policy.")
-    return policy
 
 
 def _status(request, form) -> int:
@@ -90,7 +77,7 @@ def team_edit(request, membership, code=None):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            team = configure.do_save_team(
+            team = configuration.do_save_team(
                 membership.organization,
                 team,
                 name=data["name"],
@@ -167,7 +154,7 @@ def _duration(minutes: int | None) -> str:
 
 @member_required(PERMISSION)
 def policy_edit(request, membership, code=None):
-    policy = _access_policy(membership, code) if code else None
+    policy = access_policy(membership, code) if code else None
     form = SlaPolicyForm(
         request.POST if request.method == "POST" else None,
         organization=membership.organization,
@@ -176,7 +163,7 @@ def policy_edit(request, membership, code=None):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            configure.do_save_sla_policy(membership.organization, policy, **form.cleaned_data)
+            configuration.do_save_sla_policy(membership.organization, policy, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -193,9 +180,9 @@ def policy_edit(request, membership, code=None):
 
 @member_required(PERMISSION)
 def policy_delete(request, membership, code):
-    policy = _access_policy(membership, code)
+    policy = access_policy(membership, code)
     if request.method == "POST":
-        configure.do_delete_sla_policy(policy)
+        configuration.do_delete_sla_policy(policy)
         messages.success(request, _("SLA policy deleted."))
         return redirect("support:settings_policies")
     return render(
@@ -281,7 +268,7 @@ def reply_edit(request, membership, code=None):
         else:
             data = form.cleaned_data
             try:
-                configure.do_save_canned_reply(
+                configuration.do_save_canned_reply(
                     membership.organization,
                     reply,
                     title=data["title"],
@@ -320,7 +307,7 @@ def reply_edit(request, membership, code=None):
 def reply_delete(request, membership, code):
     reply = access_canned_reply(membership, code, PERMISSION)
     if request.method == "POST":
-        configure.do_delete_canned_reply(reply)
+        configuration.do_delete_canned_reply(reply)
         messages.success(request, _("Canned reply deleted."))
         return redirect("support:settings_replies")
     return render(
@@ -348,7 +335,7 @@ def desk(request, membership):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            configure.do_update_desk_settings(membership.organization, **form.cleaned_data)
+            configuration.do_update_desk_settings(membership.organization, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
