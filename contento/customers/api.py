@@ -13,13 +13,13 @@ when not sent, they are left as they are.
 import logging
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from ninja import Query, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from contento.accounts.access import require_member
 from contento.core.api import DateTime, Flag, MappedPage, Pagination, choice_of, text
 from contento.customers import actions
 from contento.customers.access import access_customer
@@ -52,12 +52,6 @@ from contento.customers.schemas import (
 
 log = logging.getLogger(__name__)
 router = Router(tags=["customers"])
-
-
-def _require(membership, permission):
-    if membership is None or not membership.can(permission):
-        raise PermissionDenied
-    return membership
 
 
 def _created(record_and_created, convert):
@@ -118,7 +112,7 @@ def list_customers(
     company: UUID | None = Query(None),
     updated_since: DateTime | None = Query(None),
 ):
-    membership = _require(request.auth, "customer.view")
+    membership = require_member(request.auth, "customer.view")
     customers = Customer.objects.filter(organization=membership.organization)
     if q:
         customers = customers.filter(Q(name__icontains=q) | Q(email__icontains=q))
@@ -148,14 +142,14 @@ def get_customer(request, code: UUID):
     summary="Create a customer, or update the one with the same external id or email",
 )
 def create_customer(request, payload: CustomerIn):
-    membership = _require(request.auth, "customer.edit")
+    membership = require_member(request.auth, "customer.edit")
     changes = _customer_changes(membership, payload.dict(exclude_unset=True))
     return _created(actions.do_save_customer(membership.organization, changes), _customer_out)
 
 
 @router.patch("/customers/{code}", response=CustomerOut, summary="Change a customer")
 def update_customer(request, code: UUID, payload: CustomerPatch):
-    membership = _require(request.auth, "customer.edit")
+    membership = require_member(request.auth, "customer.edit")
     customer = access_customer(membership, code, "customer.edit")
     changes = _customer_changes(membership, payload.dict(exclude_unset=True))
     customer, _created_ = actions.do_save_customer(membership.organization, changes, customer)
@@ -168,7 +162,7 @@ def update_customer(request, code: UUID, payload: CustomerPatch):
     summary="Everything stored about a customer (GDPR access request)",
 )
 def export_customer_data(request, code: UUID):
-    membership = _require(request.auth, "customer.erase")
+    membership = require_member(request.auth, "customer.erase")
     customer = access_customer(membership, code, "customer.erase")
     log.info(
         "customer exported",
@@ -184,7 +178,7 @@ def export_customer_data(request, code: UUID):
     description="Irreversible. Scores and counts are kept; erasing again changes nothing.",
 )
 def erase_customer(request, code: UUID):
-    membership = _require(request.auth, "customer.erase")
+    membership = require_member(request.auth, "customer.erase")
     customer = access_customer(membership, code, "customer.erase")
     do_erase_customer(customer, actor=membership)
     return _customer_out(Customer.objects.get(pk=customer.pk))
@@ -209,7 +203,7 @@ def _company_out(c: Company) -> dict:
 def list_companies(
     request, q: text(200) | None = Query(None), external_id: text(100) | None = Query(None)
 ):
-    membership = _require(request.auth, "customer.view")
+    membership = require_member(request.auth, "customer.view")
     companies = Company.objects.filter(organization=membership.organization)
     if q:
         companies = companies.filter(Q(name__icontains=q) | Q(domain__icontains=q))
@@ -220,7 +214,7 @@ def list_companies(
 
 @router.get("/companies/{code}", response=CompanyOut, summary="Read a company")
 def get_company(request, code: UUID):
-    membership = _require(request.auth, "customer.view")
+    membership = require_member(request.auth, "customer.view")
     return _company_out(_one(Company, membership, code, "company"))
 
 
@@ -230,7 +224,7 @@ def get_company(request, code: UUID):
     summary="Create a company, or update the one with the same external id",
 )
 def create_company(request, payload: CompanyIn):
-    membership = _require(request.auth, "customer.edit")
+    membership = require_member(request.auth, "customer.edit")
     return _created(
         actions.do_save_company(membership.organization, payload.dict(exclude_unset=True)),
         _company_out,
@@ -239,7 +233,7 @@ def create_company(request, payload: CompanyIn):
 
 @router.patch("/companies/{code}", response=CompanyOut, summary="Change a company")
 def update_company(request, code: UUID, payload: CompanyPatch):
-    membership = _require(request.auth, "customer.edit")
+    membership = require_member(request.auth, "customer.edit")
     company = _one(Company, membership, code, "company")
     company, _created_ = actions.do_save_company(
         membership.organization, payload.dict(exclude_unset=True), company
@@ -272,7 +266,7 @@ def list_products(
     sku: text(100) | None = Query(None),
     active: Flag | None = Query(None),
 ):
-    membership = _require(request.auth, "customer.view")
+    membership = require_member(request.auth, "customer.view")
     products = Product.objects.filter(organization=membership.organization)
     if q:
         products = products.filter(Q(name__icontains=q) | Q(sku__icontains=q))
@@ -287,7 +281,7 @@ def list_products(
 
 @router.get("/products/{code}", response=ProductOut, summary="Read a product or service")
 def get_product(request, code: UUID):
-    membership = _require(request.auth, "customer.view")
+    membership = require_member(request.auth, "customer.view")
     return _product_out(_one(Product, membership, code, "product"))
 
 
@@ -297,7 +291,7 @@ def get_product(request, code: UUID):
     summary="Create a product or service, or update the one with the same SKU",
 )
 def create_product(request, payload: ProductIn):
-    membership = _require(request.auth, "customer.import")
+    membership = require_member(request.auth, "customer.import")
     return _created(
         actions.do_save_product(membership.organization, payload.dict(exclude_unset=True)),
         _product_out,
@@ -306,7 +300,7 @@ def create_product(request, payload: ProductIn):
 
 @router.patch("/products/{code}", response=ProductOut, summary="Change a product or service")
 def update_product(request, code: UUID, payload: ProductPatch):
-    membership = _require(request.auth, "customer.import")
+    membership = require_member(request.auth, "customer.import")
     product = _one(Product, membership, code, "product")
     product, _created_ = actions.do_save_product(
         membership.organization, payload.dict(exclude_unset=True), product
@@ -365,7 +359,7 @@ def list_purchases(
     since: DateTime | None = Query(None),
     until: DateTime | None = Query(None),
 ):
-    membership = _require(request.auth, "customer.view")
+    membership = require_member(request.auth, "customer.view")
     purchases = Purchase.objects.filter(organization=membership.organization)
     if customer:
         purchases = purchases.filter(customer__code=customer)
@@ -381,7 +375,7 @@ def list_purchases(
 
 @router.get("/purchases/{code}", response=PurchaseOut, summary="Read a purchase")
 def get_purchase(request, code: UUID):
-    membership = _require(request.auth, "customer.view")
+    membership = require_member(request.auth, "customer.view")
     return _purchase_out(_one(Purchase, membership, code, "purchase"))
 
 
@@ -391,7 +385,7 @@ def get_purchase(request, code: UUID):
     summary="Record a purchase, or update the one with the same external id",
 )
 def create_purchase(request, payload: PurchaseIn):
-    membership = _require(request.auth, "customer.edit")
+    membership = require_member(request.auth, "customer.edit")
     customer, product, changes = _sale_parties(membership, payload)
     return _created(
         actions.do_record_purchase(
@@ -403,7 +397,7 @@ def create_purchase(request, payload: PurchaseIn):
 
 @router.patch("/purchases/{code}", response=PurchaseOut, summary="Correct a purchase")
 def update_purchase(request, code: UUID, payload: PurchasePatch):
-    membership = _require(request.auth, "customer.edit")
+    membership = require_member(request.auth, "customer.edit")
     purchase = _one(Purchase, membership, code, "purchase")
     purchase = actions.do_correct_purchase(purchase, payload.dict(exclude_unset=True))
     return _purchase_out(purchase)
@@ -417,7 +411,7 @@ def list_subscriptions(
     product: UUID | None = Query(None),
     status: choice_of(Subscription, "status") | None = Query(None),
 ):
-    membership = _require(request.auth, "customer.view")
+    membership = require_member(request.auth, "customer.view")
     subscriptions = Subscription.objects.filter(organization=membership.organization)
     if customer:
         subscriptions = subscriptions.filter(customer__code=customer)
@@ -431,7 +425,7 @@ def list_subscriptions(
 
 @router.get("/subscriptions/{code}", response=SubscriptionOut, summary="Read a subscription")
 def get_subscription(request, code: UUID):
-    membership = _require(request.auth, "customer.view")
+    membership = require_member(request.auth, "customer.view")
     return _subscription_out(_one(Subscription, membership, code, "subscription"))
 
 
@@ -441,7 +435,7 @@ def get_subscription(request, code: UUID):
     summary="Start a subscription, or update the one with the same external id",
 )
 def create_subscription(request, payload: SubscriptionIn):
-    membership = _require(request.auth, "customer.edit")
+    membership = require_member(request.auth, "customer.edit")
     customer, product, changes = _sale_parties(membership, payload)
     return _created(
         actions.do_save_subscription(
@@ -457,7 +451,7 @@ def create_subscription(request, payload: SubscriptionIn):
     summary="Change a subscription (renewal, status, end)",
 )
 def update_subscription(request, code: UUID, payload: SubscriptionPatch):
-    membership = _require(request.auth, "customer.edit")
+    membership = require_member(request.auth, "customer.edit")
     subscription = _one(Subscription, membership, code, "subscription")
     subscription, _created_ = actions.do_save_subscription(
         membership.organization, payload.dict(exclude_unset=True), subscription

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contento.core import idempotency
+from contento.core import idempotency, queues
 from contento.core.idempotency import IdempotencyKey
 from contento.surveys import definition as definition_format
 from contento.surveys import rollups
@@ -484,8 +484,6 @@ def do_invite_customers(survey: Survey, customers) -> list[Invitation]:
     A customer already invited is not invited twice, and one without an email is skipped. The
     emails are sent by the background worker once the invitations are committed.
     """
-    from contento.surveys.tasks import send_invitation
-
     if survey.status != Survey.Status.LIVE:
         raise ValueError(_("Publish the survey before inviting customers."))
     already = set(Invitation.objects.filter(survey=survey).values_list("customer_id", flat=True))
@@ -496,8 +494,15 @@ def do_invite_customers(survey: Survey, customers) -> list[Invitation]:
     ]
     with transaction.atomic():
         created = Invitation.objects.bulk_create(new, ignore_conflicts=True)
-        codes = [str(i.code) for i in created]
-        transaction.on_commit(
-            lambda: [send_invitation.enqueue(code) for code in codes], robust=True
-        )
+        for invitation in created:
+            queues.enqueue_on_commit("contento.surveys.tasks.send_invitation", str(invitation.code))
     return created
+
+
+def do_blank_answer_texts(responses) -> int:
+    """Blank what was written in these responses' answers (on a customer's erasure).
+
+    Only the text goes: the scores stay, so the counts in `contento.surveys.rollups` need no
+    change. Returns how many answers were blanked.
+    """
+    return Answer.objects.filter(response__in=responses).exclude(text="").update(text="")

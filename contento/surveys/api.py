@@ -4,13 +4,13 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Body, Header, Query, Router
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from contento.accounts.access import require_member
 from contento.core.api import Date, MappedPage, Pagination, choice_of, documented_body, one_of
 from contento.core.idempotency import IdempotencyKey
 from contento.customers.models import Customer
@@ -57,9 +57,7 @@ def _survey_out(survey: Survey, with_definition: bool = False) -> dict:
 
 @router.get("/surveys", response=list[SurveyOut], summary="List the workspace's surveys")
 def list_surveys(request):
-    membership = request.auth
-    if not membership.can("survey.view"):
-        raise PermissionDenied
+    membership = require_member(request.auth, "survey.view")
     return [_survey_out(s) for s in Survey.objects.filter(organization=membership.organization)]
 
 
@@ -68,9 +66,7 @@ def list_surveys(request):
 )
 @documented_body(SurveyDefinition)
 def create_survey(request, payload: dict[str, Any] = Body(...)):
-    membership = request.auth
-    if not membership.can("survey.edit"):
-        raise PermissionDenied
+    membership = require_member(request.auth, "survey.edit")
     survey = do_create_survey(membership.organization, payload, user=membership.user)
     return Status(201, _survey_out(survey, with_definition=True))
 
@@ -166,11 +162,7 @@ def submit_response(
 
 
 def _submit_target(membership, code) -> Survey:
-    if membership is None or not membership.can("response.submit"):
-        raise PermissionDenied
-    survey = Survey.objects.filter(organization=membership.organization, code=code).first()
-    if survey is None:
-        raise Http404("No such survey.")
+    survey = access_survey(membership, code, "response.submit")
     if survey.status == Survey.Status.CLOSED:
         raise HttpError(409, "The survey is closed.")
     return survey

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contento.surveys.logic import OPERATORS
 from contento.surveys.models import Question
+from contento.surveys.questions import get_type
 
 LANGUAGE_CHOICES = settings.LANGUAGES
 
@@ -77,17 +78,18 @@ class QuestionForm(forms.Form):
         }
         if data["help"] or previous.get("help"):
             qdef["help"] = {**_texts(previous.get("help")), language: data["help"]}
-        if data["kind"] in ("rating", "matrix", "expectation"):
+        kind = get_type(data["kind"])
+        if kind.has_scale and not kind.fixed_range:  # the author chooses the range
             if data["min"] is not None:
                 qdef["min"] = data["min"]
             if data["max"] is not None:
                 qdef["max"] = data["max"]
-        if data["kind"] not in ("single", "multiple", "text"):
+        if kind.has_scale:
             for label in ("min_label", "max_label"):
                 if data[label] or previous.get(label):
                     qdef[label] = {**_texts(previous.get(label)), language: data[label]}
-        if data["kind"] in ("single", "multiple", "matrix"):
-            group = "items" if data["kind"] == "matrix" else "choices"
+        if kind.uses_choices or kind.uses_items:
+            group = "items" if kind.uses_items else "choices"
             old = {c["key"]: c for c in previous.get("choices", []) + previous.get("items", [])}
             qdef[group] = [
                 {"key": ckey, "label": {**_texts(old.get(ckey, {}).get("label")), language: label}}

@@ -25,16 +25,12 @@ class LocalQuestion:
     choices: list[tuple[str, str]] = field(default_factory=list)
     min_label: str = ""
     max_label: str = ""
+    # The question's type (`contento.surveys.questions.get_type`), set by `localize`.
+    kind: "QuestionType | None" = None
 
     @property
     def key(self) -> str:
         return self.question.key
-
-    @property
-    def kind(self) -> "QuestionType":
-        from contento.surveys.questions import get_type
-
-        return get_type(self.question.kind)
 
     @property
     def field_name(self) -> str:
@@ -53,7 +49,10 @@ class QuestionType:
     # Whether the question has options (`choices` in the definition) or items (`items`).
     uses_choices = False
     uses_items = False
+    # Whether it is answered on a numeric scale with end labels, and whether the author
+    # chooses the scale's range (else the type fixes it: 0-10 for NPS).
     has_scale = False
+    fixed_range = True
 
     @property
     def template(self) -> str:
@@ -130,7 +129,6 @@ class ScaledType(QuestionType):
 
     has_scale = True
     default_range = (1, 5)
-    fixed_range = True
 
     def range(self, question) -> tuple[int, int]:
         if self.fixed_range:

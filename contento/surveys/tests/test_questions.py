@@ -3,6 +3,10 @@
 import pytest
 from django.http import QueryDict
 
+from contento.surveys import definition
+from contento.surveys.actions import do_create_survey
+from contento.surveys.definition import InvalidDefinition
+from contento.surveys.forms import QuestionForm
 from contento.surveys.localize import localize
 from contento.surveys.questions import AnswerError
 
@@ -111,7 +115,6 @@ def test_form_parsing_reads_each_types_fields(questions):
 
 
 def test_kano_pair_takes_both_answers_on_the_five_options(personas):
-    from contento.surveys.actions import do_create_survey
 
     survey = do_create_survey(
         personas.org,
@@ -136,10 +139,48 @@ def test_kano_pair_takes_both_answers_on_the_five_options(personas):
 
 
 def test_kano_scale_is_fixed():
-    from contento.surveys import definition
-    from contento.surveys.definition import InvalidDefinition
 
     with pytest.raises(InvalidDefinition, match="always runs from 1 to 5"):
         definition.validate(
             {"title": "K", "questions": [{"key": "k", "type": "kano", "text": "X", "max": 7}]}
         )
+
+
+# The builder's form reads what each type declares --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "has_range", "has_labels", "group"),
+    [
+        ("nps", False, True, None),
+        ("csat", False, True, None),
+        ("ces", False, True, None),
+        ("rating", True, True, None),
+        ("matrix", True, True, "items"),
+        ("expectation", True, True, None),
+        ("kano", False, True, None),
+        ("single", False, False, "choices"),
+        ("multiple", False, False, "choices"),
+        ("text", False, False, None),
+    ],
+)
+def test_the_question_form_writes_what_the_type_uses(kind, has_range, has_labels, group):
+    form = QuestionForm(
+        {
+            "kind": kind,
+            "text": "How was it?",
+            "page": 1,
+            "min": 1,
+            "max": 7,
+            "min_label": "Bad",
+            "max_label": "Good",
+            "options": "a|Alpha\nb|Beta",
+        }
+    )
+    assert form.is_valid(), form.errors
+    qdef = form.to_definition("en")
+    assert ("min" in qdef) == has_range
+    assert ("max" in qdef) == has_range
+    assert ("min_label" in qdef) == has_labels
+    for name in ("choices", "items"):
+        assert (name in qdef) == (name == group)

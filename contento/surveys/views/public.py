@@ -32,16 +32,16 @@ def _salt(survey) -> str:
     return f"contento.surveys.response:{survey.code}"
 
 
-def _live_survey(code) -> Survey:
-    survey = get_object_or_404(Survey.objects.select_related("organization"), code=code)
-    return survey
+def _public_survey(code) -> Survey:
+    """The survey with this code, whatever its status (a closed one shows it is closed)."""
+    return get_object_or_404(Survey.objects.select_related("organization"), code=code)
 
 
 @csrf_protect
 @ratelimit(key="ip", rate=public_rate, method="POST", block=True)
 def public(request, code):
     """Answer a survey through its open link."""
-    survey = _live_survey(code)
+    survey = _public_survey(code)
     if survey.status != Survey.Status.LIVE:
         return _closed(request, survey)
     response = pending = None
@@ -76,7 +76,7 @@ def public(request, code):
 @ratelimit(key="ip", rate=public_rate, method="POST", block=True)
 def personal(request, code, token):
     """Answer a survey through a customer's personal link (one response per link)."""
-    survey = _live_survey(code)
+    survey = _public_survey(code)
     try:
         customer_code, link_key = read_token(survey, token)
     except BadLink:
