@@ -11,7 +11,7 @@ The rows are written straight to the tables, not through `do_submit_response`:
 PostgreSQL's binary `COPY` (psycopg) and `executemany` in one transaction for SQLite
 (synchronous=OFF, journal_mode=OFF during the load only), with the tables' non-unique
 indexes (and, on PostgreSQL, their foreign keys) dropped before and created again after.
-Production keeps `insights.ScoreCount` in step answer by answer (`rollups.record`, in the
+Production keeps `surveys.ScoreCount` in step answer by answer (`rollups.record`, in the
 transaction of the answers); the bench seeds it in bulk instead, with one
 `INSERT ... SELECT ... GROUP BY` over the answers per dimension: `all`, `language` and
 `segment`. The segment stands for a slice kept in the rollups as of the answer, as `language`
@@ -810,12 +810,12 @@ class Drivers:
         return [nps_drivers]
 
     @staticmethod
-    def comparable(result: dict) -> list:
+    def comparable(result) -> list:
         """The figures the page shows, per item, and the count behind them."""
         return [
-            (r["label"], r["importance"], r["weight_percent"], r["performance"], r["quadrant"])
-            for r in result["rows"]
-        ] + [("R²", result["shapley"].r_squared, result["responses"])]
+            (r.label, r.importance, r.weight_percent, r.performance, r.quadrant)
+            for r in result.rows
+        ] + [("R²", result.shapley.r_squared, result.responses)]
 
     @staticmethod
     def describe(results: list) -> str:

@@ -8,6 +8,8 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+from contento import stats
+
 PALETTE = {"default": "#0b5cad", "good": "#1a7f37", "neutral": "#9a6700", "bad": "#b42318"}
 
 
@@ -63,19 +65,19 @@ def _fmt(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() or abs(value) >= 10 else f"{value:.1f}"
 
 
+CATEGORY_COLOURS = {-1: "bad", 0: "neutral", 1: "good"}
+
+
 def score_colors(kind: str, points: Sequence[int]) -> list[str]:
-    """Return the colour of each score: detractors, passives and promoters for NPS, etc."""
+    """Return the colour of each score: detractors, passives and promoters for NPS, etc.
 
-    def pick(point):
-        if kind == "nps":
-            return "bad" if point <= 6 else "neutral" if point <= 8 else "good"
-        if kind == "csat":
-            return "bad" if point <= 2 else "neutral" if point == 3 else "good"
-        if kind == "ces":
-            return "bad" if point <= 3 else "neutral" if point == 4 else "good"
-        return "default"
-
-    return [PALETTE[pick(p)] for p in points]
+    The categories are `contento.stats`' (`stats.SCORE_CATEGORIES`); other kinds of score
+    get the default colour.
+    """
+    category = stats.SCORE_CATEGORIES.get(kind)
+    if category is None:
+        return [PALETTE["default"]] * len(points)
+    return [PALETTE[CATEGORY_COLOURS[category(p)]] for p in points]
 
 
 def interval_chart(

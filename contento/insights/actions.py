@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 
+from contento.core import queues
 from contento.insights import overview
 from contento.insights.models import Alert, ReportSubscription
 from contento.surveys.models import Survey
@@ -17,16 +18,11 @@ def do_check_survey_drops(survey: Survey) -> list[Alert]:
     Return the alerts raised now; a drop already alerted is not raised again. The emails go
     out from the worker once the alerts are committed.
     """
-    from contento.insights.tasks import send_alert
-
     kinds = set(survey.questions.filter(kind__in=METRICS).values_list("kind", flat=True))
     raised = []
     for kind in sorted(kinds):
-        months = overview.by_month(survey.organization, kind, survey=survey)
-        if overview.control_limits(kind, months) is None:
-            continue
-        latest = next((m for m in reversed(months) if m.n), None)
-        if latest is None or not latest.extra.get("drop"):
+        latest = overview.trend(survey.organization, kind, survey=survey).latest
+        if latest is None or latest.limits is None or not latest.limits.drop:
             continue
         month = dt.date.fromisoformat(latest.label + "-01")
         try:
@@ -36,12 +32,11 @@ def do_check_survey_drops(survey: Survey) -> list[Alert]:
                     metric=kind,
                     month=month,
                     value=latest.figure.value,
-                    lower_limit=latest.extra["lower_limit"],
+                    lower_limit=latest.limits.lower,
                 )
         except IntegrityError:
             continue  # already raised for this month
-        alert_id = alert.pk
-        transaction.on_commit(lambda alert_id=alert_id: send_alert.enqueue(alert_id), robust=True)
+        queues.enqueue_on_commit("contento.insights.tasks.send_alert", alert.pk)
         raised.append(alert)
     return raised
 

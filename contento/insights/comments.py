@@ -4,6 +4,7 @@ detractors apart from promoters.
 Themes themselves are computed in the background (`surveys.analysis`, stored as
 `SurveyTheme` with each answer pointing at its theme); this module only counts them per month
 (one GROUP BY query) and compares the comments of two groups with `contento.text.keywords`.
+`page` is what the themes page shows: a row per theme, and the detractors' and promoters' words.
 """
 
 from collections import Counter, defaultdict
@@ -12,15 +13,26 @@ from datetime import date, datetime
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext_lazy as _
 
+from contento import stats
 from contento.surveys.models import Answer, Question, Survey, SurveyTheme
 
 MAX_KEYWORD_COMMENTS = 20_000  # per group; the newest are kept
-PROMOTER_MIN, DETRACTOR_MAX = 9, 6
+# A theme's mean sentiment (−1..1) this far from 0 reads as negative or positive.
+TONE_THRESHOLD = 0.2
+TONE_NAMES = {
+    "unknown": _("not read yet"),
+    "negative": _("negative"),
+    "positive": _("positive"),
+    "neutral": _("mixed or neutral"),
+}
 
 
-@dataclass
+@dataclass(frozen=True)
 class ThemeTrend:
+    """A theme's comments in the period, in all and as a share of each month's."""
+
     theme: SurveyTheme
     size: int  # comments in the period looked at
     share: float | None
@@ -28,8 +40,10 @@ class ThemeTrend:
     shares: list[float | None] = field(default_factory=list)  # per month of `months`
 
 
-@dataclass
+@dataclass(frozen=True)
 class ThemeReport:
+    """The survey's themes, largest first, over the months of the period that have comments."""
+
     months: list[date]
     themes: list[ThemeTrend]
     comments: int  # analysed comments with a theme in the period
@@ -87,8 +101,10 @@ def theme_report(survey: Survey, since=None, until=None) -> ThemeReport:
     return ThemeReport(months=months, themes=trends, comments=total, computed_at=computed_at)
 
 
-@dataclass
+@dataclass(frozen=True)
 class KeywordComparison:
+    """The terms that set detractors' comments apart from promoters', in one language."""
+
     language: str
     languages: list[str]  # languages the comments of either group are written in
     promoters: int  # comments compared, per group
@@ -115,8 +131,8 @@ def keyword_comparison(
     if question is None:
         return None
     scores = Answer.objects.filter(question=question, value__isnull=False)
-    promoter_ids = scores.filter(value__gte=PROMOTER_MIN).values("response_id")
-    detractor_ids = scores.filter(value__lte=DETRACTOR_MAX).values("response_id")
+    promoter_ids = scores.filter(value__gte=stats.NPS_PROMOTER_MIN).values("response_id")
+    detractor_ids = scores.filter(value__lte=stats.NPS_DETRACTOR_MAX).values("response_id")
     comments = _text_answers(survey, since, until).exclude(text_language="")
     grouped = comments.filter(Q(response_id__in=promoter_ids) | Q(response_id__in=detractor_ids))
     by_language = Counter(
@@ -141,6 +157,8 @@ def keyword_comparison(
         return list(rows)
 
     promoters, detractors = texts(promoter_ids), texts(detractor_ids)
+    # Imported here for start-up cost: contento.text takes a tenth of a second to import, and
+    # only this page needs it.
     from contento.text import keywords
 
     return KeywordComparison(
@@ -151,3 +169,67 @@ def keyword_comparison(
         detractor_terms=keywords(detractors, language, background=promoters) if promoters else [],
         promoter_terms=keywords(promoters, language, background=detractors) if detractors else [],
     )
+
+
+def tone(sentiment: float | None) -> str:
+    """Return how a theme's mean sentiment reads: "negative", "positive", "neutral" (mixed or
+    neutral) or "unknown" (no comment of the theme read yet)."""
+    if sentiment is None:
+        return "unknown"
+    if sentiment <= -TONE_THRESHOLD:
+        return "negative"
+    if sentiment >= TONE_THRESHOLD:
+        return "positive"
+    return "neutral"
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    """One theme as the page shows it: its name, size, shares in percent and tone."""
+
+    theme: SurveyTheme
+    label: str
+    size: int
+    percent: float | None
+    month_percents: tuple[float | None, ...]
+    tone: str
+
+    @property
+    def tone_label(self) -> str:
+        """The tone, in words."""
+        return str(TONE_NAMES[self.tone])
+
+
+@dataclass(frozen=True)
+class ThemesPage:
+    """What the themes page shows: the themes, and detractors' and promoters' terms.
+
+    `keywords` is None for a survey without an NPS question.
+    """
+
+    report: ThemeReport
+    rows: tuple[ThemeRow, ...]
+    keywords: KeywordComparison | None
+
+
+def page(
+    survey: Survey, display_language: str, since=None, until=None, language: str | None = None
+) -> ThemesPage:
+    """Compute the themes page for comments from `since` to `until` (aware datetimes).
+
+    Themes are named in `display_language`; the terms compare the comments written in
+    `language` (else the most common language).
+    """
+    report = theme_report(survey, since, until)
+    rows = tuple(
+        ThemeRow(
+            theme=trend.theme,
+            label=trend.theme.label_in(display_language),
+            size=trend.size,
+            percent=None if trend.share is None else 100 * trend.share,
+            month_percents=tuple(None if s is None else 100 * s for s in trend.shares),
+            tone=tone(trend.theme.sentiment),
+        )
+        for trend in report.themes
+    )
+    return ThemesPage(report, rows, keyword_comparison(survey, language, since, until))

@@ -7,22 +7,32 @@ answers of the responses started in it are read instead (one query) and the same
 statistics computed from them. Bootstrap intervals need the respondents themselves: they are
 computed from the answers while the responses analysed are few enough to read
 (`BOOTSTRAP_MAX_RESPONSES`), and left out above that.
+
+`page` is what the key-driver page shows: the outcomes a survey offers, the one chosen, and
+its drivers (`DriverAnalysis`), or why there are none.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
 
 from contento import stats
-from contento.insights.periods import ALL_TIME, Period
 from contento.surveys.models import Answer, PairMoment
+from contento.surveys.periods import ALL_TIME, Period
 from contento.surveys.rollups import PAIR_SUMS
 
 OUTCOME_KINDS = ("nps", "csat", "ces", "rating")
 ITEM_KINDS = ("matrix", "rating")  # attribute ratings; NPS, CSAT and CES are outcomes
 BOOTSTRAP_MAX_RESPONSES = 5000
 BOOTSTRAP_RESAMPLES = 200
+QUADRANT_NAMES = {
+    stats.CONCENTRATE_HERE: _("Fix first: important and weak"),
+    stats.KEEP_UP_THE_GOOD_WORK: _("Keep up the good work"),
+    stats.LOW_PRIORITY: _("Low priority"),
+    stats.POSSIBLE_OVERKILL: _("Possible overkill"),
+}
 
 
 @dataclass(frozen=True)
@@ -129,13 +139,50 @@ def _table(
     return np.array(list(rows.values())) if rows else np.empty((0, len(names)))
 
 
+@dataclass(frozen=True)
+class Driver:
+    """One item's part in the outcome: importance (its share of R², with the bootstrap
+    interval when there is one), relative weight, performance and IPA quadrant."""
+
+    label: str
+    importance: float
+    percent: float
+    lower: float | None
+    upper: float | None
+    weight_percent: float
+    performance: float
+    quadrant: str
+
+    @property
+    def quadrant_name(self) -> str:
+        """What the quadrant means, in words."""
+        return str(QUADRANT_NAMES[self.quadrant])
+
+
+@dataclass(frozen=True)
+class DriverAnalysis:
+    """The drivers of an outcome: Shapley R² (LMG), relative weights, IPA, one row per item.
+
+    `intervals` are the bootstrap's (None above `BOOTSTRAP_MAX_RESPONSES`); `performance`
+    each item's mean; `responses` the respondents behind the figures.
+    """
+
+    shapley: stats.DriverResult
+    weights: stats.DriverResult
+    intervals: stats.DriverResult | None
+    performance: tuple[float, ...]
+    ipa: stats.IPAResult
+    responses: int
+    rows: tuple[Driver, ...]
+
+
 def analyse(
     survey,
     outcome: Variable,
     items: list[Variable],
     language: str | None = None,
     period: Period = ALL_TIME,
-):
+) -> DriverAnalysis:
     """Return the drivers of `outcome` with importance, relative weights and IPA quadrants.
 
     Over all time or whole months from the pair sums; over any other period from the
@@ -172,31 +219,65 @@ def _respondents(summary: stats.CovarianceSummary) -> int:
     return int(summary.pair_counts.diagonal().max())
 
 
-def from_summary(summary: stats.CovarianceSummary, labels: list[str], *, intervals=None):
+def from_summary(
+    summary: stats.CovarianceSummary, labels: list[str], *, intervals=None
+) -> DriverAnalysis:
     """Compute the drivers (Shapley R², relative weights, IPA) of a summary of [items, outcome]."""
     shapley = stats.shapley_r2(summary=summary, item_names=labels)
     weights = stats.relative_weights(summary=summary, item_names=labels)
     # A variable's own mean over everyone who answered it (the diagonal of the pairwise means).
-    performance = [float(summary.pair_means[i, i]) for i in range(len(labels))]
-    quadrants = stats.ipa(list(shapley.importance), performance, labels)
-    return {
-        "shapley": shapley,
-        "weights": weights,
-        "intervals": intervals,
-        "performance": performance,
-        "ipa": quadrants,
-        "responses": _respondents(summary),
-        "rows": [
-            {
-                "label": label,
-                "importance": shapley.importance[i],
-                "percent": shapley.percent[i],
-                "lower": intervals.lower[i] if intervals and intervals.lower else None,
-                "upper": intervals.upper[i] if intervals and intervals.upper else None,
-                "weight_percent": weights.percent[i],
-                "performance": performance[i],
-                "quadrant": quadrants.items[i].quadrant,
-            }
+    performance = tuple(float(summary.pair_means[i, i]) for i in range(len(labels)))
+    quadrants = stats.ipa(list(shapley.importance), list(performance), labels)
+    return DriverAnalysis(
+        shapley=shapley,
+        weights=weights,
+        intervals=intervals,
+        performance=performance,
+        ipa=quadrants,
+        responses=_respondents(summary),
+        rows=tuple(
+            Driver(
+                label=label,
+                importance=shapley.importance[i],
+                percent=shapley.percent[i],
+                lower=intervals.lower[i] if intervals and intervals.lower else None,
+                upper=intervals.upper[i] if intervals and intervals.upper else None,
+                weight_percent=weights.percent[i],
+                performance=performance[i],
+                quadrant=quadrants.items[i].quadrant,
+            )
             for i, label in enumerate(labels)
-        ],
-    }
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class DriversPage:
+    """What the key-driver page shows: the outcomes on offer, the one chosen, its drivers.
+
+    `result` is None when the survey has no outcome or fewer than two rated items besides
+    it, or, with `not_enough` saying why, when the answers are too few.
+    """
+
+    outcomes: tuple[Variable, ...]
+    outcome: Variable | None
+    result: DriverAnalysis | None = None
+    not_enough: str = ""
+
+
+def page(
+    local, outcome_name: str | None, language: str | None = None, period: Period = ALL_TIME
+) -> DriversPage:
+    """Compute the drivers of the chosen outcome (`outcome_name`, else the survey's first)."""
+    outcomes, items = variables(local)
+    outcome = next(
+        (o for o in outcomes if o.name == outcome_name), outcomes[0] if outcomes else None
+    )
+    chosen = [v for v in items if outcome is None or v.question_id != outcome.question_id]
+    if outcome is None or len(chosen) < 2:
+        return DriversPage(tuple(outcomes), outcome)
+    try:
+        result = analyse(local.survey, outcome, chosen, language, period)
+    except stats.NotEnoughData as error:
+        return DriversPage(tuple(outcomes), outcome, not_enough=str(error))
+    return DriversPage(tuple(outcomes), outcome, result)

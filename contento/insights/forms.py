@@ -1,3 +1,5 @@
+"""The filters of the insight pages: a date range, the overview's slice, loyalty's question."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +33,8 @@ class DateRangeForm(forms.Form):
 
 
 class SliceForm(DateRangeForm):
+    """The overview's date range and the dimension its slices are by."""
+
     slice = forms.ChoiceField(label=_("Slice by"), required=False, choices=list(DIMENSIONS.items()))
 
     def __init__(self, *args, attributes=(), **kwargs):
@@ -42,8 +46,14 @@ class SliceForm(DateRangeForm):
                 (_("Customer attributes"), [(ATTRIBUTE + name, name) for name in attributes]),
             ]
 
+    def dimension(self) -> str:
+        """Return the dimension chosen: the answers' language unless another is valid."""
+        return (self.cleaned_data.get("slice") if self.is_valid() else None) or "language"
+
 
 class LoyaltyForm(forms.Form):
+    """The satisfaction question, the outcome and the window the loyalty page looks at."""
+
     OUTCOMES = [
         ("renewal", _("Renewal of subscriptions")),
         ("repurchase", _("Repurchase within the window")),
@@ -62,3 +72,8 @@ class LoyaltyForm(forms.Form):
     def __init__(self, *args, sources=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = list(sources)
+
+    def chosen(self) -> tuple[str, int]:
+        """Return (outcome, window in days): renewal over 90 days unless others are valid."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return data.get("outcome") or "renewal", data.get("window") or WINDOW_DAYS

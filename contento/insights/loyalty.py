@@ -15,11 +15,13 @@ One query reads every customer's level and outcomes (the latest answer and the o
 are correlated subqueries); `contento.stats` then tabulates them per level with Wilson and
 t intervals (revenue's clipped at 0) and fits the logistic model of the outcome on the
 level. This is an association, not an experiment: customers who are more satisfied may
-also differ otherwise.
+also differ otherwise. `page` is what the loyalty page shows of one question and outcome:
+a row per level, rates in percent, with the logistic fit beside them.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.db.models import (
@@ -35,6 +37,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contento import stats
 from contento.customers.models import Purchase, Subscription
@@ -42,6 +45,10 @@ from contento.surveys.models import Answer, Question
 
 SOURCE_KINDS = ("nps", "csat", "ces")
 OUTCOMES = ("renewal", "repurchase")
+OUTCOME_NAMES = {
+    "renewal": _("Renewal rate"),
+    "repurchase": _("Repurchase rate"),
+}
 
 
 def sources(organization) -> list[Question]:
@@ -128,43 +135,123 @@ def customer_rows(question: Question, window_days: int, now=None) -> CustomerRow
     )
 
 
-def analyse(question: Question, outcome: str, window_days: int, now=None) -> dict:
-    """Return the loyalty table per level, the logistic fit and the reasons for any gap.
+@dataclass(frozen=True)
+class LoyaltyAnalysis:
+    """The outcome per satisfaction level, revenue per customer and the logistic fit.
 
+    `customers` counts those with a qualifying answer, `n` those with the outcome known.
     `table` is None when no customer qualifies; `fit` is None with `fit_error` the reason
     when the logistic model cannot be fitted (one outcome only, separation, one level).
+    `revenue_by_level` leaves out levels with fewer than two customers.
     """
+
+    customers: int
+    n: int
+    table: stats.LoyaltyTable | None = None
+    revenue: stats.MeanResult | None = None
+    revenue_by_level: Mapping[float, stats.MeanResult] = field(default_factory=dict)
+    fit: stats.LogisticResult | None = None
+    fit_error: str | None = None
+
+
+def analyse(question: Question, outcome: str, window_days: int, now=None) -> LoyaltyAnalysis:
+    """Return the loyalty table per level, the logistic fit and the reasons for any gap."""
     if outcome not in OUTCOMES:
         raise ValueError(outcome)
     data = customer_rows(question, window_days, now)
     y = data.renewed if outcome == "renewal" else data.repurchased
     keep = ~np.isnan(y)
     levels, y, revenue = data.levels[keep], y[keep], data.revenue[keep]
-    result: dict = {
-        "customers": int(len(data.levels)),
-        "n": int(keep.sum()),
-        "table": None,
-        "revenue": None,
-        "revenue_by_level": {},
-        "fit": None,
-        "fit_error": None,
-    }
+    customers, n = int(len(data.levels)), int(keep.sum())
     try:
-        result["table"] = stats.loyalty_by_level(levels, y)
+        table = stats.loyalty_by_level(levels, y)
     except stats.NotEnoughData as error:
-        result["fit_error"] = str(error)
-        return result
+        return LoyaltyAnalysis(customers, n, fit_error=str(error))
     # Revenue per customer with its t interval, clipped at 0 when no amount is negative (no
     # refunds): a mean of amounts that cannot be negative cannot be either.
     floor = 0.0 if (revenue >= 0).all() else None
-    for level in result["table"].levels:
+    by_level = {}
+    for level in table.levels:
         spend = revenue[levels == level.level]
         if len(spend) >= 2:
-            result["revenue_by_level"][level.level] = stats.mean_score(spend, scale_min=floor)
-    if len(revenue) >= 2:
-        result["revenue"] = stats.mean_score(revenue, scale_min=floor)
+            by_level[level.level] = stats.mean_score(spend, scale_min=floor)
+    overall = stats.mean_score(revenue, scale_min=floor) if len(revenue) >= 2 else None
+    fit, fit_error = None, None
     try:
-        result["fit"] = stats.logistic_renewal(levels, y)
+        fit = stats.logistic_renewal(levels, y)
     except stats.NotEnoughData as error:
-        result["fit_error"] = str(error)
-    return result
+        fit_error = str(error)
+    return LoyaltyAnalysis(customers, n, table, overall, by_level, fit, fit_error)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate in percent with its 95% interval."""
+
+    value: float
+    lower: float
+    upper: float
+
+
+@dataclass(frozen=True)
+class Level:
+    """One satisfaction level as the page shows it: rates in percent, revenue per customer
+    (None with fewer than two customers) and the logistic fit's rate (None without a fit)."""
+
+    level: float
+    n: int
+    successes: int
+    rate: Rate
+    revenue: stats.MeanResult | None
+    fitted: float | None
+
+
+@dataclass(frozen=True)
+class LoyaltyPage:
+    """What the loyalty page shows of one question and outcome (`result` None: no question)."""
+
+    outcome: str
+    window: int
+    result: LoyaltyAnalysis | None = None
+    rows: tuple[Level, ...] = ()
+    overall: Rate | None = None
+
+    @property
+    def outcome_name(self) -> str:
+        """The outcome's rate, in words."""
+        return str(OUTCOME_NAMES[self.outcome])
+
+    @property
+    def p_value(self) -> str:
+        """The fit's slope p-value as the page writes it ("= 0.0123", "< 0.0001"), or ""."""
+        fit = self.result.fit if self.result else None
+        if fit is None:
+            return ""
+        p = fit.slope_p_value
+        return "< 0.0001" if p < 0.0001 else f"= {p:.4f}"
+
+
+def _percent(rate: stats.ProportionResult) -> Rate:
+    return Rate(100 * rate.value, 100 * rate.lower, 100 * rate.upper)
+
+
+def page(question: Question | None, outcome: str, window_days: int) -> LoyaltyPage:
+    """Compute the loyalty page for a question (None: the workspace has none to offer)."""
+    if question is None:
+        return LoyaltyPage(outcome, window_days)
+    result = analyse(question, outcome, window_days)
+    table, fit = result.table, result.fit
+    if table is None:
+        return LoyaltyPage(outcome, window_days, result)
+    rows = tuple(
+        Level(
+            level=level.level,
+            n=level.n,
+            successes=level.renewed,
+            rate=_percent(level.rate),
+            revenue=result.revenue_by_level.get(level.level),
+            fitted=100 * fit.predict(level.level) if fit else None,
+        )
+        for level in table.levels
+    )
+    return LoyaltyPage(outcome, window_days, result, rows, _percent(table.overall))

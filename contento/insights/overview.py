@@ -1,36 +1,38 @@
 """The workspace overview: NPS, CSAT and CES across all surveys, by month and by slice.
 
 Everything is computed from `MonthlyScoreCount` (counts per score, month and slice): one
-grouped read of a few thousand rows, whatever the number of answers.
+grouped read of a few thousand rows, whatever the number of answers. `page` gathers what the
+overview page shows of one metric: its trend with a control chart, and its slices by a
+dimension (`contento.insights.slices`), each compared with all the others.
 """
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contento import stats
-from contento.surveys.metrics import Figure, estimate
+from contento.insights.slices import (
+    SUPPORT_DIMENSIONS,
+    ControlLimits,
+    Difference,
+    Slice,
+    available,
+    by_slice,
+    dimension_name,
+)
+from contento.surveys.metrics import estimate
 from contento.surveys.models import MonthlyScoreCount
 
-# CSAT counts the top two boxes of 1–5; NPS and CES are means of a per-answer score.
-CSAT_TOP = (4, 5)
-
-
-@dataclass
-class Slice:
-    """One period or one segment: its counts per score and the metric computed from them."""
-
-    label: str
-    counts: dict[int, int]
-    figure: Figure | None = None
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def n(self) -> int:
-        return sum(self.counts.values())
+METRICS = {
+    "nps": _("Net Promoter Score"),
+    "csat": _("Customer satisfaction (percent satisfied)"),
+    "ces": _("Customer effort (mean, 7 = easy)"),
+}
 
 
 def _rows(organization, kind: str, since: dt.date | None, dimension: str, survey=None):
@@ -68,9 +70,8 @@ def by_month(organization, kind: str, months: int = 12, survey=None) -> list[Sli
         counts[month][value] = total
     result, month = [], first
     while month <= today:
-        slice_ = Slice(month.strftime("%Y-%m"), counts.get(month, {}))
-        slice_.figure = estimate(kind, slice_.counts)
-        result.append(slice_)
+        month_counts = counts.get(month, {})
+        result.append(Slice(month.strftime("%Y-%m"), month_counts, estimate(kind, month_counts)))
         month = (month + dt.timedelta(days=32)).replace(day=1)
     return result
 
@@ -95,7 +96,7 @@ def by_dimension(
 def _per_answer(kind: str, value: int) -> float:
     """Return an answer's contribution: NPS as +100/0/−100 (its mean is the NPS), else the score."""
     if kind == "nps":
-        return 100.0 if value >= 9 else -100.0 if value <= 6 else 0.0
+        return 100.0 * stats.nps_category(value)
     return float(value)
 
 
@@ -103,7 +104,7 @@ def summary(kind: str, counts: dict[int, int]) -> tuple:
     """Return (successes, n) for CSAT, (mean, sd, n) for NPS and CES, from counts per score."""
     n = sum(counts.values())
     if kind == "csat":
-        return (sum(c for v, c in counts.items() if v in CSAT_TOP), n)
+        return (sum(c for v, c in counts.items() if stats.csat_category(v) == 1), n)
     mean = sum(_per_answer(kind, v) * c for v, c in counts.items()) / n if n else 0.0
     if n < 2:
         return (mean, 0.0, n)
@@ -111,57 +112,132 @@ def summary(kind: str, counts: dict[int, int]) -> tuple:
     return (mean, variance**0.5, n)
 
 
-def control_limits(kind: str, months: list[Slice]):
-    """Add control limits to the months and flag significant drops (None with too little data).
+@dataclass(frozen=True)
+class Trend:
+    """A metric month by month, with its control chart.
+
+    `method` names the chart ("p-chart", "ewma"); it is None when too few months have
+    answers for one, and then no month has limits.
+    """
+
+    months: tuple[Slice, ...]
+    method: str | None = None
+
+    @property
+    def latest(self) -> Slice | None:
+        """The latest month with answers."""
+        return next((m for m in reversed(self.months) if m.n), None)
+
+
+def control_limits(kind: str, months: Sequence[Slice]) -> Trend:
+    """Return the months with their control limits and significant drops flagged.
 
     CSAT is a rate: a p-chart with limits per month (Montgomery). NPS and CES are means: an
     EWMA chart of the monthly values (Roberts 1959). Months without answers are skipped.
     """
-    filled = [m for m in months if m.n]
+    filled = [i for i, m in enumerate(months) if m.n]
     try:
         if kind == "csat":
-            chart = stats.p_chart(
-                [summary(kind, m.counts)[0] for m in filled], [m.n for m in filled]
+            p_chart = stats.p_chart(
+                [summary(kind, months[i].counts)[0] for i in filled], [months[i].n for i in filled]
             )
-            for month, point in zip(filled, chart.points, strict=True):
-                month.extra.update(
-                    centre=100 * chart.center,
-                    lower_limit=100 * point.lower,
-                    upper_limit=100 * point.upper,
-                    drop=point.below,
-                )
+            method = p_chart.method
+            limits = [
+                ControlLimits(100 * p_chart.center, 100 * p.lower, 100 * p.upper, p.below)
+                for p in p_chart.points
+            ]
         else:
-            chart = stats.ewma_chart([m.figure.value for m in filled])
-            for month, point in zip(filled, chart.points, strict=True):
-                month.extra.update(
-                    centre=chart.target,
-                    lower_limit=point.lower,
-                    upper_limit=point.upper,
-                    drop=point.below,
-                    ewma=point.ewma,
-                )
+            ewma = stats.ewma_chart([months[i].figure.value for i in filled])
+            method = ewma.method
+            limits = [
+                ControlLimits(ewma.target, p.lower, p.upper, p.below, ewma=p.ewma)
+                for p in ewma.points
+            ]
     except stats.NotEnoughData:
-        return None
-    return chart
+        return Trend(tuple(months))
+    by_index = dict(zip(filled, limits, strict=True))
+    marked = tuple(
+        replace(m, limits=by_index[i]) if i in by_index else m for i, m in enumerate(months)
+    )
+    return Trend(marked, method)
 
 
-def compare(kind: str, slices: list[Slice]):
-    """Compare each slice with all the others, Benjamini–Hochberg adjusted; mark the slices."""
+def trend(organization, kind: str, months: int = 12, survey=None) -> Trend:
+    """Return the metric for each of the last `months` months, with its control chart."""
+    return control_limits(kind, by_month(organization, kind, months, survey=survey))
+
+
+def compare(kind: str, slices: Sequence[Slice]) -> list[Slice]:
+    """Return the slices, each compared with all the others (Benjamini–Hochberg adjusted).
+
+    Two-proportion z tests for CSAT, Welch tests for NPS and CES. A slice that could not be
+    compared (no answers, or too few slices with answers) keeps `difference` None.
+    """
     segments = {s.label: summary(kind, s.counts) for s in slices if s.n}
     try:
         result = stats.compare_segments(segments, measure="rate" if kind == "csat" else "mean")
     except stats.NotEnoughData:
-        return None
+        return list(slices)
     scale = 100 if kind == "csat" else 1
     by_name = {r.name: r for r in result.segments}
-    for slice_ in slices:
-        r = by_name.get(slice_.label)
-        if r is not None:
-            slice_.extra.update(
-                difference=r.difference * scale,
-                q_value=r.q_value,
-                significant=r.significant,
-                better=r.significant and r.difference > 0,
-                worse=r.significant and r.difference < 0,
-            )
-    return result
+    return [
+        replace(s, difference=Difference(r.difference * scale, r.q_value, r.significant))
+        if (r := by_name.get(s.label)) is not None
+        else s
+        for s in slices
+    ]
+
+
+@dataclass(frozen=True)
+class OverviewPage:
+    """What the overview shows of one metric: its trend, and its slices by a dimension.
+
+    `slices` is empty when the dimension cannot slice the metric (`sliceable` False: support
+    teams and agents are rated on CSAT only).
+    """
+
+    metric: str
+    dimension: str
+    trend: Trend
+    slices: tuple[Slice, ...]
+    sliceable: bool
+
+    @property
+    def title(self) -> str:
+        """The metric's name."""
+        return str(METRICS[self.metric])
+
+    @property
+    def dimension_name(self) -> str:
+        """What to call the dimension on the page."""
+        return dimension_name(self.dimension)
+
+    @property
+    def support_dimension(self) -> bool:
+        """Whether the slices are support teams or agents (rated after solved tickets)."""
+        return self.dimension in SUPPORT_DIMENSIONS
+
+
+def page(
+    organization,
+    metric: str,
+    dimension: str = "language",
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    survey=None,
+) -> OverviewPage:
+    """Compute the overview of one metric, across the workspace or of `survey` alone.
+
+    The trend covers the last 12 months whatever the dates; the slices, the answers from
+    `since` to `until`.
+    """
+    monthly = trend(organization, metric, survey=survey)
+    sliceable = available(dimension, metric)
+    slices: list[Slice] = []
+    if sliceable:
+        slices = compare(
+            metric,
+            by_slice(organization, metric, dimension, since=since, until=until, survey=survey),
+        )
+    return OverviewPage(metric, dimension, monthly, tuple(slices), sliceable)

@@ -23,11 +23,16 @@ number of answers:
 Every slice value gets its metric with its interval, and is compared with all the other
 values together (two-proportion z or Welch test, Benjamini–Hochberg across the values) by
 `contento.insights.overview.compare`.
+
+A `Slice` is also what the overview's months are: one period or one segment, its counts per
+score and the metric computed from them, with the marks the overview adds (control limits
+for a month, the difference from the others for a segment).
 """
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
@@ -37,11 +42,10 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from contento.customers.models import ATTRIBUTE_KEY, Customer, Product, Purchase, Subscription
-from contento.insights.overview import Slice
-from contento.insights.periods import Period
 from contento.support.models import TicketRating
-from contento.surveys.metrics import estimate
+from contento.surveys.metrics import Figure, estimate
 from contento.surveys.models import Answer, MonthlyScoreCount, ScoreCount
+from contento.surveys.periods import Period
 
 DIMENSIONS = {
     "language": _("Language of the answer"),
@@ -59,6 +63,66 @@ ROLLUP_DIMENSIONS = ("language",)
 SUPPORT_DIMENSIONS = ("team", "agent")  # rated on CSAT only
 UNKNOWN = ""
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
+
+
+@dataclass(frozen=True)
+class ControlLimits:
+    """A month's place on the control chart: the centre line, its limits, and a drop below.
+
+    On the metric's display scale; `ewma` is the smoothed value an EWMA chart (NPS, CES)
+    compares with the limits, None on a p-chart (CSAT).
+    """
+
+    centre: float
+    lower: float
+    upper: float
+    drop: bool
+    ewma: float | None = None
+
+
+@dataclass(frozen=True)
+class Difference:
+    """How a segment compares with all the others together.
+
+    `value` is the difference on the metric's display scale (NPS points, CSAT percentage
+    points, CES points); `q_value` the p-value adjusted across the segments
+    (Benjamini–Hochberg); `significant` whether q is below 0.05.
+    """
+
+    value: float
+    q_value: float
+    significant: bool
+
+    @property
+    def better(self) -> bool:
+        """Whether the segment is significantly above the others."""
+        return self.significant and self.value > 0
+
+    @property
+    def worse(self) -> bool:
+        """Whether the segment is significantly below the others."""
+        return self.significant and self.value < 0
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One period or one segment: its counts per score and the metric computed from them.
+
+    `label` is its key (a month "2025-03", a language code, a product id; "" for unknown)
+    and `name` what a page shows for it. `limits` are a month's on the control chart and
+    `difference` a segment's from the others, once the overview has computed them.
+    """
+
+    label: str
+    counts: Mapping[int, int]
+    figure: Figure | None = None
+    name: str = ""
+    limits: ControlLimits | None = None
+    difference: Difference | None = None
+
+    @property
+    def n(self) -> int:
+        return sum(self.counts.values())
 
 
 def attribute(dimension: str) -> str | None:
@@ -251,8 +315,8 @@ def by_slice(
     """Return the metric for each value of the dimension, largest first.
 
     Each slice's `label` is the value's key (a language code, a product id; "" for
-    unknown) and `extra["name"]` what to show. Raise ValueError for a dimension that cannot
-    slice this metric (see `available`).
+    unknown) and `name` what to show. Raise ValueError for a dimension that cannot slice
+    this metric (see `available`).
     """
     if not available(dimension, kind):
         raise ValueError(f"{dimension!r} cannot slice {kind!r}")
@@ -268,9 +332,13 @@ def by_slice(
     for value, score, n in rows:
         key = UNKNOWN if value in (None, "") else str(value)
         counts[key][score] = counts[key].get(score, 0) + n
-    slices = []
-    for key, c in counts.items():
-        slice_ = Slice(key, c, estimate(kind, c))
-        slice_.extra["name"] = names.get(key, key) if key != UNKNOWN else str(_("Unknown"))
-        slices.append(slice_)
-    return sorted(slices, key=lambda s: (-s.n, s.extra["name"]))
+    slices = [
+        Slice(
+            key,
+            c,
+            estimate(kind, c),
+            name=names.get(key, key) if key != UNKNOWN else str(_("Unknown")),
+        )
+        for key, c in counts.items()
+    ]
+    return sorted(slices, key=lambda s: (-s.n, s.name))

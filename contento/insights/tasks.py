@@ -14,6 +14,8 @@ from django_tasks import task
 from contento.accounts.models import Membership
 from contento.accounts.roles import Role
 from contento.core import queues
+from contento.insights import overview
+from contento.insights.actions import do_check_survey_drops
 from contento.insights.models import Alert, ReportSubscription
 from contento.surveys.models import Survey
 
@@ -42,8 +44,6 @@ def check_recent_drops() -> int:
 @task()
 def check_drops(survey_code: str) -> int:
     """Check one survey for a significant drop; return how many alerts were raised."""
-    from contento.insights.actions import do_check_survey_drops
-
     survey = Survey.objects.select_related("organization").filter(code=survey_code).first()
     if survey is None:
         return 0
@@ -91,8 +91,6 @@ def iso_week(day) -> str:
 @task(queue_name=queues.MAIL)
 def send_weekly_report(subscription_id: int) -> str:
     """Email one member this week's overview (NPS, CSAT, CES by month), once a week."""
-    from contento.insights import overview
-
     week = iso_week(timezone.localdate())
     with transaction.atomic():
         subscription = (
@@ -108,11 +106,10 @@ def send_weekly_report(subscription_id: int) -> str:
             return "skipped"
         org = membership.organization
         metrics = []
-        for kind in ("nps", "csat", "ces"):
-            months = overview.by_month(org, kind, months=3)
-            overview.control_limits(kind, months)
-            if any(m.n for m in months):
-                metrics.append({"kind": kind, "months": months})
+        for kind in overview.METRICS:
+            trend = overview.trend(org, kind, months=3)
+            if any(m.n for m in trend.months):
+                metrics.append({"kind": kind, "months": trend.months})
         context = {
             "user": membership.user,
             "organization": org,

@@ -22,6 +22,18 @@ from scipy import stats
 
 NPS_METHODS = ("adjusted-wald", "wald", "bootstrap")
 
+# What each score's answers mean: the one place these rules are written down.
+# NPS answers 0–10: 9–10 promoters, 0–6 detractors, 7–8 passives (Reichheld 2003).
+NPS_SCALE = (0, 10)
+NPS_PROMOTER_MIN = 9
+NPS_DETRACTOR_MAX = 6
+# CSAT answers 1–5: the top two boxes (4–5) are satisfied, the bottom two (1–2) dissatisfied.
+CSAT_SCALE = (1, 5)
+CSAT_TOP = 2
+# CES 2.0 answers 1–7 ("the company made it easy", Dixon, Freeman & Toman 2010): above the
+# neutral midpoint (5–7) easy, below it (1–3) hard.
+CES_SCALE = (1, 7)
+
 # Pseudo-observations added to (detractors, passives, promoters) by the adjusted Wald interval
 # of Rocks (2016): 3 in all, split 1/4, 1/2, 1/4. The split is the default of the author's
 # reference implementation (R package NPS, nps_test(pseudo_observations = c(0.75, 1.5, 0.75)))
@@ -32,6 +44,47 @@ _NO_PSEUDO = (0.0, 0.0, 0.0)
 
 class NotEnoughData(ValueError):
     """Raised when there are too few answers to compute a statistic or its interval."""
+
+
+def nps_category(score: float) -> int:
+    """Return 1 for a promoter (9–10), −1 for a detractor (0–6) and 0 for a passive (7–8).
+
+    Reichheld, F. (2003) "The One Number You Need to Grow", Harvard Business Review 81(12).
+    """
+    return 1 if score >= NPS_PROMOTER_MIN else -1 if score <= NPS_DETRACTOR_MAX else 0
+
+
+def csat_category(
+    score: float,
+    *,
+    top: int = CSAT_TOP,
+    scale_min: int = CSAT_SCALE[0],
+    scale_max: int = CSAT_SCALE[1],
+) -> int:
+    """Return 1 for a satisfied answer (the ``top`` highest boxes: 4–5 on 1–5), −1 for a
+    dissatisfied one (the ``top`` lowest: 1–2) and 0 between (3).
+
+    The top-box share is the usual CSAT (as :func:`csat`); the bottom boxes mirror it.
+    """
+    if score >= scale_max - top + 1:
+        return 1
+    return -1 if score <= scale_min + top - 1 else 0
+
+
+def ces_category(
+    score: float, *, scale_min: int = CES_SCALE[0], scale_max: int = CES_SCALE[1]
+) -> int:
+    """Return 1 for an easy answer (above the scale's midpoint: 5–7 on 1–7), −1 for a hard
+    one (below it: 1–3) and 0 at the midpoint (4).
+
+    CES 2.0 agreement scale (Dixon, Freeman & Toman 2010, Harvard Business Review 88(7/8)).
+    """
+    middle = (scale_min + scale_max) / 2
+    return 1 if score > middle else -1 if score < middle else 0
+
+
+# The category of one answer, by the kind of score it answers.
+SCORE_CATEGORIES = {"nps": nps_category, "csat": csat_category, "ces": ces_category}
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,8 +310,11 @@ def nps(
     if method not in NPS_METHODS:
         raise ValueError(f"method must be one of {NPS_METHODS}; got {method!r}.")
     z = _z(confidence)
-    sample = _sample(scores, counts, weights, low=0, high=10, integer=True, label="NPS scores")
-    category = np.where(sample.values >= 9, 1, np.where(sample.values <= 6, -1, 0))
+    low, high = NPS_SCALE
+    sample = _sample(scores, counts, weights, low=low, high=high, integer=True, label="NPS scores")
+    category = np.where(
+        sample.values >= NPS_PROMOTER_MIN, 1, np.where(sample.values <= NPS_DETRACTOR_MAX, -1, 0)
+    )
     detractor, passive, promoter = (sample.share(category == kind) for kind in (-1, 0, 1))
     value = promoter - detractor
     if method == "bootstrap":
@@ -344,9 +400,9 @@ def csat(
     *,
     counts: Mapping[Any, Any] | None = None,
     weights: ArrayLike | None = None,
-    top: int = 2,
-    scale_min: int = 1,
-    scale_max: int = 5,
+    top: int = CSAT_TOP,
+    scale_min: int = CSAT_SCALE[0],
+    scale_max: int = CSAT_SCALE[1],
     confidence: float = 0.95,
 ) -> CSATResult:
     """Return the CSAT top-box share (answers in the ``top`` highest boxes) with its interval.
@@ -447,8 +503,8 @@ def ces(
     counts: Mapping[Any, Any] | None = None,
     weights: ArrayLike | None = None,
     confidence: float = 0.95,
-    scale_min: int = 1,
-    scale_max: int = 7,
+    scale_min: int = CES_SCALE[0],
+    scale_max: int = CES_SCALE[1],
 ) -> MeanResult:
     """Return the Customer Effort Score (mean answer, default 1–7 scale) with its t interval.
 

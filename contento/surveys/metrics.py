@@ -10,36 +10,26 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
-from django.utils import timezone
 
 from contento import stats
 from contento.surveys.localize import LocalSurvey
 from contento.surveys.models import Answer, Response, ScoreCount
+from contento.surveys.periods import Period
 
 METRIC_KINDS = ("nps", "csat", "ces")
 
 
 @dataclass(frozen=True)
-class Filters:
-    """What a dashboard or the metrics endpoint restricts answers to (all optional)."""
+class Filters(Period):
+    """What a dashboard or the metrics endpoint restricts answers to (all optional): a period
+    of days, and the language of the answers."""
 
-    since: dt.date | None = None
-    until: dt.date | None = None
     language: str | None = None
 
-    def _bounds(self):
-        tz = timezone.get_current_timezone()
-        start = dt.datetime.combine(self.since, dt.time.min, tz) if self.since else None
-        end = (
-            dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time.min, tz)
-            if self.until
-            else None
-        )
-        return start, end
-
     def answers(self, survey):
+        """Return the survey's answers given in the period, in the language."""
         qs = Answer.objects.filter(survey=survey)
-        start, end = self._bounds()
+        start, end = self.bounds()
         if start:
             qs = qs.filter(answered_at__gte=start)
         if end:
@@ -49,8 +39,9 @@ class Filters:
         return qs
 
     def responses(self, survey):
+        """Return the survey's responses started in the period, in the language."""
         qs = Response.objects.filter(survey=survey)
-        start, end = self._bounds()
+        start, end = self.bounds()
         if start:
             qs = qs.filter(started_at__gte=start)
         if end:
@@ -125,7 +116,7 @@ def estimate(kind: str, counts: dict[int, int]) -> Figure | None:
             r = stats.nps(counts=counts)
             return Figure(r.value, r.lower, r.upper, n, r.confidence, r.method)
         if kind == "csat":
-            r = stats.csat(counts=counts, top=2, scale_max=5)
+            r = stats.csat(counts=counts)
             return Figure(r.percent, r.lower_percent, r.upper_percent, n, r.confidence, r.method)
         if kind == "ces":
             r = stats.ces(counts=counts)

@@ -26,6 +26,7 @@ def test_drivers_page_on_demo_data(transactional_db, live_server, personas, page
     # The demo's customers care most about reliability and least about price.
     rows = page.locator("#drivers tbody tr").all_inner_texts()
     ranked = sorted(rows, key=lambda row: float(row.split("\t")[1].rstrip("%")))
-    assert ranked[-1].startswith("Reliability") and ranked[0].startswith("Price"), rows
+    assert ranked[-1].startswith("Reliability"), rows
+    assert ranked[0].startswith("Price"), rows
     page.get_by_role("link", name="Insights").click()
     assert page.locator("#by-month").is_visible()

@@ -35,7 +35,8 @@ def test_a_drop_raises_one_alert_and_one_email(
     with django_capture_on_commit_callbacks() as callbacks:
         alerts = do_check_survey_drops(dropping)
     assert [a.metric for a in alerts] == ["csat"]
-    assert alerts[0].value == pytest.approx(20.0) and alerts[0].lower_limit > 20
+    assert alerts[0].value == pytest.approx(20.0)
+    assert alerts[0].lower_limit > 20
     assert len(callbacks) == 1
     assert do_check_survey_drops(dropping) == []  # the same month is not alerted twice
     assert send_alert.call(alerts[0].pk) == "sent"
@@ -43,10 +44,8 @@ def test_a_drop_raises_one_alert_and_one_email(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [personas.owner.email]
-    assert (
-        "CSAT" in message.subject
-        and f"/insights/surveys/{dropping.code}/trend/csat/" in message.body
-    )
+    assert "CSAT" in message.subject
+    assert f"/insights/surveys/{dropping.code}/trend/csat/" in message.body
 
 
 def test_steady_satisfaction_raises_nothing(live_survey):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from contento.accounts.roles import Role
 from contento.insights.comments import keyword_comparison, theme_report
-from contento.surveys.actions import do_submit_response
+from contento.surveys.actions import do_create_survey, do_submit_response
 from contento.surveys.models import Answer, SurveyTheme
 
 DETRACTORS = [
@@ -66,31 +66,36 @@ def commented(live_survey):
 def test_theme_report_counts_themes_per_month(commented):
     survey, delivery, staff = commented
     report = theme_report(survey)
-    assert [m.month for m in report.months] == [3, 4] and report.comments == 9
+    assert [m.month for m in report.months] == [3, 4]
+    assert report.comments == 9
     first, second = report.themes
     assert (first.theme, first.size, second.theme, second.size) == (delivery, 5, staff, 4)
     assert first.shares == [1.0, pytest.approx(1 / 5)]  # March: all delivery; April: 1 of 5
     april = timezone.make_aware(datetime(2026, 4, 1))
     only_april = theme_report(survey, since=april)
-    assert only_april.comments == 5 and only_april.themes[0].theme == staff
+    assert only_april.comments == 5
+    assert only_april.themes[0].theme == staff
 
 
 def test_keywords_set_detractors_apart_from_promoters(commented):
     survey, _delivery, _staff = commented
     comparison = keyword_comparison(survey)
-    assert comparison.language == "en" and comparison.languages == ["en", "es"]
+    assert comparison.language == "en"
+    assert comparison.languages == ["en", "es"]
     assert (comparison.detractors, comparison.promoters) == (4, 4)
     detractor_terms = {k.term for k in comparison.detractor_terms}
     promoter_terms = {k.term for k in comparison.promoter_terms}
-    assert {"delivery", "late"} <= detractor_terms and "friendly" in promoter_terms
+    assert {"delivery", "late"} <= detractor_terms
+    assert "friendly" in promoter_terms
     assert not detractor_terms & promoter_terms
     spanish = keyword_comparison(survey, language="es")
-    assert spanish.language == "es" and spanish.detractors == 1 and spanish.promoters == 0
+    assert spanish.language == "es"
+    assert spanish.detractors == 1
+    assert spanish.promoters == 0
     assert spanish.detractor_terms == []  # nothing to compare against
 
 
 def test_a_survey_without_nps_has_no_comparison(personas):
-    from contento.surveys.actions import do_create_survey
 
     survey = do_create_survey(
         personas.org,
@@ -113,19 +118,23 @@ def test_the_themes_page(commented, personas, django_assert_max_num_queries):
         response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "delivery late parcel" in page and "friendly staff" in page
-    assert f'data-theme="{delivery.code}"' in page and "<svg" in page
-    assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
+    assert "delivery late parcel" in page
+    assert "friendly staff" in page
+    assert f'data-theme="{delivery.code}"' in page
+    assert "<svg" in page
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;" in page
     detractor_table = page.split('id="detractor-terms"')[1].split("</table>")[0]
-    assert "delivery" in detractor_table and "friendly" not in detractor_table
+    assert "delivery" in detractor_table
+    assert "friendly" not in detractor_table
     assert "Refresh themes" not in page  # analysts read; managers may recompute
 
     april = client.get(url, {"since": "2026-04-01"}).content.decode()
-    assert "1 comments" not in april and "5 comments with a theme" in april
+    assert "1 comments" not in april
+    assert "5 comments with a theme" in april
     bad = client.get(url, {"since": "2026-05-01", "until": "2026-04-01"})
-    assert (
-        bad.status_code == 200 and "The start date is after the end date." in bad.content.decode()
-    )
+    assert bad.status_code == 200
+    assert "The start date is after the end date." in bad.content.decode()
     assert "Refresh themes" in personas.client(Role.MANAGER).get(url).content.decode()
 
 

@@ -1,6 +1,7 @@
 """The key-driver page of a survey, computed from the pair sums."""
 
 import datetime as dt
+import html
 import random
 import re
 
@@ -12,9 +13,9 @@ from django.utils import timezone
 from contento import stats
 from contento.accounts.roles import Role
 from contento.insights.drivers import analyse, from_summary, summary_from_pair_sums, variables
-from contento.insights.periods import Period
 from contento.surveys.actions import do_create_survey, do_set_survey_status, do_submit_response
 from contento.surveys.localize import localize
+from contento.surveys.periods import Period
 
 DEFINITION = {
     "title": "Drivers",
@@ -55,12 +56,14 @@ def test_importance_from_pair_sums_equals_the_raw_computation(survey):
     outcomes, items = variables(localize(survey, "en"))
     result = analyse(survey, outcomes[0], items)
     direct = stats.shapley_r2(survey.rows[:, :3], survey.rows[:, 3], missing="pairwise")
-    assert np.allclose(result["shapley"].importance, direct.importance)
-    assert result["shapley"].r_squared == pytest.approx(direct.r_squared)
-    speed, price, app = result["rows"]
-    assert speed["percent"] > 80 and speed["percent"] > price["percent"]
-    assert speed["lower"] is not None and speed["lower"] <= speed["importance"] <= speed["upper"]
-    assert speed["performance"] == pytest.approx(np.nanmean(survey.rows[:, 0]))
+    assert np.allclose(result.shapley.importance, direct.importance)
+    assert result.shapley.r_squared == pytest.approx(direct.r_squared)
+    speed, price, app = result.rows
+    assert speed.percent > 80
+    assert speed.percent > price.percent
+    assert speed.lower is not None
+    assert speed.lower <= speed.importance <= speed.upper
+    assert speed.performance == pytest.approx(np.nanmean(survey.rows[:, 0]))
 
 
 @pytest.mark.parametrize(
@@ -77,7 +80,9 @@ def test_drivers_page_by_role(personas, survey, role, status):
     assert reply.status_code == status
     if status == 200:
         body = reply.content.decode()
-        assert 'id="ipa-chart"' in body and "<svg" in body and 'id="drivers"' in body
+        assert 'id="ipa-chart"' in body
+        assert "<svg" in body
+        assert 'id="drivers"' in body
         assert body.index(">Speed<") < body.index(">Price<")
 
 
@@ -112,7 +117,8 @@ def test_drivers_download(personas, survey):
     client = personas.client(Role.OWNER)
     data = client.get(reverse("insights:drivers", args=[survey.code]) + "?download=csv").content
     lines = data.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("item,importance,percent") and lines[1].startswith("Speed,")
+    assert lines[0].startswith("item,importance,percent")
+    assert lines[1].startswith("Speed,")
     svg = client.get(reverse("insights:drivers", args=[survey.code]) + "?download=svg")
     assert b"<svg" in svg.content
 
@@ -157,16 +163,18 @@ def test_a_date_range_from_the_pair_sums_or_the_answers(two_periods):
     if since.day == 1:
         since -= dt.timedelta(days=1)
     ad_hoc = Period(since, today)
-    assert whole.whole_months and not ad_hoc.whole_months
+    assert whole.whole_months
+    assert not ad_hoc.whole_months
     for period, key, top in ((whole, "old", 0), (ad_hoc, "new", 1)):
         result = analyse(two_periods, outcomes[0], items, period=period)
         rows = two_periods.rows[key]
         direct = stats.shapley_r2(rows[:, :3], rows[:, 3], missing="pairwise")
-        assert np.allclose(result["shapley"].importance, direct.importance)
-        assert result["shapley"].n == 40 and result["responses"] == 40
-        assert int(np.argmax(result["shapley"].importance)) == top
-        assert result["rows"][1]["performance"] == pytest.approx(rows[:, 1].mean())
-        assert result["intervals"] is not None
+        assert np.allclose(result.shapley.importance, direct.importance)
+        assert result.shapley.n == 40
+        assert result.responses == 40
+        assert int(np.argmax(result.shapley.importance)) == top
+        assert result.rows[1].performance == pytest.approx(rows[:, 1].mean())
+        assert result.intervals is not None
 
 
 def _importance(body: str, item: str) -> float:
@@ -179,20 +187,22 @@ def test_the_drivers_page_filters_by_date(personas, two_periods, django_assert_n
     today = timezone.localdate()
     since = (today - dt.timedelta(days=10)).isoformat()
     body = client.get(url, {"since": since, "until": today.isoformat()}).content.decode()
-    assert 'id="period"' in body and _importance(body, "Price") > 80 > _importance(body, "Speed")
-    assert 'name="since"' in body and f'value="{since}"' in body
+    assert 'id="period"' in body
+    assert _importance(body, "Price") > 80 > _importance(body, "Speed")
+    assert 'name="since"' in body
+    assert f'value="{since}"' in body
     first, last = _month_of(today - dt.timedelta(days=100))
     body = client.get(url, {"since": first, "until": last}).content.decode()
     assert _importance(body, "Speed") > 80 > _importance(body, "Price")
     body = client.get(url, {"since": today, "until": first}).content.decode()
     assert "The start date is after the end date." in body
-    # Session, user, membership, the survey, its questions, their items, the weekly-report
-    # subscription, the answers of the period (an ad-hoc range reads them: one query,
-    # whatever their number) and the survey's kinds of question for the navigation.
-    with django_assert_num_queries(9):
+    # Session, user, membership, the survey, its questions, their items, the answers of the
+    # period (an ad-hoc range reads them: one query, whatever their number) and the survey's
+    # kinds of question for the navigation.
+    with django_assert_num_queries(8):
         client.get(url, {"since": since})
     do_submit_response(two_periods, answers={"nps": 3, "items": {"speed": 1, "price": 2}})
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         client.get(url, {"since": since})
     assert personas.client(personas.outsider).get(url, {"since": since}).status_code == 404
 
@@ -217,6 +227,40 @@ def test_pair_sums_in_either_order_give_the_pairwise_summary_of_the_rows():
         assert np.allclose(getattr(summary, matrix), getattr(direct, matrix)), matrix
     result = from_summary(summary, names[:3])
     expected = stats.shapley_r2(table[:, :3], table[:, 3], missing="pairwise")
-    assert result["shapley"].importance == pytest.approx(expected.importance)
-    assert result["performance"] == pytest.approx(list(np.nanmean(table[:, :3], axis=0)))
-    assert result["responses"] == int((~np.isnan(table)).sum(axis=0).max())
+    assert result.shapley.importance == pytest.approx(expected.importance)
+    assert list(result.performance) == pytest.approx(list(np.nanmean(table[:, :3], axis=0)))
+    assert result.responses == int((~np.isnan(table)).sum(axis=0).max())
+
+
+def _downloads(body: str) -> str:
+    """The page's download links (the first chart's), as HTML."""
+    return re.search(r'<p class="downloads muted">.*?</p>', body, re.S).group(0)
+
+
+def test_the_download_links_are_links_not_the_chart(personas, survey):
+    # They once carried the page's chart, raw SVG, in their query string.
+    url = reverse("insights:drivers", args=[survey.code])
+    links = _downloads(personas.client(Role.OWNER).get(url).content.decode())
+    assert "<svg" not in links
+
+
+def test_the_download_links_keep_the_page_s_filters(personas, survey):
+    url = reverse("insights:drivers", args=[survey.code])
+    links = _downloads(personas.client(Role.OWNER).get(url, {"language": "en"}).content.decode())
+    assert 'href="?language=en&amp;download=svg"' in links
+    assert 'href="?language=en&amp;download=csv"' in links
+
+
+def test_the_download_links_serve_the_chart_and_its_table(personas, survey):
+    client = personas.client(Role.OWNER)
+    url = reverse("insights:drivers", args=[survey.code])
+    links = _downloads(client.get(url).content.decode())
+    svg, csv = re.findall(r'href="\?([^"]*)"', links)
+    assert client.get(f"{url}?{html.unescape(svg)}")["Content-Type"].startswith("image/svg+xml")
+    assert client.get(f"{url}?{html.unescape(csv)}")["Content-Type"].startswith("text/csv")
+
+
+def test_the_chart_names_the_items_by_their_text(personas, survey):
+    body = personas.client(Role.OWNER).get(reverse("insights:drivers", args=[survey.code]))
+    chart = re.search(r'<div class="card chart" id="ipa-chart">.*?</svg>', body.content.decode())
+    assert "<title>Speed: " in chart.group(0)

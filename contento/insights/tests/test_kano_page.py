@@ -1,5 +1,7 @@
 """The Kano page classifies each feature from its answer pairs."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -90,3 +92,36 @@ def test_kano_page_queries_do_not_grow_with_answers(personas, survey, django_ass
         do_submit_response(survey, answers={"boost": {"functional": 1, "dysfunctional": 3}})
     with django_assert_num_queries(PAGE_QUERIES):
         client.get(url)
+
+
+def _page(personas, survey) -> str:
+    url = reverse("insights:kano", args=[survey.code])
+    return personas.client(Role.ANALYST).get(url).content.decode()
+
+
+def test_the_download_links_are_links_not_the_chart(personas, survey):
+    # They once carried the page's chart, raw SVG, in their query string.
+    links = re.search(r'<p class="downloads muted">.*?</p>', _page(personas, survey), re.S)
+    assert "<svg" not in links.group(0)
+
+
+def test_the_download_links_point_at_the_files(personas, survey):
+    links = re.search(r'<p class="downloads muted">.*?</p>', _page(personas, survey), re.S)
+    assert re.findall(r'href="([^"]*)"', links.group(0)) == ["?download=svg", "?download=csv"]
+
+
+def test_the_chart_names_a_feature_by_its_text(personas, survey):
+    chart = re.search(r'id="kano-chart">.*?</svg>', _page(personas, survey), re.S).group(0)
+    assert "<title>Router swap: " in chart
+
+
+def test_the_chart_never_shows_a_feature_s_key(personas, survey):
+    chart = re.search(r'id="kano-chart">.*?</svg>', _page(personas, survey), re.S).group(0)
+    assert "<title>router: " not in chart
+
+
+def test_the_csv_names_a_feature_by_its_text(personas, survey):
+    url = reverse("insights:kano", args=[survey.code])
+    reply = personas.client(Role.ANALYST).get(url, {"download": "csv"})
+    features = [line.split(",")[0] for line in reply.content.decode("utf-8-sig").splitlines()]
+    assert features == ["feature", "Night boost", "Router swap"]

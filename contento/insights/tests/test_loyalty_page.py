@@ -134,24 +134,24 @@ def _arrays(world, outcome):
 def test_figures_are_contento_stats_on_each_customer(world, outcome):
     levels, y, revenue = _arrays(world, outcome)
     result = analyse(world.question, outcome, 90)
-    assert result["n"] == len(levels) == (41 if outcome == "renewal" else 44)
+    assert result.n == len(levels) == (41 if outcome == "renewal" else 44)
     table = stats.loyalty_by_level(levels, y)
     fit = stats.logistic_renewal(levels, y)
-    assert len(result["table"].levels) == len(table.levels) == 5
-    for mine, direct in zip(result["table"].levels, table.levels, strict=True):
+    assert len(result.table.levels) == len(table.levels) == 5
+    for mine, direct in zip(result.table.levels, table.levels, strict=True):
         assert (mine.level, mine.n, mine.renewed) == (direct.level, direct.n, direct.renewed)
         assert (mine.rate.lower, mine.rate.upper) == pytest.approx(
             (direct.rate.lower, direct.rate.upper)
         )
         spend = stats.mean_score(revenue[levels == direct.level], scale_min=0)
-        mine_spend = result["revenue_by_level"][mine.level]
+        mine_spend = result.revenue_by_level[mine.level]
         assert (mine_spend.value, mine_spend.lower, mine_spend.upper) == pytest.approx(
             (spend.value, spend.lower, spend.upper)
         )
         assert spend.lower >= 0  # the t interval, clipped at 0: no revenue is negative
-    assert result["fit"].odds_ratio == pytest.approx(fit.odds_ratio)
-    assert result["fit"].odds_ratio_lower == pytest.approx(fit.odds_ratio_lower)
-    assert result["revenue"].value == pytest.approx(revenue.mean())
+    assert result.fit.odds_ratio == pytest.approx(fit.odds_ratio)
+    assert result.fit.odds_ratio_lower == pytest.approx(fit.odds_ratio_lower)
+    assert result.revenue.value == pytest.approx(revenue.mean())
 
 
 def test_the_page_shows_the_table_and_the_fit(personas, world):
@@ -162,7 +162,9 @@ def test_the_page_shows_the_table_and_the_fit(personas, world):
         reverse("insights:loyalty"), {"source": source_value(world.question), "window": 90}
     )
     body = reply.content.decode()
-    assert reply.status_code == 200 and 'id="loyalty-rate"' in body and "<svg" in body
+    assert reply.status_code == 200
+    assert 'id="loyalty-rate"' in body
+    assert "<svg" in body
     for level in table.levels:
         row = re.search(rf'<tr data-level="{level.level}">(.*?)</tr>', body, re.S).group(1)
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
@@ -191,7 +193,8 @@ def test_the_page_links_from_the_overview_and_downloads(personas, world):
     assert lines[0].startswith("level,customers,successes,rate,lower,upper,revenue")
     assert len(lines) == 1 + 5
     svg = client.get(reverse("insights:loyalty"), {**query, "download": "svg", "chart": "revenue"})
-    assert b"<svg" in svg.content and "revenue.svg" in svg["Content-Disposition"]
+    assert b"<svg" in svg.content
+    assert "revenue.svg" in svg["Content-Disposition"]
 
 
 def test_not_enough_data_is_said_plainly(personas, world):
@@ -199,7 +202,8 @@ def test_not_enough_data_is_said_plainly(personas, world):
     # NPS: nobody answered it, so no customer qualifies.
     nps = world.survey.questions.get(key="nps")
     body = client.get(reverse("insights:loyalty"), {"source": source_value(nps)}).content.decode()
-    assert 'id="not-enough"' in body and "Not enough data yet" in body
+    assert 'id="not-enough"' in body
+    assert "Not enough data yet" in body
     # A window longer than every answer's age leaves nobody either.
     body = client.get(
         reverse("insights:loyalty"), {"source": source_value(world.question), "window": 700}
@@ -224,7 +228,8 @@ def test_not_enough_data_is_said_plainly(personas, world):
         )
     source = source_value(solo.questions.get(key="csat"))
     body = client.get(reverse("insights:loyalty"), {"source": source}).content.decode()
-    assert 'id="loyalty"' in body and 'id="fit-not-enough"' in body
+    assert 'id="loyalty"' in body
+    assert 'id="fit-not-enough"' in body
     assert "Every customer renewed" in body
 
 

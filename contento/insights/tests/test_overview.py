@@ -24,13 +24,17 @@ def test_by_month_and_by_language(personas, live_survey):
     for nps in (0, 5):  # about two months ago: 2 detractors -> -100
         _answer(live_survey, nps, "en", days_ago=62)
     months = by_month(personas.org, "nps")
-    assert len(months) == 12 and months[-1].label == timezone.localdate().strftime("%Y-%m")
-    assert months[-1].figure.value == pytest.approx(50.0) and months[-1].n == 4
+    assert len(months) == 12
+    assert months[-1].label == timezone.localdate().strftime("%Y-%m")
+    assert months[-1].figure.value == pytest.approx(50.0)
+    assert months[-1].n == 4
     two_ago = [m for m in months if m.n == 2]
-    assert len(two_ago) == 1 and two_ago[0].figure.value == pytest.approx(-100.0)
+    assert len(two_ago) == 1
+    assert two_ago[0].figure.value == pytest.approx(-100.0)
     assert sum(m.n for m in months) == 6
     languages = {s.label: s for s in by_dimension(personas.org, "nps", "language")}
-    assert languages["es"].figure.value == pytest.approx(50.0) and languages["en"].n == 2
+    assert languages["es"].figure.value == pytest.approx(50.0)
+    assert languages["en"].n == 2
     assert by_month(personas.other_org, "nps")[-1].n == 0  # nothing leaks across workspaces
 
 
@@ -49,7 +53,9 @@ def test_overview_page_by_role(personas, live_survey, role, status):
     assert reply.status_code == status
     if status == 200:
         body = reply.content.decode()
-        assert "<svg" in body and 'id="by-language"' in body and "100.0" in body
+        assert "<svg" in body
+        assert 'id="by-language"' in body
+        assert "100.0" in body
 
 
 def test_overview_for_outsiders_and_strangers(personas, live_survey):
@@ -99,7 +105,8 @@ def test_a_drop_in_satisfaction_is_flagged(personas, live_survey):
     body = (
         personas.client(Role.OWNER).get(reverse("insights:metric", args=["csat"])).content.decode()
     )
-    assert body.count('data-drop="1"') == 1 and "Significant drop" in body
+    assert body.count('data-drop="1"') == 1
+    assert "Significant drop" in body
     assert "p-chart" in body or "p chart" in body.lower()
 
 
@@ -119,7 +126,8 @@ def test_charts_download_as_svg_and_their_data_as_csv(personas, live_survey):
         _answer(live_survey, nps, "es")
     client = personas.client(Role.ANALYST)
     svg = client.get(reverse("insights:overview") + "?download=svg")
-    assert svg["Content-Type"].startswith("image/svg+xml") and b"<svg" in svg.content
+    assert svg["Content-Type"].startswith("image/svg+xml")
+    assert b"<svg" in svg.content
     assert 'filename="nps-by-month.svg"' in svg["Content-Disposition"]
     data = client.get(reverse("insights:overview") + "?download=csv&chart=language")
     lines = data.content.decode("utf-8-sig").splitlines()
@@ -130,4 +138,5 @@ def test_charts_download_as_svg_and_their_data_as_csv(personas, live_survey):
         == 403
     )
     page = client.get(reverse("insights:overview")).content.decode()
-    assert "download=svg" in page and 'data-png="nps-by-month"' in page
+    assert "download=svg" in page
+    assert 'data-png="nps-by-month"' in page

@@ -61,14 +61,18 @@ def test_p_chart_variable_limits_hand_computed():
     assert (third.lower, third.upper) == pytest.approx((0.5625227, 0.8374773), abs=1e-7)
     assert (chart.above, chart.below) == ((1,), (2,))
     verdict = significant_drop(chart)
-    assert verdict.dropped and verdict.period == 2 and verdict.statistic == 0.55
-    assert verdict.lower == third.lower and verdict.center == pytest.approx(0.7)
+    assert verdict.dropped
+    assert verdict.period == 2
+    assert verdict.statistic == 0.55
+    assert verdict.lower == third.lower
+    assert verdict.center == pytest.approx(0.7)
 
 
 def test_p_chart_limits_are_clipped_to_zero_and_one():
     # Hand-computed: center 0.05, n = 10: 0.05 ± 3·√(0.0475/10) = 0.05 ± 0.2068 → 0 .. 0.2568.
     point = p_chart([0], [10], center=0.05).points[0]
-    assert point.lower == 0.0 and not point.below
+    assert point.lower == 0.0
+    assert not point.below
     assert point.upper == pytest.approx(0.05 + 3 * math.sqrt(0.05 * 0.95 / 10))
     assert p_chart([10], [10], center=0.97).points[0].upper == 1.0
 
@@ -83,11 +87,13 @@ def test_p_chart_baseline_keeps_a_drop_from_moving_the_centre_line():
     assert pooled.points[-1].lower == pytest.approx(0.705691, abs=1e-6)
     assert not significant_drop(pooled).dropped
     chart = p_chart(successes, totals, baseline=10)
-    assert chart.center == pytest.approx(0.8) and chart.baseline_periods == 10
+    assert chart.center == pytest.approx(0.8)
+    assert chart.baseline_periods == 10
     assert chart.points[-1].lower == pytest.approx(0.715147, abs=1e-6)
     assert significant_drop(chart).dropped
     known = p_chart(successes, totals, center=0.8)
-    assert known.points == chart.points and known.baseline_periods == 0
+    assert known.points == chart.points
+    assert known.baseline_periods == 0
 
 
 def test_p_chart_keeps_empty_periods_without_numbers():
@@ -112,14 +118,17 @@ def test_ewma_on_montgomery_table_9_1():
     # asymptotically 10 ± 2.7·√(0.1/1.9) = 10 ± 0.61943.
     chart = ewma_chart(TABLE_9_1, lam=0.1, L=2.7, target=10, sigma=1)
     first, second = chart.points[:2]
-    assert first.ewma == pytest.approx(9.945) and second.ewma == pytest.approx(9.7495)
+    assert first.ewma == pytest.approx(9.945)
+    assert second.ewma == pytest.approx(9.7495)
     assert (first.lower, first.upper) == pytest.approx((9.73, 10.27))
     assert chart.points[-1].upper == pytest.approx(10 + 2.7 * math.sqrt(0.1 / 1.9), abs=1e-3)
     # Computed here (not quoted from the book): after the shift at period 21 the EWMA first
     # exceeds the UCL at periods 29 and 30 (indices 28, 29); z₂₉ = 10.6468 > 10.6187.
-    assert chart.above == (28, 29) and chart.below == ()
+    assert chart.above == (28, 29)
+    assert chart.below == ()
     assert chart.points[28].ewma == pytest.approx(10.6468, abs=5e-5)
-    assert chart.sigma_method == "given" and chart.baseline_periods == 0
+    assert chart.sigma_method == "given"
+    assert chart.baseline_periods == 0
 
 
 def test_ewma_with_lambda_one_is_the_shewhart_individuals_chart():
@@ -136,7 +145,8 @@ def test_ewma_estimates_target_and_sigma_from_the_moving_range():
     chart = ewma_chart([1, 3, 2, 5])
     assert chart.target == 2.75
     assert chart.sigma == pytest.approx(math.sqrt(math.pi))
-    assert chart.sigma_method == "moving-range" and chart.baseline_periods == 4
+    assert chart.sigma_method == "moving-range"
+    assert chart.baseline_periods == 4
 
 
 def test_ewma_flags_a_sustained_drop():
@@ -146,7 +156,9 @@ def test_ewma_flags_a_sustained_drop():
     values = [80.0 + (1 if i % 2 else -1) for i in range(20)] + [78.5] * 8
     chart = ewma_chart(values, target=80, sigma=1)
     verdict = significant_drop(chart)
-    assert verdict.dropped and verdict.method == "ewma" and verdict.period == 27
+    assert verdict.dropped
+    assert verdict.method == "ewma"
+    assert verdict.period == 27
     assert verdict.statistic < verdict.lower < verdict.center == 80
     assert min(chart.below) >= 20
 
@@ -175,7 +187,8 @@ def test_degenerate_input_with_given_parameters_still_works():
     assert ewma_chart([3.0, 3.0], target=3.0, sigma=0.5).below == ()
     # All successes: p̄ = 1, the limits collapse to 1 and nothing is flagged.
     chart = p_chart([10, 20], [10, 20])
-    assert chart.center == 1.0 and chart.points[0].lower == chart.points[0].upper == 1.0
+    assert chart.center == 1.0
+    assert chart.points[0].lower == chart.points[0].upper == 1.0
     assert chart.below == chart.above == ()
 
 
@@ -238,7 +251,8 @@ def test_p_chart_properties(rows, width):
     assert 0 <= chart.center <= 1
     for point in chart.points:
         if point.n == 0:
-            assert point.rate is None and not (point.below or point.above)
+            assert point.rate is None
+            assert not (point.below or point.above)
             continue
         assert 0 <= point.lower <= chart.center <= point.upper <= 1
         assert point.below == (point.rate < point.lower)
@@ -277,5 +291,6 @@ def test_ewma_estimated_parameters_are_finite_or_refused(values):
     except NotEnoughData:
         assert np.ptp(values) == 0
         return
-    assert math.isfinite(chart.sigma) and chart.sigma > 0
+    assert math.isfinite(chart.sigma)
+    assert chart.sigma > 0
     json.dumps(chart.as_dict(), allow_nan=False)

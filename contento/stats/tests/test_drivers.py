@@ -266,11 +266,13 @@ def test_missing_answers_listwise_and_pairwise():
     X[:5, 0] = np.nan
     y[40:] = np.nan
     listwise = shapley_r2(X, y)
-    assert listwise.n == 47 - 5 - 7 and listwise.missing == "listwise"
+    assert listwise.n == 47 - 5 - 7
+    assert listwise.missing == "listwise"
     complete = ~np.isnan(np.column_stack([X, y])).any(axis=1)
     assert listwise == shapley_r2(X[complete], y[complete])
     pairwise = shapley_r2(X, y, missing="pairwise")
-    assert pairwise.n == 47 - 5 - 7 and pairwise.missing == "pairwise"  # x1 with y
+    assert pairwise.n == 47 - 5 - 7  # x1 with y
+    assert pairwise.missing == "pairwise"
     summary = CovarianceSummary.from_data(X, y, missing="pairwise")
     assert summary.n_missing == 12
     assert summary.pair_counts.tolist() == [[42, 42, 35], [42, 47, 40], [35, 40, 40]]
@@ -309,7 +311,8 @@ def test_summary_from_moments_and_merged_chunks_give_the_same_drivers():
     merged = chunks[0].merge(chunks[1]).merge(chunks[2]).merge(chunks[3])
     expected = shapley_r2(X, y, weights=weights)
     for summary in (whole, moments, merged):
-        assert summary.n == 47 and summary.k == 5
+        assert summary.n == 47
+        assert summary.k == 5
         assert summary.weight_total == pytest.approx(weights.sum())
         assert summary.means == pytest.approx(np.average(z, axis=0, weights=weights))
         for method in METHODS:
@@ -457,11 +460,13 @@ def test_bootstrap_intervals():
     for method in METHODS:
         result = method(X, y, n_boot=200, seed=7)
         assert result == method(X, y, n_boot=200, seed=7)
-        assert result.n_boot == 200 and result.confidence == 0.95
+        assert result.n_boot == 200
+        assert result.confidence == 0.95
         for low, value, high in zip(result.lower, result.importance, result.upper, strict=True):
             assert 0.0 <= low <= value <= high <= 1.0
         assert result.importance == method(X, y).importance
-    assert shapley_r2(X, y).lower is None and shapley_r2(X, y).n_boot == 0
+    assert shapley_r2(X, y).lower is None
+    assert shapley_r2(X, y).n_boot == 0
     assert shapley_r2(X, y, n_boot=200, seed=8).lower != shapley_r2(X, y, n_boot=200, seed=7).lower
     # More answers, narrower intervals (a synthetic sample with a known structure).
     rng = np.random.default_rng(3)
@@ -540,7 +545,8 @@ def _assert_sane(result, k):
     assert 0 <= result.r_squared <= 1
     assert sum(result.importance) == pytest.approx(result.r_squared, abs=1e-9)
     assert sum(result.percent) == pytest.approx(100 if result.r_squared > 1e-12 else 0, abs=1e-7)
-    assert len(result.importance) == k and result.n >= k + 2
+    assert len(result.importance) == k
+    assert result.n >= k + 2
     assert json.loads(json.dumps(result.as_dict())) == result.as_dict()
 
 

@@ -104,8 +104,10 @@ def test_gaps_hand_computed_with_missing_pairs_and_a_dimension():
 def test_identical_gaps_give_a_zero_width_interval_and_finite_p_values():
     no_gap = gaps([[4, 5], [4, 5], [4, 5]], [[4, 7], [4, 7], [4, 7]])
     same = no_gap.item("1")
-    assert same.value == same.lower == same.upper == 0 and same.std == 0
-    assert same.p_value == 1.0 and same.wilcoxon_p_value == 1.0
+    assert same.value == same.lower == same.upper == 0
+    assert same.std == 0
+    assert same.p_value == 1.0
+    assert same.wilcoxon_p_value == 1.0
     shifted = no_gap.item("2")
     assert shifted.value == shifted.lower == shifted.upper == 2
     assert shifted.p_value == 0.0  # t = 2/0: the paired t test's limit
@@ -237,10 +239,12 @@ def test_item_gaps_match_scipy_ttest_rel_on_complete_pairs(tables, confidence):
         return
     for j, gap in enumerate(result.items):
         keep = ~(np.isnan(expected[:, j]) | np.isnan(perceived[:, j]))
-        assert gap.n == keep.sum() and gap.n_missing == (~keep).sum()
+        assert gap.n == keep.sum()
+        assert gap.n_missing == (~keep).sum()
         values = (gap.value, gap.lower, gap.upper, gap.p_value)
         assert all(math.isfinite(x) for x in values)
-        assert gap.lower <= gap.value <= gap.upper and 0 <= gap.p_value <= 1
+        assert gap.lower <= gap.value <= gap.upper
+        assert 0 <= gap.p_value <= 1
         if gap.std > 1e-9:
             reference = stats.ttest_rel(perceived[keep, j], expected[keep, j])
             interval = reference.confidence_interval(confidence)

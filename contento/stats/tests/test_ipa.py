@@ -56,7 +56,8 @@ def test_median_and_fixed_cuts_move_the_cross_hairs():
     # Hand-computed. Importance median = 0.25 (follow-up sits on the cut and counts as high);
     # a fixed performance cut of 4 (the midpoint of a 1..7 scale) leaves only follow-up low.
     result = ipa(IMPORTANCE, PERFORMANCE, ITEMS, importance_cut="median", performance_cut=4)
-    assert result.importance_cut == 0.25 and result.performance_cut == 4.0
+    assert result.importance_cut == 0.25
+    assert result.performance_cut == 4.0
     assert (result.importance_method, result.performance_method) == ("median", "fixed")
     quadrants = {item.name: item.quadrant for item in result.items}
     assert quadrants == {

@@ -106,7 +106,8 @@ def test_raw_answers_are_classified_and_counted_per_feature():
     assert (export.n, export.one_dimensional, export.attractive, export.must_be) == (4, 1, 1, 1)
     assert (export.reverse, export.category, export.tie_broken) == (1, "M", True)
     # A + O + M + I = 3: better = 2/3, worse = −2/3.
-    assert export.better == pytest.approx(2 / 3) and export.worse == pytest.approx(-2 / 3)
+    assert export.better == pytest.approx(2 / 3)
+    assert export.worse == pytest.approx(-2 / 3)
     sso = result.feature("sso")
     assert (sso.n, sso.attractive, sso.must_be, sso.category) == (2, 1, 1, "M")
     assert json.loads(json.dumps(result.as_dict())) == result.as_dict()
@@ -138,7 +139,8 @@ def test_coefficients_are_none_when_every_answer_is_reverse_or_questionable():
 
 def test_worse_is_zero_not_negative_zero_without_o_or_m():
     feature = kano_from_counts({"attractive": 3, "indifferent": 1})
-    assert feature.worse == 0 and math.copysign(1, feature.worse) == 1
+    assert feature.worse == 0
+    assert math.copysign(1, feature.worse) == 1
     assert feature.better == 0.75
 
 
@@ -203,7 +205,8 @@ def test_better_and_worse_stay_in_range(counts):
     assert feature.n == sum(counts.values())
     assert counts[feature.category] == max(counts.values())
     if counts["A"] + counts["O"] + counts["M"] + counts["I"] == 0:
-        assert feature.better is None and feature.worse is None
+        assert feature.better is None
+        assert feature.worse is None
     else:
         assert 0 <= feature.better <= 1
         assert -1 <= feature.worse <= 0

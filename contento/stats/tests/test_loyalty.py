@@ -62,7 +62,8 @@ def test_logistic_matches_r_glm_on_mtcars():
     assert fit.odds_ratio_upper == pytest.approx(0.29867, abs=5e-6)
     # The score equations hold at the maximum: Σ(y − μ) = 0 and Σx(y − μ) = 0.
     residual = np.array(MTCARS_AM) - [fit.predict(w) for w in MTCARS_WT]
-    assert abs(residual.sum()) < 1e-8 and abs(residual @ MTCARS_WT) < 1e-8
+    assert abs(residual.sum()) < 1e-8
+    assert abs(residual @ MTCARS_WT) < 1e-8
 
 
 def test_logistic_on_a_binary_predictor_has_the_closed_form():
@@ -79,7 +80,8 @@ def test_logistic_on_a_binary_predictor_has_the_closed_form():
     assert fit.intercept_se == pytest.approx(math.sqrt(1 / 10 + 1 / 30), abs=1e-10)
     assert fit.slope_se == pytest.approx(math.sqrt(2 / 10 + 2 / 30), abs=1e-10)
     assert fit.odds_ratio == pytest.approx(9)
-    assert fit.predict(0) == pytest.approx(0.25) and fit.predict(1) == pytest.approx(0.75)
+    assert fit.predict(0) == pytest.approx(0.25)
+    assert fit.predict(1) == pytest.approx(0.75)
     # Hand-computed: at level 0 the interval is expit(logit 0.25 ∓ 1.959964 · 0.365148)
     # = expit(−1.814289 .. −0.382935) = 0.140120 .. 0.405419.
     interval = fit.predict_interval(0)
@@ -106,7 +108,8 @@ def test_loyalty_by_level_hand_computed():
     assert one.revenue.value == 15
     assert (one.revenue.lower, one.revenue.upper) == pytest.approx((-48.531, 78.531), abs=1e-3)
     assert (two.n, two.renewed, two.revenue.value) == (3, 2, 40)
-    assert three.revenue is None and three.rate.value == 1.0
+    assert three.revenue is None
+    assert three.rate.value == 1.0
     assert (table.overall.successes, table.overall.n, table.n) == (4, 6, 6)
     json.dumps(table.as_dict(), allow_nan=False)
 
@@ -193,7 +196,8 @@ def test_logistic_fits_whenever_the_classes_overlap_and_refuses_otherwise(rows):
     fit = logistic_renewal(levels, renewed)
     numbers = [v for v in fit.as_dict().values() if isinstance(v, float)]
     assert all(math.isfinite(v) for v in numbers)
-    assert fit.slope_se > 0 and fit.intercept_se > 0
+    assert fit.slope_se > 0
+    assert fit.intercept_se > 0
     assert fit.odds_ratio_lower < fit.odds_ratio < fit.odds_ratio_upper
     # Score equations: the fitted probabilities reproduce the renewals in total and by level.
     mu = special.expit(fit.intercept + fit.slope * np.array(levels, dtype=float))

@@ -77,7 +77,8 @@ def test_alpha_with_missing_answers_drops_whole_rows():
     assert result.value == pytest.approx(0.8016949152542373, rel=1e-12)
     assert (result.n, result.n_missing, result.k) == (9, 3, 11)
     assert _feldt(result.value, 12, 11, 0.95) == pytest.approx((0.581, 0.933), abs=5e-4)
-    assert result.lower < 0.581 and result.upper > 0.933
+    assert result.lower < 0.581
+    assert result.upper > 0.933
 
 
 def test_alpha_hand_computed_step_by_step():
@@ -110,7 +111,8 @@ def test_weights_act_like_repeated_respondents_for_the_point_estimate():
     weighted = cronbach_alpha(SMALL + [[9, 9, 9]], weights=[2, 1, 1, 1, 0])
     repeated = cronbach_alpha([SMALL[0]] + SMALL)
     assert weighted.value == pytest.approx(repeated.value)
-    assert weighted.n == 4 and repeated.n == 5
+    assert weighted.n == 4
+    assert repeated.n == 5
     assert weighted.n_effective == pytest.approx(25 / 7)  # (Σw)²/Σw² = 5²/7
 
 

@@ -12,11 +12,15 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from contento.stats import (
+    SCORE_CATEGORIES,
     NotEnoughData,
     ces,
+    ces_category,
     csat,
+    csat_category,
     mean_score,
     nps,
+    nps_category,
     nps_difference,
     proportion,
     proportion_difference,
@@ -91,7 +95,8 @@ def test_mean_score_matches_students_sleep_data():
     assert result.value == pytest.approx(1.58)
     assert result.lower == pytest.approx(0.7001142, abs=1e-7)
     assert result.upper == pytest.approx(2.4598858, abs=1e-7)
-    assert result.n == 10 and result.n_effective == 10
+    assert result.n == 10
+    assert result.n_effective == 10
     assert result.method == "t"
 
 
@@ -175,6 +180,40 @@ def test_ces_default_scale_is_one_to_seven():
     assert ces([7, 7, 6]).value == pytest.approx(20 / 3)
     with pytest.raises(ValueError, match="CES scores"):
         ces([8, 7])
+
+
+def test_nps_categories_are_reichhelds():
+    # Reichheld (2003): 9–10 promoters, 7–8 passives, 0–6 detractors.
+    assert [nps_category(score) for score in range(11)] == [-1] * 7 + [0, 0] + [1, 1]
+
+
+def test_csat_categories_are_the_top_and_bottom_two_boxes():
+    assert [csat_category(score) for score in range(1, 6)] == [-1, -1, 0, 1, 1]
+
+
+def test_csat_top_box_is_what_csat_counts():
+    counts = {1: 4, 2: 3, 3: 2, 4: 7, 5: 11}
+    satisfied = sum(n for score, n in counts.items() if csat_category(score) == 1)
+    assert csat(counts=counts).successes == satisfied
+
+
+def test_ces_categories_split_at_the_midpoint():
+    assert [ces_category(score) for score in range(1, 8)] == [-1, -1, -1, 0, 1, 1, 1]
+
+
+def test_ces_categories_on_the_original_five_point_scale():
+    assert [ces_category(score, scale_max=5) for score in range(1, 6)] == [-1, -1, 0, 1, 1]
+
+
+def test_nps_is_promoters_minus_detractors_by_category():
+    counts = {10: 41, 9: 30, 8: 12, 7: 5, 6: 4, 3: 2}
+    net = sum(n * nps_category(score) for score, n in counts.items())
+    assert nps(counts=counts).value == pytest.approx(100 * net / sum(counts.values()))
+
+
+def test_score_categories_name_every_score():
+    expected = {"nps": nps_category, "csat": csat_category, "ces": ces_category}
+    assert expected == SCORE_CATEGORIES
 
 
 # --- Degenerate and invalid input ------------------------------------------------------------

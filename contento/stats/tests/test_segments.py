@@ -59,8 +59,10 @@ def test_crosstab_matches_agresti_party_identification():
     assert np.allclose(result.residuals, residuals, atol=5e-3)
     # Hand-computed: V = √(30.0701 / (2757 · (2 − 1))) = 0.10444.
     assert result.cramers_v == pytest.approx(0.104436, abs=1e-6)
-    assert result.n == 2757 and result.observed == tuple(map(tuple, PARTY_BY_GENDER))
-    assert not result.low_expected and result.cells_below_5 == 0
+    assert result.n == 2757
+    assert result.observed == tuple(map(tuple, PARTY_BY_GENDER))
+    assert not result.low_expected
+    assert result.cells_below_5 == 0
 
 
 def test_crosstab_agrees_with_scipy():
@@ -78,7 +80,8 @@ def test_crosstab_flags_small_expected_counts():
     # Hand-computed: margins all 4, n = 8, every expected count is 4·4/8 = 2 < 5.
     # X² = 4 · (3 − 2)²/2 = 2; adjusted residual (3 − 2)/√(2 · ½ · ½) = √2.
     result = crosstab_test([[3, 1], [1, 3]])
-    assert result.low_expected and result.cells_below_5 == 4
+    assert result.low_expected
+    assert result.cells_below_5 == 4
     assert result.min_expected == 2.0
     assert result.statistic == pytest.approx(2.0)
     assert result.residuals[0][0] == pytest.approx(math.sqrt(2))
@@ -137,7 +140,8 @@ def test_welch_matches_r_on_the_sleep_data():
     assert result.lower == pytest.approx(-3.3654832, abs=1e-7)
     assert result.upper == pytest.approx(0.2054832, abs=1e-7)
     assert result.value == pytest.approx(0.75 - 2.33)
-    assert result.method == "welch" and (result.n_a, result.n_b, result.n) == (10, 10, 20)
+    assert result.method == "welch"
+    assert (result.n_a, result.n_b, result.n) == (10, 10, 20)
     # The same test from summary statistics (what a rollup keeps).
     summary = welch_test(
         np.mean(SLEEP_1),
@@ -209,7 +213,8 @@ def test_compare_segments_against_the_rest_hand_computed():
         [0.057651, 0.011257, 0.407626], abs=1e-6
     )
     assert [s.significant for s in result.segments] == [False, True, False]
-    assert result.n_significant == 1 and result.method == "two-proportion-z"
+    assert result.n_significant == 1
+    assert result.method == "two-proportion-z"
     # Each row carries the segment's Wilson interval and the test's Newcombe interval.
     assert b.lower == pytest.approx(stats.binomtest(30, 100).proportion_ci(method="wilson").low)
     test = two_proportion_test(30, 100, 95, 200)
@@ -227,7 +232,8 @@ def test_compare_segments_means_against_a_reference():
     # t interval of the segment mean: 3.5 ± t(0.975; 39) · 1.2/√40.
     half = stats.t.ppf(0.975, 39) * 1.2 / math.sqrt(40)
     assert (email.lower, email.upper) == pytest.approx((3.5 - half, 3.5 + half))
-    assert result.reference == "web" and result.method == "welch"
+    assert result.reference == "web"
+    assert result.method == "welch"
 
 
 def test_compare_segments_mean_rest_is_pooled_exactly_from_summaries():
@@ -344,7 +350,9 @@ def test_crosstab_properties(table):
     values = [result.statistic, result.p_value, result.cramers_v, result.min_expected]
     values += [x for row in result.residuals + result.expected for x in row]
     assert all(math.isfinite(x) for x in values)
-    assert result.statistic >= 0 and 0 <= result.p_value <= 1 and 0 <= result.cramers_v <= 1
+    assert result.statistic >= 0
+    assert 0 <= result.p_value <= 1
+    assert 0 <= result.cramers_v <= 1
     assert sum(map(sum, result.expected)) == pytest.approx(result.n)
     transposed = crosstab_test(array.T)
     assert transposed.statistic == pytest.approx(result.statistic, rel=1e-9, abs=1e-12)
@@ -365,7 +373,8 @@ def test_benjamini_hochberg_properties(p, alpha):
     result = benjamini_hochberg(p, alpha)
     q = np.array(result.q_values)
     assert len(q) == len(p)
-    assert (q >= np.array(p) - 1e-15).all() and (q <= 1).all()
+    assert (q >= np.array(p) - 1e-15).all()
+    assert (q <= 1).all()
     order = np.argsort(p, kind="stable")
     assert (np.diff(q[order]) >= -1e-15).all()  # monotone in p
     assert result.rejected == tuple(bool(x <= alpha) for x in q)

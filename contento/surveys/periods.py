@@ -1,4 +1,10 @@
-"""The date range an insight page is restricted to, and whether the rollups cover it."""
+"""The date range a page, an export or the API restricts answers to, and whether the rollups
+cover it.
+
+One class for every date range of the product: the survey dashboard's filters
+(`contento.surveys.metrics.Filters`) are a `Period` with a language, and the insight pages
+pass a `Period` to their computations.
+"""
 
 import datetime as dt
 from dataclasses import dataclass
