@@ -174,7 +174,8 @@ def test_hosts_that_share_only_the_database_and_redis(tmp_path, database):
         code = _contento(a, "shell", "-v", "0", "-c", RECEIVE, capture_output=True, text=True)
         attachment = code.stdout.strip().splitlines()[-1]
         download = on_b.get(f"/support/attachments/{attachment}/")
-        assert download.status_code == 200 and download.content == b"%PDF-1.4 factura"
+        assert download.status_code == 200
+        assert download.content == b"%PDF-1.4 factura"
 
         # The customer's erasure, run on host B, removes the files wherever they were written.
         customer = httpx.get(

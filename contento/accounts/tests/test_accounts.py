@@ -10,6 +10,7 @@ from contento.accounts.actions import (
     AccountError,
     authenticate_api_key,
     do_add_member,
+    do_create_user,
     do_remove_member,
 )
 from contento.accounts.models import ApiToken, Membership, hash_token
@@ -26,7 +27,8 @@ def test_sign_in_with_email_and_password(personas):
     wrong = Client().post(
         reverse("accounts:login"), {"username": "olivia@acme.test", "password": "nope"}
     )
-    assert "didn" in wrong.content.decode() and "_auth_user_id" not in Client().session
+    assert "didn" in wrong.content.decode()
+    assert "_auth_user_id" not in Client().session
 
 
 def test_sign_in_is_rate_limited(personas, settings):
@@ -45,7 +47,6 @@ def test_agent_lands_on_customers(personas):
 
 
 def test_user_without_workspace_is_told_so(db):
-    from contento.accounts.actions import do_create_user
 
     user = do_create_user(email="lonely@x.test", password=PASSWORD)
     client = Client()
@@ -55,14 +56,10 @@ def test_user_without_workspace_is_told_so(db):
 
 def test_permissions_table_is_what_the_roles_promise():
     assert PERMISSIONS["members.manage"] == {Role.OWNER}
-    assert (
-        Role.ANALYST in PERMISSIONS["survey.view"]
-        and Role.ANALYST not in PERMISSIONS["survey.edit"]
-    )
-    assert (
-        Role.AGENT in PERMISSIONS["response.submit"]
-        and Role.AGENT not in PERMISSIONS["survey.view"]
-    )
+    assert Role.ANALYST in PERMISSIONS["survey.view"]
+    assert Role.ANALYST not in PERMISSIONS["survey.edit"]
+    assert Role.AGENT in PERMISSIONS["response.submit"]
+    assert Role.AGENT not in PERMISSIONS["survey.view"]
 
 
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.AGENT, Role.ANALYST])
@@ -130,9 +127,9 @@ def test_tokens_are_created_shown_once_and_stored_hashed(personas):
     page = client.post(reverse("accounts:tokens"), {"name": "BI tool"}).content.decode()
     token = ApiToken.objects.get()
     key = page.split('<code id="new-token">')[1].split("</code>")[0]
-    assert (
-        key.startswith("cto_") and token.key_hash == hash_token(key) and key not in token.key_hash
-    )
+    assert key.startswith("cto_")
+    assert token.key_hash == hash_token(key)
+    assert key not in token.key_hash
     assert key not in client.get(reverse("accounts:tokens")).content.decode()
     assert authenticate_api_key(key).membership.user == personas.members[Role.ANALYST]
 
@@ -158,7 +155,8 @@ def test_createtoken_command(personas, capsys):
     call_command("createtoken", "mark@acme.test", "--name", "integration")
     key = capsys.readouterr().out.strip()
     token = authenticate_api_key(key)
-    assert token.name == "integration" and token.membership.role == Role.MANAGER
+    assert token.name == "integration"
+    assert token.membership.role == Role.MANAGER
     with pytest.raises(CommandError, match="not a member"):
         call_command("createtoken", "nobody@acme.test")
 

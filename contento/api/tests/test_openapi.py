@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from contento.accounts.roles import Role
-from contento.customers.models import Customer
+from contento.customers.actions import do_create_customer
+from contento.customers.models import Customer, Product, Purchase
 
 EXAMPLES = 20
 
@@ -87,7 +88,8 @@ def test_nul_characters_are_removed_from_api_text(personas):
     customer = Customer.objects.get()
     assert (customer.name, customer.phone) == ("Ana Pérez", "600")
     found = client.get("/api/v1/customers", {"q": "Ana\x00"})
-    assert found.status_code == 200 and found.json()["count"] == 1
+    assert found.status_code == 200
+    assert found.json()["count"] == 1
 
 
 @pytest.mark.parametrize("offset", ["+20:00", "-23:59", "+16:00"])
@@ -115,8 +117,6 @@ def test_paging_the_responses_of_a_survey_is_bounded(personas, live_survey):
 
 
 def test_null_for_a_value_that_must_exist_is_refused(personas):
-    from contento.customers.actions import do_create_customer
-    from contento.customers.models import Product, Purchase
 
     customer = do_create_customer(personas.org, name="Ana", email="ana@example.net")
     product = Product.objects.create(organization=personas.org, name="Router")
@@ -135,7 +135,6 @@ def test_null_for_a_value_that_must_exist_is_refused(personas):
 
 
 def test_a_json_array_is_not_a_patch(personas):
-    from contento.customers.actions import do_create_customer
 
     customer = do_create_customer(personas.org, name="Ana", email="ana@example.net")
     for body in ([], [{"name": "X"}], "name", 5):

@@ -22,6 +22,9 @@ from contento.core.models import PeriodicRun, ProcessBeat
 from contento.core.queues import ANALYSIS, DEFAULT, LANES, MAIL, QUEUES
 from contento.core.supervisor import Supervisor
 from contento.core.tests import tasks as test_tasks
+from contento.insights import tasks as insights
+from contento.support import tasks as support
+from contento.surveys import tasks as surveys
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +42,8 @@ def test_a_failing_task_runs_again_with_back_off_then_succeeds(db):
     with time_machine.travel(start, tick=False) as clock:
         _run()  # attempt 1 fails: waits 10 s
         row = DBTaskResult.objects.get(id=result.id)
-        assert row.status == TaskResultStatus.READY and "attempt 1 fails" in row.traceback
+        assert row.status == TaskResultStatus.READY
+        assert "attempt 1 fails" in row.traceback
         assert row.run_after == start + dt.timedelta(seconds=10)
         assert _run() == 0  # not due yet
         clock.shift(10)
@@ -47,8 +51,10 @@ def test_a_failing_task_runs_again_with_back_off_then_succeeds(db):
         clock.shift(20)
         _run()  # attempt 3 succeeds
     row.refresh_from_db()
-    assert row.status == TaskResultStatus.SUCCESSFUL and row.return_value == 3
-    assert len(row.worker_ids) == 3 and row.traceback == ""
+    assert row.status == TaskResultStatus.SUCCESSFUL
+    assert row.return_value == 3
+    assert len(row.worker_ids) == 3
+    assert row.traceback == ""
 
 
 def test_a_task_that_keeps_failing_ends_dead_and_is_reported(db):
@@ -81,8 +87,10 @@ def test_a_task_whose_worker_died_runs_again(db):
     row.claim(gone)  # the worker took it, then was killed with -9
     assert _run() == 0 or cache.get("died") == ["once"]
     row.refresh_from_db()
-    assert row.status == TaskResultStatus.SUCCESSFUL and cache.get("died") == ["once"]
-    assert row.worker_ids[0] == gone and len(row.worker_ids) == 2
+    assert row.status == TaskResultStatus.SUCCESSFUL
+    assert cache.get("died") == ["once"]
+    assert row.worker_ids[0] == gone
+    assert len(row.worker_ids) == 2
 
 
 def test_a_live_workers_task_is_left_alone(db):
@@ -102,7 +110,8 @@ def test_a_task_abandoned_too_often_is_dead_not_retried_for_ever(db):
         row.claim(gone)
     assert worker.reclaim_abandoned() == (0, 1)
     row.refresh_from_db()
-    assert row.status == TaskResultStatus.FAILED and "stopped while running" in row.traceback
+    assert row.status == TaskResultStatus.FAILED
+    assert "stopped while running" in row.traceback
 
 
 def test_the_worker_waits_for_the_database_and_goes_on(db):
@@ -135,9 +144,6 @@ def test_mail_never_waits_behind_analysis(db):
 
 
 def test_the_products_mail_tasks_are_in_the_mail_queue():
-    from contento.insights import tasks as insights
-    from contento.support import tasks as support
-    from contento.surveys import tasks as surveys
 
     mail = [support.send_acknowledgement, support.send_ticket_message, support.send_rating]
     mail += [surveys.send_invitation, insights.send_alert, insights.send_weekly_report]
@@ -172,16 +178,19 @@ def test_status_health_and_the_owners_page_show_stalled_work(db, personas):
     assert Client().get("/healthz").json()["status"] == "ok"
     _stalled_mail()
     state = health.report()
-    assert not state.ok and "no urgent worker is alive" in state.problems[0]
+    assert not state.ok
+    assert "no urgent worker is alive" in state.problems[0]
     health_reply = Client().get("/healthz")
-    assert health_reply.status_code == 200 and health_reply.json()["status"] == "degraded"
+    assert health_reply.status_code == 200
+    assert health_reply.json()["status"] == "degraded"
     assert health_reply.json()["queues"][MAIL]["waiting"] == 1
     assert Client().get("/healthz?strict=1").status_code == 503
     with pytest.raises(SystemExit) as exited:
         call_command("status")
     assert exited.value.code == 1
     page = personas.client(Role.OWNER).get(reverse("accounts:status"))
-    assert page.status_code == 200 and "no urgent worker is alive" in page.content.decode()
+    assert page.status_code == 200
+    assert "no urgent worker is alive" in page.content.decode()
     # A live worker that lets mail wait too long is stalled too.
     worker.Heartbeat("worker", "urgent", LANES["urgent"]).beat()
     assert "has waited" in health.report().problems[0]
@@ -204,7 +213,8 @@ def test_healthz_says_when_the_database_is_away(db):
     ):
         connections.close_all()
         reply = Client(raise_request_exception=False).get("/healthz")
-    assert reply.status_code == 503 and reply.json()["database"] == "unreachable"
+    assert reply.status_code == 503
+    assert reply.json()["database"] == "unreachable"
 
 
 def test_a_dead_child_is_restarted_with_back_off():

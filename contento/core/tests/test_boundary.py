@@ -20,4 +20,5 @@ def test_nul_characters_never_reach_the_database(personas):
         attributes={"plan\x00": "Pro\x00", "tags": ["a\x00"]},
     )
     customer.refresh_from_db()
-    assert customer.name == "Ana" and customer.attributes == {"plan": "Pro", "tags": ["a"]}
+    assert customer.name == "Ana"
+    assert customer.attributes == {"plan": "Pro", "tags": ["a"]}

@@ -36,7 +36,9 @@ def test_pages_answer_503_in_the_visitors_language(personas, live_survey):
         sign_in = _client().post(
             "/accounts/login/", {"username": "a@b.co", "password": "x"}, HTTP_ACCEPT_LANGUAGE="vi"
         )
-        assert sign_in.status_code == 503 and '<html lang="vi">' in sign_in.content.decode()
+        assert sign_in.status_code == 503
+        assert '<html lang="vi">' in sign_in.content.decode()
         api = _client().get("/api/v1/customers", HTTP_AUTHORIZATION=f"Bearer {token}")
-        assert api.status_code == 503 and api["Retry-After"] == "30"
+        assert api.status_code == 503
+        assert api["Retry-After"] == "30"
         assert "try again" in api.json()["detail"]

@@ -93,4 +93,5 @@ def test_what_the_product_creates_is_private(tmp_path):
 )
 def test_a_file_storage_that_cannot_work_is_refused_at_start(tmp_path, env, message):
     refused = _run(tmp_path, **env)
-    assert refused.returncode != 0 and message in refused.stderr
+    assert refused.returncode != 0
+    assert message in refused.stderr

@@ -114,7 +114,8 @@ def test_the_xlsx_export_marks_formula_like_text_as_text(personas, planted):
     for row in workbook.active.iter_rows():
         for cell in row:
             if is_formula_like(cell.value):
-                assert cell.data_type == "s" and cell.quotePrefix, cell.value
+                assert cell.data_type == "s", cell.value
+                assert cell.quotePrefix, cell.value
                 found.add(cell.value)
     # The customers' words are kept (trimmed as saved), with no apostrophe added to them.
     for text in DANGEROUS:

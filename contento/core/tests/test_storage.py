@@ -17,10 +17,12 @@ def test_the_default_storage_is_the_database(db):
     assert name != again  # a taken name gets another
     with default_storage.open(name) as handle:
         assert handle.read() == b"From: a\r\n\r\nhi"
-    assert default_storage.size(name) == 13 and default_storage.exists(again)
+    assert default_storage.size(name) == 13
+    assert default_storage.exists(again)
     assert default_storage.listdir("inbound") == (["2026"], [])
     default_storage.delete(name)
-    assert not default_storage.exists(name) and StoredFile.objects.count() == 1
+    assert not default_storage.exists(name)
+    assert StoredFile.objects.count() == 1
     with pytest.raises(FileNotFoundError):
         default_storage.open(name)
 

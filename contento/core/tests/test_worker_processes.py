@@ -74,13 +74,15 @@ def test_a_lane_killed_mid_task_comes_back_and_the_task_runs_once(tmp_path):
         done = _wait(lambda: _row(database, task_id)[0] == "SUCCESSFUL", 40)
         assert done, _row(database, task_id)
         status, owners = _row(database, task_id)
-        assert len(owners) == 2 and owners[0] != owners[1]
+        assert len(owners) == 2
+        assert owners[0] != owners[1]
         assert marker.read_text() == "done\n"  # the killed run never finished: it ran once
         with sqlite3.connect(database) as db:
             lanes = db.execute(
                 "SELECT pid FROM core_processbeat WHERE kind = 'worker' AND lane = 'urgent'"
             ).fetchall()
-        assert len(lanes) == 2 and victim in {pid for (pid,) in lanes}  # restarted: a new pid
+        assert len(lanes) == 2  # restarted: a new pid
+        assert victim in {pid for (pid,) in lanes}
     finally:
         workers.send_signal(signal.SIGTERM)
         workers.wait(timeout=30)

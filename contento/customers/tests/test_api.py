@@ -43,21 +43,25 @@ def test_customer_lifecycle_and_retries_do_not_duplicate(client, personas):
     created = _post(client, "/customers", payload, auth)
     assert created.status_code == 201, created.content
     body = created.json()
-    assert body["email"] == "lucia@example.net" and body["company"] == company.json()["code"]
+    assert body["email"] == "lucia@example.net"
+    assert body["company"] == company.json()["code"]
     again = _post(client, "/customers", {**payload, "name": "Lucía Pérez Gil"}, auth)
-    assert again.status_code == 200 and again.json()["code"] == body["code"]
+    assert again.status_code == 200
+    assert again.json()["code"] == body["code"]
     assert Customer.objects.filter(organization=personas.org).count() == 1
     assert Customer.objects.get().name == "Lucía Pérez Gil"
 
     # Without an external id, a customer is matched on their email, as imports do.
     by_email = _post(client, "/customers", {"name": "Lucía", "email": "lucia@example.net"}, auth)
-    assert by_email.status_code == 200 and by_email.json()["code"] == body["code"]
+    assert by_email.status_code == 200
+    assert by_email.json()["code"] == body["code"]
 
     changed = _patch(
         client, f"/customers/{body['code']}", {"contact_consent": False, "company": None}, auth
     )
     assert changed.status_code == 200, changed.content
-    assert changed.json()["contact_consent"] is False and changed.json()["company"] is None
+    assert changed.json()["contact_consent"] is False
+    assert changed.json()["company"] is None
     assert changed.json()["language"] == "es"  # fields not sent are left alone
 
     listed = client.get("/api/v1/customers?email=LUCIA@example.net", **auth).json()
@@ -114,9 +118,11 @@ def test_attributes_are_read_replaced_when_sent_and_kept_when_not(client, person
     assert replaced.status_code == 200, replaced.content
     assert replaced.json()["attributes"] == {"segment": "smb"}
     again = _post(client, "/customers", {**payload, "attributes": {"plan": "1G"}}, auth)
-    assert again.status_code == 200 and again.json()["attributes"] == {"plan": "1G"}
+    assert again.status_code == 200
+    assert again.json()["attributes"] == {"plan": "1G"}
     cleared = _patch(client, f"/customers/{code}", {"attributes": None}, auth)
-    assert cleared.status_code == 200 and cleared.json()["attributes"] == {}
+    assert cleared.status_code == 200
+    assert cleared.json()["attributes"] == {}
     assert Customer.objects.get().attributes == {}
     assert client.get("/api/v1/customers", **auth).json()["items"][0]["attributes"] == {}
 
@@ -144,7 +150,8 @@ def test_bad_attributes_are_422_and_nothing_is_saved(client, personas, attribute
     Customer.objects.filter(pk=customer.pk).update(attributes={"plan": "silver"})
     patch = {"name": "Ana María", "attributes": attributes}
     response = _patch(client, f"/customers/{customer.code}", patch, auth)
-    assert response.status_code == 422 and "attributes" in response.json()["errors"]
+    assert response.status_code == 422
+    assert "attributes" in response.json()["errors"]
     customer.refresh_from_db()
     assert (customer.name, customer.attributes) == ("Ana", {"plan": "silver"})
 
@@ -168,7 +175,8 @@ def test_unknown_company_is_404_and_read_only_fields_are_ignored(client, persona
     assert missing.status_code == 404
     customer = do_create_customer(personas.org, name="Ana", email="ana@example.net")
     response = _patch(client, f"/customers/{customer.code}", {"erased": True}, auth)
-    assert response.status_code == 200 and response.json()["erased"] is False
+    assert response.status_code == 200
+    assert response.json()["erased"] is False
 
 
 def test_products_purchases_and_subscriptions(client, personas, catalogue):
@@ -179,11 +187,14 @@ def test_products_purchases_and_subscriptions(client, personas, catalogue):
     product = _post(
         client, "/products", {"name": "Fibra 1G", "sku": "FIB1G", "price": 39.9}, manager
     )
-    assert product.status_code == 201 and product.json()["price"] == "39.90"
+    assert product.status_code == 201
+    assert product.json()["price"] == "39.90"
     same_sku = _post(client, "/products", {"name": "Fibra 1 Gbps", "sku": "FIB1G"}, manager)
-    assert same_sku.status_code == 200 and same_sku.json()["code"] == product.json()["code"]
+    assert same_sku.status_code == 200
+    assert same_sku.json()["code"] == product.json()["code"]
     bad_kind = _post(client, "/products", {"name": "X", "kind": "gadget"}, manager)
-    assert bad_kind.status_code == 422 and "kind" in bad_kind.json()["errors"]
+    assert bad_kind.status_code == 422
+    assert "kind" in bad_kind.json()["errors"]
 
     sale = {
         "customer": str(customer.code),
@@ -196,11 +207,14 @@ def test_products_purchases_and_subscriptions(client, personas, catalogue):
     }
     first = _post(client, "/purchases", sale, manager)
     assert first.status_code == 201, first.content
-    assert first.json()["currency"] == "IDR" and first.json()["amount"] == "59.00"
+    assert first.json()["currency"] == "IDR"
+    assert first.json()["amount"] == "59.00"
     retry = _post(client, "/purchases", sale, manager)
-    assert retry.status_code == 200 and Purchase.objects.count() == 1
+    assert retry.status_code == 200
+    assert Purchase.objects.count() == 1
     bad = _post(client, "/purchases", {**sale, "external_id": "", "channel": "pigeon"}, manager)
-    assert bad.status_code == 422 and Purchase.objects.count() == 1
+    assert bad.status_code == 422
+    assert Purchase.objects.count() == 1
     corrected = _patch(client, f"/purchases/{first.json()['code']}", {"amount": 49}, manager)
     assert corrected.json()["amount"] == "49.00"
 
@@ -213,21 +227,25 @@ def test_products_purchases_and_subscriptions(client, personas, catalogue):
         "external_id": "LINE-1",
     }
     started = _post(client, "/subscriptions", line, manager)
-    assert started.status_code == 201 and started.json()["status"] == "active"
+    assert started.status_code == 201
+    assert started.json()["status"] == "active"
     code = started.json()["code"]
     ended_early = _patch(client, f"/subscriptions/{code}", {"ends_on": "2025-01-01"}, manager)
-    assert ended_early.status_code == 422 and "ends_on" in ended_early.json()["errors"]
+    assert ended_early.status_code == 422
+    assert "ends_on" in ended_early.json()["errors"]
     renewed = _patch(
         client, f"/subscriptions/{code}", {"renewals": 1, "renews_on": "2027-12-01"}, manager
     )
-    assert renewed.json()["renewals"] == 1 and renewed.json()["renews_on"] == "2027-12-01"
+    assert renewed.json()["renewals"] == 1
+    assert renewed.json()["renews_on"] == "2027-12-01"
     cancelled = _patch(
         client,
         f"/subscriptions/{code}",
         {"status": "cancelled", "ends_on": "2026-06-30", "renews_on": None},
         manager,
     )
-    assert cancelled.json()["status"] == "cancelled" and cancelled.json()["renews_on"] is None
+    assert cancelled.json()["status"] == "cancelled"
+    assert cancelled.json()["renews_on"] is None
     listed = client.get(f"/api/v1/subscriptions?customer={customer.code}", **manager).json()
     assert [s["code"] for s in listed["items"]] == [code]
     listed = client.get(f"/api/v1/purchases?product={internet.code}", **manager).json()
@@ -270,8 +288,10 @@ def test_export_and_erase(client, personas, catalogue):
 
     assert _post(client, f"/customers/{customer.code}/erase", {}, agent).status_code == 403
     erased = _post(client, f"/customers/{customer.code}/erase", {}, manager)
-    assert erased.status_code == 200 and erased.json()["erased"] is True
-    assert erased.json()["email"] == "" and "Sergei" not in erased.json()["name"]
+    assert erased.status_code == 200
+    assert erased.json()["erased"] is True
+    assert erased.json()["email"] == ""
+    assert "Sergei" not in erased.json()["name"]
     assert Purchase.objects.filter(customer=customer).count() == 1  # figures are kept
     again = _post(client, f"/customers/{customer.code}/erase", {}, manager)
     assert again.status_code == 200
@@ -321,7 +341,8 @@ def test_outsiders_and_anonymous(client, personas, catalogue):
     }
     assert _post(client, "/purchases", sale, auth).status_code == 404
     customer.refresh_from_db()
-    assert customer.name == "Ana" and customer.erased_at is None
+    assert customer.name == "Ana"
+    assert customer.erased_at is None
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {"/api/v1/customers", "/api/v1/customers/{code}/erase", "/api/v1/subscriptions"} <= set(
         paths
@@ -339,14 +360,17 @@ def test_an_outsider_replaying_external_ids_gets_records_of_their_own(client, pe
     assert _post(client, "/purchases", sale, acme).status_code == 201
     outsider = _auth(personas, personas.outsider)
     mine = _post(client, "/customers", {"name": "Mallory", "external_id": "C-1"}, outsider)
-    assert mine.status_code == 201 and mine.json()["code"] != ana["code"]
+    assert mine.status_code == 201
+    assert mine.json()["code"] != ana["code"]
     assert mine.json()["name"] == "Mallory"
     again = _post(client, "/customers", {"name": "M", "email": "bea@example.net"}, outsider)
-    assert again.status_code == 201 and again.json()["code"] != by_email.json()["code"]
+    assert again.status_code == 201
+    assert again.json()["code"] != by_email.json()["code"]
     product = _post(client, "/products", {"name": "Fake", "sku": "RT1"}, outsider).json()
     theirs = {"customer": mine.json()["code"], "product": product["code"]}
     theirs |= {"external_id": "ORDER-1", "purchased_at": "2026-03-02T10:00:00Z"}
     replay = _post(client, "/purchases", theirs, outsider)
-    assert replay.status_code == 201 and replay.json()["customer"] == mine.json()["code"]
+    assert replay.status_code == 201
+    assert replay.json()["customer"] == mine.json()["code"]
     assert Customer.objects.get(code=ana["code"]).name == "Ana"
     assert Purchase.objects.filter(organization=personas.org).get().customer.name == "Ana"

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from contento.accounts.roles import Role
-from contento.customers.actions import do_create_customer
+from contento.customers.actions import do_create_customer, do_find_or_create_customer
 from contento.customers.models import Customer
 
 
@@ -14,9 +14,12 @@ def test_reimport_with_the_same_external_id_updates(personas):
     again = do_create_customer(
         personas.org, name="Ana María", email="ANA@example.net", external_id="X1", language="es"
     )
-    assert first.pk == again.pk and Customer.objects.count() == 1
+    assert first.pk == again.pk
+    assert Customer.objects.count() == 1
     again.refresh_from_db()
-    assert again.name == "Ana María" and again.email == "ana@example.net" and again.language == "es"
+    assert again.name == "Ana María"
+    assert again.email == "ana@example.net"
+    assert again.language == "es"
 
 
 @pytest.mark.parametrize(
@@ -70,7 +73,8 @@ def test_customer_search(personas):
     do_create_customer(personas.org, name="Ana", email="ana@example.net")
     do_create_customer(personas.org, name="Bob")
     body = personas.client(Role.OWNER).get(reverse("customers:list") + "?q=ana@").content.decode()
-    assert "Ana" in body and "Bob" not in body
+    assert "Ana" in body
+    assert "Bob" not in body
 
 
 @pytest.mark.django_db(transaction=True)
@@ -79,8 +83,6 @@ def test_two_first_messages_at_once_make_one_customer(personas):
     import threading
 
     from django.db import connection, connections
-
-    from contento.customers.actions import do_find_or_create_customer
 
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them by design)")
@@ -101,5 +103,6 @@ def test_two_first_messages_at_once_make_one_customer(personas):
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert not errors and len(set(found)) == 1
+    assert not errors
+    assert len(set(found)) == 1
     assert Customer.objects.filter(email="new@example.net").count() == 1

@@ -41,7 +41,8 @@ def test_a_reimport_changes_nothing(personas):
     run_import(personas.org, "customers", csv_file(ATTRIBUTES), dry_run=False)
     before = {c.pk: c.updated_at for c in Customer.objects.all()}
     again = run_import(personas.org, "customers", csv_file(ATTRIBUTES), dry_run=False)
-    assert again.ok and (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert again.ok
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert {c.pk: c.updated_at for c in Customer.objects.all()} == before
     # Columns in another order make no difference either.
     reordered = (
@@ -78,13 +79,16 @@ def test_a_missing_trailing_cell_removes_like_an_empty_one(personas):
     run_import(personas.org, "customers", csv_file(ATTRIBUTES), dry_run=False)
     short = "external_id,name,attribute:region\nC1,Ana\n"
     result = run_import(personas.org, "customers", csv_file(short), dry_run=False)
-    assert result.ok and result.updated == 1
+    assert result.ok
+    assert result.updated == 1
     assert attributes("C1") == {"plan": "Fibre 600"}
 
 
 def test_a_dry_run_counts_the_same_and_saves_nothing(personas):
     dry = run_import(personas.org, "customers", csv_file(ATTRIBUTES), dry_run=True)
-    assert dry.ok and dry.created == 2 and not Customer.objects.exists()
+    assert dry.ok
+    assert dry.created == 2
+    assert not Customer.objects.exists()
     run_import(personas.org, "customers", csv_file(ATTRIBUTES), dry_run=False)
     update = "external_id,name,attribute:plan\nC1,Ana,\nC2,Bob,\n"
     dry = run_import(personas.org, "customers", csv_file(update), dry_run=True)
@@ -137,7 +141,8 @@ def test_at_most_fifty_attributes(personas):
     header = "external_id,name," + ",".join(f"attribute:{n}" for n in names)
     content = f"{header}\nC1,Ana," + ",".join("v" for _n in names) + "\n"
     result = run_import(personas.org, "customers", csv_file(content), dry_run=False)
-    assert errors(result) == [(1, "")] and "50" in result.errors[0].reason
+    assert errors(result) == [(1, "")]
+    assert "50" in result.errors[0].reason
 
     Customer.objects.create(
         organization=personas.org,
@@ -147,11 +152,13 @@ def test_at_most_fifty_attributes(personas):
     )
     content = "external_id,name,attribute:a0,attribute:extra\nC1,Ana,,w\n"
     replaced = run_import(personas.org, "customers", csv_file(content), dry_run=False)
-    assert replaced.ok and replaced.updated == 1  # one removed, one added: still fifty
+    assert replaced.ok  # one removed, one added: still fifty
+    assert replaced.updated == 1
     content = "external_id,name,attribute:more\nC1,Ana,w\n"
     result = run_import(personas.org, "customers", csv_file(content), dry_run=False)
     assert errors(result) == [(2, "attribute:more")]
-    assert len(attributes("C1")) == MAX_ATTRIBUTES and "more" not in attributes("C1")
+    assert len(attributes("C1")) == MAX_ATTRIBUTES
+    assert "more" not in attributes("C1")
 
 
 def test_xlsx_attribute_cells(personas):

@@ -7,6 +7,8 @@ import pytest
 from django.test import Client
 
 from conftest import FULL_DEFINITION
+from contento.accounts.actions import do_revoke_api_token
+from contento.accounts.models import ApiToken
 from contento.accounts.roles import Role
 from contento.surveys.actions import do_submit_response
 from contento.surveys.models import Response, Survey
@@ -51,7 +53,8 @@ def test_create_read_update_a_survey(personas):
     updated = client.put(
         f"/api/v1/surveys/{code}", json.dumps(changed), content_type="application/json"
     )
-    assert updated.status_code == 200 and updated.json()["title"] == "Renamed"
+    assert updated.status_code == 200
+    assert updated.json()["title"] == "Renamed"
     assert [s["code"] for s in client.get("/api/v1/surveys").json()] == [code]
     live = post(client, f"/api/v1/surveys/{code}/status", {"status": "live"})
     assert live.json()["status"] == "live"
@@ -95,9 +98,12 @@ def test_submit_response_and_list_it(personas, live_survey):
     )
     assert reply.status_code == 201, reply.content
     body = reply.json()
-    assert body["status"] == "complete" and body["language"] == "es" and body["answers"] == answers
+    assert body["status"] == "complete"
+    assert body["language"] == "es"
+    assert body["answers"] == answers
     listed = api(personas, Role.ANALYST).get(f"/api/v1/surveys/{live_survey.code}/responses").json()
-    assert listed["count"] == 1 and listed["items"][0]["answers"]["gap"] == {
+    assert listed["count"] == 1
+    assert listed["items"][0]["answers"]["gap"] == {
         "expected": 7,
         "perceived": 3,
     }
@@ -160,7 +166,8 @@ def test_idempotency_keys_belong_to_the_member_who_sent_them(personas, live_surv
     assert outsider.status_code == 404
     assert Response.objects.count() == 2
     long_key = post(api(personas, Role.OWNER), path, body, HTTP_IDEMPOTENCY_KEY="k" * 201)
-    assert long_key.status_code == 422 and Response.objects.count() == 2
+    assert long_key.status_code == 422
+    assert Response.objects.count() == 2
 
 
 def test_metrics_match_hand_computed_values(personas, live_survey):
@@ -177,8 +184,10 @@ def test_metrics_match_hand_computed_values(personas, live_survey):
     metrics = {m["question"]: m for m in reply.json()["metrics"]}
     nps = metrics["nps"]
     # n = 12: promoters 8 (9,10,10,9 + four 10s), passives 2, detractors 2 → NPS = (8 − 2)/12 = 50.
-    assert nps["n"] == 12 and nps["value"] == pytest.approx(50.0)
-    assert nps["counts"]["10"] == 6 and nps["counts"]["0"] == 1
+    assert nps["n"] == 12
+    assert nps["value"] == pytest.approx(50.0)
+    assert nps["counts"]["10"] == 6
+    assert nps["counts"]["0"] == 1
     # Adjusted Wald (Rocks 2016): add 3/4 promoter, 3/2 passive, 3/4 detractor; n' = 15.
     # p+ = 8.75/15, p- = 2.75/15, centre = 0.4, var = (p+ + p- − centre²)/n' = (0.7667 − 0.16)/15.
     se = ((8.75 / 15 + 2.75 / 15 - 0.16) / 15) ** 0.5
@@ -192,7 +201,8 @@ def test_metrics_match_hand_computed_values(personas, live_survey):
     assert csat["value"] == pytest.approx(75.0)
     assert csat["lower"] == pytest.approx(100 * (centre - half), abs=0.01)
     assert csat["upper"] == pytest.approx(100 * (centre + half), abs=0.01)
-    assert metrics["ces"]["n"] == 0 and metrics["ces"]["value"] is None
+    assert metrics["ces"]["n"] == 0
+    assert metrics["ces"]["value"] is None
     assert reply.json()["responses_completed"] == 12
 
 
@@ -201,7 +211,8 @@ def test_metrics_filter_by_language(personas, live_survey):
     do_submit_response(live_survey, answers={"nps": 0, "fix": "x"}, language="en")
     reply = api(personas, Role.OWNER).get(f"/api/v1/surveys/{live_survey.code}/metrics?language=es")
     nps = reply.json()["metrics"][0]
-    assert nps["n"] == 1 and nps["value"] == 100.0
+    assert nps["n"] == 1
+    assert nps["value"] == 100.0
 
 
 def test_errors_are_json_with_the_right_status(personas, live_survey):
@@ -210,13 +221,12 @@ def test_errors_are_json_with_the_right_status(personas, live_survey):
     bad = Client(HTTP_AUTHORIZATION="Bearer cto_wrong").get("/api/v1/surveys")
     assert bad.status_code == 401
     missing = api(personas, Role.OWNER).get("/api/v1/surveys/00000000-0000-0000-0000-000000000000")
-    assert missing.status_code == 404 and "detail" in missing.json()
+    assert missing.status_code == 404
+    assert "detail" in missing.json()
     assert api(personas, Role.OWNER).get("/api/v1/surveys/not-a-uuid").status_code == 422
 
 
 def test_revoked_token_stops_working(personas):
-    from contento.accounts.actions import do_revoke_api_token
-    from contento.accounts.models import ApiToken
 
     client = api(personas, Role.OWNER)
     assert client.get("/api/v1/surveys").status_code == 200
@@ -284,7 +294,8 @@ def test_an_oversized_body_is_413_not_a_server_error(personas):
     client = api(personas, Role.OWNER)
     huge = {"title": "x", "description": "y" * 3_000_000}
     reply = post(client, "/api/v1/surveys", huge)
-    assert reply.status_code == 413 and "larger than" in reply.json()["detail"]
+    assert reply.status_code == 413
+    assert "larger than" in reply.json()["detail"]
     assert Survey.objects.count() == 0
 
 
@@ -294,5 +305,6 @@ def test_the_builder_refuses_an_oversized_definition(personas):
     client = personas.client(Role.OWNER)
     raw = json.dumps({**FULL_DEFINITION, "description": "y" * 1_100_000})
     reply = client.post(reverse("surveys:import"), {"definition": raw})
-    assert reply.status_code == 200 and "at most 1000 kB" in reply.content.decode()
+    assert reply.status_code == 200
+    assert "at most 1000 kB" in reply.content.decode()
     assert Survey.objects.count() == 0

@@ -19,7 +19,8 @@ def errors_of(doc) -> dict[str, str]:
 def test_full_definition_is_valid_and_normalised():
     doc = definition.validate(FULL_DEFINITION)
     assert doc["languages"] == ["en", "es"]
-    assert doc["questions"][4]["min"] == 0 and doc["questions"][4]["max"] == 4
+    assert doc["questions"][4]["min"] == 0
+    assert doc["questions"][4]["max"] == 4
     assert doc["questions"][0]["text"]["es"] == "¿Nos recomendaría?"
 
 

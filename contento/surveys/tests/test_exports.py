@@ -10,6 +10,7 @@ from contento.accounts.roles import Role
 from contento.customers.actions import do_create_customer
 from contento.surveys import exports
 from contento.surveys.actions import do_submit_response
+from contento.surveys.localize import localize
 
 
 def _fill(personas, survey):
@@ -59,9 +60,14 @@ def test_csv_export(personas, live_survey):
     ]
     assert labels[7] == "¿Nos recomendaría?"
     row = dict(zip(header, first, strict=True))
-    assert row["customer_external_id"] == "C-1" and row["language"] == "es"
-    assert row["nps"] == "3" and row["plan"] == "Básico" and row["channels"] == "Teléfono; Chat"
-    assert row["drivers[speed]"] == "2" and row["gap[perceived]"] == "2" and row["fix"] == "Todo"
+    assert row["customer_external_id"] == "C-1"
+    assert row["language"] == "es"
+    assert row["nps"] == "3"
+    assert row["plan"] == "Básico"
+    assert row["channels"] == "Teléfono; Chat"
+    assert row["drivers[speed]"] == "2"
+    assert row["gap[perceived]"] == "2"
+    assert row["fix"] == "Todo"
     assert row["why"].startswith("'=")  # a formula from a respondent is never run by a spreadsheet
     assert dict(zip(header, second, strict=True))["csat"] == ""
 
@@ -75,7 +81,9 @@ def test_xlsx_export(personas, live_survey):
     assert len(values) == 4
     header = values[0]
     first = dict(zip(header, values[2], strict=True))
-    assert first["plan"] == "Basic" and first["channels"] == "Phone; Chat" and first["nps"] == 3
+    assert first["plan"] == "Basic"
+    assert first["channels"] == "Phone; Chat"
+    assert first["nps"] == 3
     assert first["why"] == '=HYPERLINK("x")'  # stored as text, not as a formula
 
 
@@ -83,7 +91,6 @@ def test_exports_read_in_chunks(personas, live_survey, monkeypatch):
     monkeypatch.setattr(exports, "CHUNK", 2)
     for score in range(5):
         do_submit_response(live_survey, answers={"nps": 10 - score, "fix": "x"})
-    from contento.surveys.localize import localize
 
     rows = list(exports.rows(localize(live_survey, "en")))
     assert [row[7] for row in rows] == [10, 9, 8, 7, 6]

@@ -55,7 +55,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(personas, survey):
     view, export, edit = pages(survey)
     for path in view + export + edit:
         reply = personas.client().get(path)
-        assert reply.status_code == 302 and reply["Location"].startswith("/accounts/login/"), path
+        assert reply.status_code == 302, path
+        assert reply["Location"].startswith("/accounts/login/"), path
 
 
 def test_outsider_gets_404_for_another_workspaces_survey(personas, survey):
@@ -162,7 +163,8 @@ def test_builder_shows_definition_errors_and_keeps_the_survey(personas, survey):
         follow=True,
     )
     body = reply.content.decode()
-    assert "used by an earlier question" in body and "at least two choices" in body
+    assert "used by an earlier question" in body
+    assert "at least two choices" in body
     assert survey.questions.count() == 10
 
 
@@ -196,12 +198,17 @@ def test_dashboard_shows_metrics_charts_and_comments(personas, live_survey):
         do_submit_response(live_survey, answers=answers, language=lang)
     client = personas.client(Role.ANALYST)
     body = client.get(reverse("surveys:dashboard", args=[live_survey.code])).content.decode()
-    assert 'data-metric="nps"' in body and ">33.3<" in body  # (2 − 1) / 3
-    assert "<svg" in body and "Muy rápido" in body and 'lang="es"' in body
+    assert 'data-metric="nps"' in body  # (2 − 1) / 3
+    assert ">33.3<" in body
+    assert "<svg" in body
+    assert "Muy rápido" in body
+    assert 'lang="es"' in body
     filtered = client.get(
         reverse("surveys:dashboard", args=[live_survey.code]) + "?language=es"
     ).content.decode()
-    assert "Muy rápido" in filtered and "Too expensive" not in filtered and ">100.0<" in filtered
+    assert "Muy rápido" in filtered
+    assert "Too expensive" not in filtered
+    assert ">100.0<" in filtered
     assert (
         "Fast"
         not in client.get(

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from contento.customers.actions import do_create_customer
-from contento.surveys.actions import do_set_survey_status
+from contento.surveys.actions import do_create_survey, do_set_survey_status
 from contento.surveys.links import make_token, personal_url
 from contento.surveys.models import Answer, Response
 
@@ -49,7 +49,8 @@ def test_respondent_answers_page_by_page_and_completes(live_survey):
     reply = client.post(url(live_survey), {**fields, "q-nps": "9", "q-why": "Fast"})
     assert reply.status_code == 302
     response = Response.objects.get(survey=live_survey)
-    assert response.status == "partial" and response.page == 2
+    assert response.status == "partial"
+    assert response.page == 2
     assert Answer.objects.filter(response=response).count() == 2  # saved before the end
 
     page2 = client.get(reply["Location"])
@@ -58,7 +59,8 @@ def test_respondent_answers_page_by_page_and_completes(live_survey):
     reply = client.post(url(live_survey), {**fields, **PAGE_2})
     response.refresh_from_db()
     # nps = 9 hides page 3 ("what should we fix", shown only to detractors): the response is done.
-    assert response.status == "complete" and response.completed_at
+    assert response.status == "complete"
+    assert response.completed_at
     assert "Thanks!" in client.get(reply["Location"]).content.decode()
     assert Answer.objects.filter(response=response, question__key="channels").count() == 2
     assert set(
@@ -87,7 +89,8 @@ def test_invalid_answers_are_shown_and_nothing_is_saved(live_survey):
     reply = client.post(url(live_survey), {**fields, "q-nps": "11", "q-why": "kept"})
     body = reply.content.decode()
     assert reply.status_code == 200
-    assert "Choose a number from 0 to 10." in body and 'aria-invalid="true"' in body
+    assert "Choose a number from 0 to 10." in body
+    assert 'aria-invalid="true"' in body
     assert ">kept</textarea>" in body  # what the respondent typed is not lost
     assert Answer.objects.count() == 0
     missing = client.post(url(live_survey), {**fields, "q-why": "kept"})
@@ -148,8 +151,10 @@ def test_missing_translations_fall_back_to_the_default_language(live_survey):
     page2 = client.get(reply["Location"]).content.decode()
     assert "How satisfied are you?" in page2  # csat has no Spanish text: English shown
     assert "Fue fácil." in page2
-    assert "> Básico</label>" in page2 and "> Pro</label>" in page2  # Pro has no translation
-    assert "Genial" in page2 and "Awful" in page2
+    assert "> Básico</label>" in page2  # Pro has no translation
+    assert "> Pro</label>" in page2
+    assert "Genial" in page2
+    assert "Awful" in page2
 
 
 def test_draft_and_closed_surveys_are_not_answerable(survey):
@@ -176,7 +181,8 @@ def test_public_posts_are_rate_limited(live_survey, settings):
     client = Client()
     fields = start(client, live_survey)
     codes = [client.post(url(live_survey), {**fields, "q-nps": "9"}).status_code for _ in range(5)]
-    assert codes[:3] == [302, 302, 302] and codes[3:] == [429, 429]
+    assert codes[:3] == [302, 302, 302]
+    assert codes[3:] == [429, 429]
 
 
 # Personal links ---------------------------------------------------------------------------------
@@ -201,11 +207,9 @@ def test_personal_link_ties_the_response_to_the_customer(live_survey, customer):
     assert 'name="rt" value=""' in body
     Client().post(link, {"page": "1", "lang": "es", "q-nps": "7"})
     response = Response.objects.get()
-    assert (
-        response.customer == customer
-        and response.source == "personal"
-        and response.language == "es"
-    )
+    assert response.customer == customer
+    assert response.source == "personal"
+    assert response.language == "es"
 
 
 def test_personal_link_gives_one_response_and_resumes(live_survey, customer):
@@ -236,7 +240,6 @@ def test_forged_personal_links_are_refused(live_survey, customer, personas):
 
 def test_personal_link_cannot_be_used_for_another_survey(live_survey, customer, personas):
     from conftest import FULL_DEFINITION
-    from contento.surveys.actions import do_create_survey
 
     other = do_set_survey_status(do_create_survey(personas.org, FULL_DEFINITION), "live")
     token = make_token(live_survey, customer)
@@ -259,7 +262,6 @@ def test_link_of_a_customer_from_another_workspace_is_refused(live_survey, perso
 
 
 def test_kano_pair_on_the_public_page(personas):
-    from contento.surveys.actions import do_create_survey
 
     survey = do_set_survey_status(
         do_create_survey(
@@ -274,7 +276,8 @@ def test_kano_pair_on_the_public_page(personas):
     )
     client = Client()
     body = client.get(url(survey) + "?lang=es").content.decode()
-    assert "Night speed boost" in body and 'name="q-boost-functional"' in body
+    assert "Night speed boost" in body
+    assert 'name="q-boost-functional"' in body
     fields = form_fields(body)
     client.post(url(survey), {**fields, "q-boost-functional": "1", "q-boost-dysfunctional": "3"})
     response = Response.objects.get()
@@ -298,17 +301,20 @@ def test_a_required_question_cannot_be_skipped_by_posting_a_later_page(live_surv
     # Jump straight to page 2 without the required NPS of page 1.
     reply = client.post(address, {**fields, "page": "2", **PAGE_2})
     response = Response.objects.get(survey=live_survey)
-    assert response.status == "partial" and response.completed_at is None
+    assert response.status == "partial"
+    assert response.completed_at is None
     assert response.page == 1  # sent back to what is missing; page 2 is kept
     assert reply.status_code == 200
     html = reply.content.decode()
-    assert "This question needs an answer." in html and 'name="page" value="1"' in html
+    assert "This question needs an answer." in html
+    assert 'name="page" value="1"' in html
     assert Answer.objects.filter(response=response, question__key="csat").exists()
     # Answering it leads on to page 2, shown with what was kept, and then completes.
     fields = {**fields, **form_fields(html)} if link == "open" else {"lang": "en", "page": "1"}
     reply = client.post(address, {**fields, "q-nps": "9"})
     page2 = client.get(reply["Location"]).content.decode()
-    assert 'name="page" value="2"' in page2 and 'value="pro" checked' in page2
+    assert 'name="page" value="2"' in page2
+    assert 'value="pro" checked' in page2
     client.post(address, {**fields, "page": "2", **PAGE_2})
     response.refresh_from_db()
     assert response.status == "complete"
@@ -323,8 +329,10 @@ def test_an_invalid_first_page_stores_nothing(live_survey, bad):
     fields = start(client, live_survey)
     for _attempt in range(3):
         reply = client.post(url(live_survey), {**fields, **bad})
-        assert reply.status_code == 200 and 'class="error"' in reply.content.decode()
-    assert Response.objects.count() == 0 and Answer.objects.count() == 0
+        assert reply.status_code == 200
+        assert 'class="error"' in reply.content.decode()
+    assert Response.objects.count() == 0
+    assert Answer.objects.count() == 0
     customer = do_create_customer(live_survey.organization, name="Ana", email="a@example.net")
     reply = Client().post(personal_url(live_survey, customer), {"page": "1", "lang": "en", **bad})
     assert reply.status_code == 200

@@ -7,7 +7,9 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from contento.core.worker import MAX_ATTEMPTS
 from contento.customers.actions import do_create_customer
+from contento.customers.gdpr import do_erase_customer
 from contento.surveys.actions import do_invite_customers
 from contento.surveys.models import Invitation
 from contento.surveys.tasks import send_invitation
@@ -31,7 +33,8 @@ def test_database_worker_sends_invitations_once(live_survey, customers):
     assert sorted(m.to[0] for m in mail.outbox) == ["lan@example.net", "lucia@example.net"]
     spanish = next(m for m in mail.outbox if m.to == ["lucia@example.net"])
     assert "Encuesta de clientes" in spanish.subject
-    assert f"/s/{live_survey.code}/p/" in spanish.body and "?lang=es" in spanish.body
+    assert f"/s/{live_survey.code}/p/" in spanish.body
+    assert "?lang=es" in spanish.body
     vietnamese = next(m for m in mail.outbox if m.to == ["lan@example.net"])
     assert "?lang=en" in vietnamese.body  # the survey has no Vietnamese: default language
     assert set(Invitation.objects.values_list("status", flat=True)) == {"sent"}
@@ -99,16 +102,17 @@ def test_redis_queue_runs_a_real_task(redis_queues, live_survey, customers):
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_redis_jobs_retry_and_abandoned_ones_come_back(redis_queues, live_survey, customers):
+    # Imported here: django-rq refuses to load without the RQ_QUEUES of a Redis setup.
     from rq.job import JobStatus
     from rq.registry import StartedJobRegistry
 
     from contento.core.rq import clean_registries
-    from contento.core.worker import MAX_ATTEMPTS
 
     queue = redis_queues["mail"]
     do_invite_customers(live_survey, customers)
     job = queue.jobs[0]
-    assert job.retries_left == MAX_ATTEMPTS - 1 and job.retry_intervals[0] == 10
+    assert job.retries_left == MAX_ATTEMPTS - 1
+    assert job.retry_intervals[0] == 10
     # A worker took the job and was killed: its registry entry expired long ago.
     queue.remove(job.id)
     job.set_status(JobStatus.STARTED)
@@ -123,7 +127,6 @@ def test_redis_jobs_retry_and_abandoned_ones_come_back(redis_queues, live_survey
 def test_an_invitation_is_not_sent_to_a_customer_who_withdrew_consent_or_was_erased(
     live_survey, customers
 ):
-    from contento.customers.gdpr import do_erase_customer
 
     [first, second] = do_invite_customers(live_survey, customers)
     withdrawn = first.customer
@@ -133,4 +136,5 @@ def test_an_invitation_is_not_sent_to_a_customer_who_withdrew_consent_or_was_era
     assert send_invitation.call(str(first.code)) == "skipped"
     assert send_invitation.call(str(second.code)) == "skipped"
     statuses = set(Invitation.objects.values_list("status", flat=True))
-    assert statuses == {Invitation.Status.FAILED} and len(mail.outbox) == 0
+    assert statuses == {Invitation.Status.FAILED}
+    assert len(mail.outbox) == 0
