@@ -17,6 +17,7 @@ test: $(STAMP)
 	$(BIN)/ruff check contento bench tests conftest.py
 	$(BIN)/ruff format --check contento tests conftest.py
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	CONTENTO_FAST_PASSWORD_HASHER=1 $(BIN)/contento makemigrations --check --dry-run
 	CONTENTO_FAST_PASSWORD_HASHER=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -42,6 +43,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check contento bench tests conftest.py
 	$(BIN)/ruff format --check contento tests conftest.py
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Re-resolve the pinned dependency set after changing pyproject.toml.
 lock:
