@@ -85,6 +85,10 @@ class Supervisor:
     def stop(self, timeout: float = 15) -> None:
         """Stop the children: SIGTERM, then SIGKILL for one that does not stop in time."""
         self._stop.set()
+        # The watcher may be restarting a child at this very moment: wait for it to finish,
+        # so that the child it starts is stopped too rather than left running.
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout=max(self.poll * 4, 1))
         running = [c.process for c in self.children if c.process and c.process.poll() is None]
         for process in running:
             process.send_signal(signal.SIGTERM)

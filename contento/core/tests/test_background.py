@@ -2,6 +2,7 @@
 
 import datetime as dt
 import sys
+import threading
 import time
 from unittest import mock
 
@@ -217,6 +218,41 @@ def test_healthz_says_when_the_database_is_away(db):
     assert reply.json()["database"] == "unreachable"
 
 
+class _SlowRestarts(Supervisor):
+    """A supervisor whose restarts take a while, so `stop()` can arrive in the middle of one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.restarting = threading.Event()
+
+    def _spawn(self, child):
+        if child.failures:  # a restart, not the first start
+            self.restarting.set()
+            time.sleep(0.5)
+        super()._spawn(child)
+
+
+def test_a_child_restarted_while_stopping_is_stopped_too(tmp_path):
+    # The child exits at once the first time, then runs until it is stopped.
+    marker = tmp_path / "started"
+    script = (
+        "import pathlib, sys, time; p = pathlib.Path(sys.argv[1])\n"
+        "if not p.exists(): p.touch(); sys.exit(1)\n"
+        "time.sleep(30)"
+    )
+    supervisor = _SlowRestarts({"child": [sys.executable, "-c", script, str(marker)]}, poll=0.05)
+    supervisor.start()
+    assert supervisor.restarting.wait(timeout=15)
+    supervisor.stop(timeout=5)
+    supervisor._thread.join(timeout=5)  # whatever the watcher was doing, it has done
+    child = supervisor.children[0]
+    try:
+        assert child.process.poll() is not None  # no child outlives its supervisor
+    finally:
+        child.process.kill()
+        child.process.wait()
+
+
 def test_a_dead_child_is_restarted_with_back_off():
     supervisor = Supervisor(
         {"short": [sys.executable, "-c", "import time; time.sleep(0.3)"],
@@ -226,7 +262,7 @@ def test_a_dead_child_is_restarted_with_back_off():
     supervisor.start()
     try:
         long_pid = supervisor.pids()["long"]
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # generous: a loaded machine starts Python slowly
         short = supervisor.children[0]
         while short.restarts < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
