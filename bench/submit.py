@@ -68,10 +68,12 @@ INSERT_RESPONSE = (
     " request_hash, started_at, updated_at, completed_at)"
     " VALUES (%s, %s, 'en', 'complete', 'link', 1, '', %s, %s, %s) RETURNING id"
 )
+# The analysis columns are filled later by the worker; a new answer has them blank.
 INSERT_ANSWERS = (
     "INSERT INTO surveys_answer (response_id, survey_id, question_id, part, value, text,"
-    " language, answered_at) VALUES (%s, %s, %s, '', %s, '', 'en', %s),"
-    " (%s, %s, %s, '', NULL, %s, 'en', %s)"
+    " language, answered_at, text_language, sentiment, angry)"
+    " VALUES (%s, %s, %s, '', %s, '', 'en', %s, '', '', FALSE),"
+    " (%s, %s, %s, '', NULL, %s, 'en', %s, '', '', FALSE)"
 )
 COUNT_BY_STATUS = "SELECT status, count(*) FROM surveys_response WHERE survey_id = %s GROUP BY 1"
 COUNT_ANSWERS = "SELECT count(*) FROM surveys_answer WHERE survey_id = %s"

@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from contento.accounts.models import Membership
-from contento.core import idempotency
 from contento.core.idempotency import IdempotencyKey
 from contento.support import ratings, sla
 from contento.support.actions.steps import (
@@ -14,6 +13,7 @@ from contento.support.actions.steps import (
     MailHeaders,
     add_message,
     check_member,
+    lock_for_message,
     queue_answer,
     record_agent_answer,
     set_status,
@@ -33,12 +33,9 @@ def do_add_customer_message(
     at=None,
 ) -> TicketMessage:
     """Add the customer's new message; a solved or waiting ticket opens again."""
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    key = idempotency.require(idempotency_key)
-    if key:
-        existing = ticket.messages.filter(idempotency_key=key).first()
-        if existing is not None:
-            return existing
+    ticket, key, existing = lock_for_message(ticket, idempotency_key)
+    if existing is not None:
+        return existing
     at = at or timezone.now()
     message = add_message(
         ticket,
@@ -100,12 +97,9 @@ def do_reply_to_ticket(
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": "The reply is empty."})
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    key = idempotency.require(idempotency_key)
-    if key:
-        existing = ticket.messages.filter(idempotency_key=key).first()
-        if existing is not None:
-            return existing
+    ticket, key, existing = lock_for_message(ticket, idempotency_key)
+    if existing is not None:
+        return existing
     at = at or timezone.now()
     message = add_message(
         ticket,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from contento.accounts.models import Membership
 from contento.accounts.roles import roles_with
-from contento.core import queues
+from contento.core import idempotency, queues
 from contento.support.models import Attachment, Team, Ticket, TicketEvent, TicketMessage
 
 OPEN_STATUSES = [
@@ -64,6 +64,15 @@ def record_event(ticket, kind, old="", new="", actor=None, at=None) -> None:
         actor=actor,
         created_at=at or timezone.now(),
     )
+
+
+def lock_for_message(ticket: Ticket, idempotency_key) -> tuple[Ticket, str, TicketMessage | None]:
+    """Lock the ticket for a new message; return it, the checked key, and the message that
+    key already added (a retried request), if any."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    key = idempotency.require(idempotency_key)
+    existing = ticket.messages.filter(idempotency_key=key).first() if key else None
+    return ticket, key, existing
 
 
 def check_member(ticket_or_org, membership) -> None:
