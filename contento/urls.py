@@ -18,6 +18,8 @@ handler500 = "contento.core.errors.server_error"
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("brand/<uuid:code>.css", account_views.brand_css, name="brand_css"),
+    path("brand/<uuid:code>/logo", account_views.brand_logo, name="brand_logo"),
     path("accounts/", include("contento.accounts.urls")),
     path("surveys/", include("contento.surveys.urls")),
     path("customers/", include("contento.customers.urls")),

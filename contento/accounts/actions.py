@@ -1,13 +1,20 @@
 """State changes of accounts, workspaces, memberships and API tokens."""
 
 import secrets
+import zoneinfo
 
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contento.accounts.models import ApiToken, Membership, Organization, User, hash_token
 from contento.accounts.roles import Role
+from contento.core.colours import AA_TEXT, HEX_COLOUR, WHITE, contrast_ratio
 
+TIME_ZONES = frozenset(zoneinfo.available_timezones())
 TOKEN_PREFIX = "cto_"  # noqa: S105 - a public marker, not a secret
 
 
@@ -95,3 +102,180 @@ def authenticate_api_key(key: str) -> ApiToken | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+# What an owner may change in the workspace's settings page.
+WORKSPACE_FIELDS = (
+    "name",
+    "default_language",
+    "brand_colour",
+    "time_zone",
+    "sender_name",
+    "reply_to",
+    "public_url",
+)
+
+
+def check_brand_colour(colour: str) -> str:
+    """Return the colour as "#rrggbb" in lower case, or raise ValidationError.
+
+    White text on it, and it as link text on white, must reach WCAG 2.1 AA's 4.5:1.
+    """
+    colour = (colour or "").strip().lower()
+    if not HEX_COLOUR.fullmatch(colour):
+        raise ValidationError(_("Write the colour as # and six hexadecimal digits, like #0b5cad."))
+    ratio = contrast_ratio(colour, WHITE)
+    if ratio < AA_TEXT:
+        raise ValidationError(
+            _(
+                "This colour is too light to carry white text: its contrast is %(ratio).1f:1, "
+                "and at least %(needed).1f:1 is needed. Choose a darker shade."
+            )
+            % {"ratio": ratio, "needed": AA_TEXT}
+        )
+    return colour
+
+
+@transaction.atomic
+def do_update_workspace(organization: Organization, changes: dict) -> Organization:
+    """Change the workspace's settings (`WORKSPACE_FIELDS`); raise ValidationError, saving
+    nothing, when any value is refused."""
+    unknown = set(changes) - set(WORKSPACE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    errors = {}
+    for name, value in changes.items():
+        if name == "brand_colour":
+            try:
+                value = check_brand_colour(value)
+            except ValidationError as error:
+                errors[name] = error.messages
+                continue
+        if name == "time_zone" and value not in TIME_ZONES:
+            errors[name] = [_("Unknown time zone %(zone)s.") % {"zone": value}]
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(organization, name, value)
+    try:
+        organization.full_clean(exclude=["code"])
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, messages)
+    if errors:
+        raise ValidationError(errors)
+    organization.save()
+    return organization
+
+
+@transaction.atomic
+def do_create_demo_workspace(name: str, *, owners) -> Organization:
+    """Create a demo workspace (it never sends mail), owned by `owners`."""
+    org = Organization.objects.create(name=name, is_demo=True)
+    for user in owners:
+        Membership.objects.create(user=user, organization=org, role=Role.OWNER)
+    return org
+
+
+@transaction.atomic
+def do_remove_demo_workspaces(organizations=None) -> int:
+    """Delete demo workspaces (all, or those among `organizations`) with everything in them;
+    return how many. A business's own workspace is never touched."""
+    demos = Organization.objects.filter(is_demo=True)
+    if organizations is not None:
+        demos = demos.filter(pk__in=[o.pk for o in organizations])
+    count = 0
+    for org in demos.select_for_update():
+        _delete_everything(Organization.objects.filter(pk=org.pk))
+        count += 1
+    return count
+
+
+def _delete_everything(queryset, depth: int = 0) -> None:
+    """Delete the rows and all that refers to them, protected references included.
+
+    Records that protect what they refer to (a ticket its customer, a purchase its product)
+    are deleted first. For a demo workspace only: everything in it goes, and nothing refers
+    across workspaces. This app cannot name the models above it, so Django says which.
+    """
+    if depth > 10:
+        raise RuntimeError("Too many levels of protected references.")
+    while True:
+        try:
+            with transaction.atomic():
+                queryset.delete()
+            return
+        except ProtectedError as error:
+            by_model: dict = {}
+            for obj in error.protected_objects:
+                by_model.setdefault(type(obj), set()).add(obj.pk)
+            for model, pks in by_model.items():
+                _delete_everything(model._default_manager.filter(pk__in=pks), depth + 1)
+
+
+# The logo's formats, by the bytes a file of each begins with. SVG is refused: it can carry
+# script, and a logo is shown on every page customers open.
+LOGO_TYPES = {
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "webp": (b"RIFF",),
+}
+LOGO_MAX_BYTES = 256 * 1024
+
+
+def logo_format(content: bytes) -> str | None:
+    """Return the logo's format ("png", "jpg", "webp") from its first bytes, or None."""
+    for name, signatures in LOGO_TYPES.items():
+        if any(content.startswith(s) for s in signatures):
+            if name == "webp" and content[8:12] != b"WEBP":
+                continue
+            return name
+    return None
+
+
+@transaction.atomic
+def do_set_workspace_logo(organization: Organization, upload) -> Organization:
+    """Replace the workspace's logo with `upload` (a file), or remove it (None).
+
+    Raises ValidationError for a file that is not a PNG, JPEG or WebP image, or is larger than
+    LOGO_MAX_BYTES; the logo in place is then kept.
+    """
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    old = organization.logo.name
+    if upload is None:
+        organization.logo = ""
+    else:
+        content = upload.read(LOGO_MAX_BYTES + 1)
+        if len(content) > LOGO_MAX_BYTES:
+            raise ValidationError(
+                {"logo": _("The logo is larger than %(kb)d KB.") % {"kb": LOGO_MAX_BYTES // 1024}}
+            )
+        kind = logo_format(content)
+        if kind is None:
+            raise ValidationError({"logo": _("Upload the logo as a PNG, JPEG or WebP image.")})
+        name = f"{organization.code}-{secrets.token_hex(4)}.{kind}"
+        organization.logo.save(name, ContentFile(content), save=False)
+    organization.save(update_fields=["logo"])
+    if old and old != organization.logo.name:
+        storage = organization.logo.storage
+        transaction.on_commit(lambda: storage.delete(old), robust=True)
+    return organization
+
+
+def may_create_workspaces(user: User) -> bool:
+    """Whether `user` may create workspaces: an owner of one (an agency, a group of shops),
+    or an administrator of the installation."""
+    return user.is_superuser or user.memberships.filter(role=Role.OWNER).exists()
+
+
+@transaction.atomic
+def do_delete_workspace(organization: Organization, *, confirm: str) -> None:
+    """Delete a workspace with everything in it, when `confirm` is its name exactly.
+
+    Raises ValidationError otherwise. Irreversible: surveys, answers, customers, tickets and
+    files go with it.
+    """
+    if confirm.strip() != organization.name:
+        raise ValidationError(_("Type the workspace's name exactly to delete it."))
+    _delete_everything(Organization.objects.filter(pk=organization.pk))

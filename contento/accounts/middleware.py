@@ -1,4 +1,9 @@
-"""Attach the signed-in user's current workspace membership to each request."""
+"""Attach the signed-in user's current workspace membership to each request, and show times
+in the workspace's time zone."""
+
+import zoneinfo
+
+from django.utils import timezone
 
 from contento.accounts.models import Membership
 
@@ -24,5 +29,12 @@ class WorkspaceMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.membership = current_membership(request)
-        return self.get_response(request)
+        request.membership = membership = current_membership(request)
+        if membership is None:
+            return self.get_response(request)
+        try:
+            zone = zoneinfo.ZoneInfo(membership.organization.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = None  # a zone this machine's database lacks: the installation's own
+        with timezone.override(zone):
+            return self.get_response(request)

@@ -1,5 +1,6 @@
 import hashlib
 import uuid
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -8,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contento.accounts.roles import Role, role_can
+
+DEFAULT_BRAND = "#0b5cad"  # the product's own blue: 6.6:1 on white
 
 
 class UserManager(BaseUserManager):
@@ -64,6 +67,16 @@ class Organization(models.Model):
     default_language = models.CharField(
         _("default language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
+    # What customers see: survey pages, the help centre and emails wear the brand colour and
+    # come from the sender name; links they receive start with the public address.
+    brand_colour = models.CharField(_("brand colour"), max_length=7, default=DEFAULT_BRAND)
+    logo = models.FileField(_("logo"), upload_to="logos/", max_length=200, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default=settings.TIME_ZONE)
+    sender_name = models.CharField(_("sender name"), max_length=100, blank=True)
+    reply_to = models.EmailField(_("reply-to address"), blank=True)
+    public_url = models.URLField(_("public address"), blank=True)
+    # The demo workspace `contento setup` loads beside the business's own, removable at will.
+    is_demo = models.BooleanField(_("demo workspace"), default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -72,6 +85,23 @@ class Organization(models.Model):
 
     def __str__(self):
         return self.name
+
+    def public_link(self, path: str) -> str:
+        """Return the full address of a page customers open (a survey, their ticket)."""
+        return f"{(self.public_url or settings.SITE_URL).rstrip('/')}{path}"
+
+    @property
+    def sends_mail(self) -> bool:
+        """Whether mail to this workspace's customers is sent: never for the demo, whose
+        customers are invented."""
+        return not self.is_demo
+
+    @property
+    def email_sender(self) -> str:
+        """The From of mail to customers: the sender name (else the business's name) and the
+        installation's sending address."""
+        address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        return formataddr((self.sender_name or self.name, address))
 
 
 class Membership(models.Model):

@@ -44,6 +44,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Configure the desk: teams, calendars, SLA policies, canned replies, rating survey.
     "support.configure": frozenset({Role.OWNER, Role.MANAGER}),
     "members.manage": frozenset({Role.OWNER}),
+    # The workspace's name, brand, language, time zone, sender and public address.
+    "workspace.configure": frozenset({Role.OWNER}),
     # See the state of the installation's background work (queues, workers, mail listener).
     "installation.status": frozenset({Role.OWNER}),
 }

@@ -1,16 +1,23 @@
-"""Demo data of the desk: products and what customers bought, a team, an SLA, tickets."""
+"""Demo data of the desk: products and what customers bought, teams of agents, an SLA, canned
+replies in six languages, and tickets answered the way a real desk answers them (mostly
+within the SLA, a few late, the newest still waiting)."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
 
+from contento.accounts.actions import do_add_member
+from contento.accounts.models import User
+from contento.accounts.roles import Role
 from contento.customers.models import Product, Purchase, Subscription
 from contento.demo import corpus
+from contento.support.actions.configuration import do_save_canned_reply
 from contento.support.actions.messages import do_reply_to_ticket
 from contento.support.actions.ratings import do_rate_ticket
-from contento.support.actions.tickets import do_create_ticket
+from contento.support.actions.tickets import do_assign_ticket, do_create_ticket
 from contento.support.models import SlaPolicy, Team, Ticket, TicketRating
 
 REPLIES = {
@@ -27,6 +34,68 @@ REPLIES = {
     "id": "Terima kasih telah menghubungi kami. Kami sudah memeriksa jaringan Anda dan "
     "memperbaiki gangguannya; kabari kami jika masih ada masalah.",
 }
+
+
+# The demo's agents (they cannot sign in: their passwords are unusable). The owner manages the
+# teams; the agents answer the tickets.
+AGENTS = {
+    "Support": [("Priya Natarajan", "priya"), ("Diego Ramos", "diego")],
+    "Billing": [("Linh Trần", "linh")],
+}
+AGENT_DOMAIN = "agents.nimbus.example"  # a reserved name (RFC 2606): never a real mailbox
+
+CANNED = {
+    "We are on it": {
+        "en": "Hello {customer_name}, thank you for telling us. {agent_name} is looking into it "
+        "and will write again today.",
+        "es": "Hola, {customer_name}: gracias por avisarnos. {agent_name} lo está revisando y le "
+        "escribirá de nuevo hoy.",
+        "fr": "Bonjour {customer_name}, merci de nous avoir prévenus. {agent_name} s’en occupe "
+        "et vous écrira de nouveau aujourd’hui.",
+        "ru": "Здравствуйте, {customer_name}! Спасибо, что сообщили. {agent_name} уже "
+        "разбирается и напишет вам сегодня.",
+        "vi": "Chào {customer_name}, cảm ơn bạn đã báo cho chúng tôi. {agent_name} đang kiểm "
+        "tra và sẽ phản hồi lại trong hôm nay.",
+        "id": "Halo {customer_name}, terima kasih sudah memberi tahu kami. {agent_name} sedang "
+        "memeriksanya dan akan menghubungi Anda lagi hari ini.",
+    },
+    "Fault fixed": REPLIES,
+    "Refund on the next bill": {
+        "en": "Hello {customer_name}, we are sorry for the wrong charge. It will be refunded "
+        "on your next bill.",
+        "es": "Hola, {customer_name}: sentimos el cargo erróneo. Se le devolverá en su próxima "
+        "factura.",
+        "fr": "Bonjour {customer_name}, nous sommes désolés pour ce prélèvement erroné. Il vous "
+        "sera remboursé sur votre prochaine facture.",
+        "ru": "Здравствуйте, {customer_name}! Приносим извинения за ошибочное списание. Деньги "
+        "вернутся в следующем счёте.",
+        "vi": "Chào {customer_name}, chúng tôi xin lỗi vì khoản phí bị tính sai. Khoản này sẽ "
+        "được hoàn lại trong hóa đơn tới.",
+        "id": "Halo {customer_name}, mohon maaf atas tagihan yang keliru. Dananya akan "
+        "dikembalikan pada tagihan berikutnya.",
+    },
+}
+
+
+def subject_of(body: str, limit: int = 70) -> str:
+    """A subject as a customer writes one: the first sentence, cut at a word with an ellipsis
+    only when it is longer than `limit`."""
+    sentence = re.split(r"(?<=[.!?…])\s", body.strip(), maxsplit=1)[0].rstrip(".")
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _agents(org, names) -> list:
+    """The demo's agents of one team, as members of the workspace."""
+    members = []
+    for name, key in names:
+        email = f"{key}@{AGENT_DOMAIN}"
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, password=None, name=name)
+        members.append(do_add_member(organization=org, user=user, role=Role.AGENT))
+    return members
 
 
 # How a customer's mood in the relationship survey shows in what they do next, so that the
@@ -109,10 +178,12 @@ def load(org, owner_membership, people, rng, tickets=80, moods=None) -> int:
         email_address=settings.SUPPORT_EMAIL,
         manager=owner_membership,
     )
-    team.members.set([owner_membership])
+    team.members.set(_agents(org, AGENTS["Support"]))
     # A second team whose customers are less happy, so the overview's team slice compares two.
     billing = Team.objects.create(organization=org, name="Billing", manager=owner_membership)
-    billing.members.set([owner_membership])
+    billing.members.set(_agents(org, AGENTS["Billing"]))
+    for title, texts in CANNED.items():
+        do_save_canned_reply(org, title=title, texts=texts)
     ratings = {team: [8, 7, 15, 35, 35], billing: [18, 14, 20, 28, 20]}
     SlaPolicy.objects.create(
         organization=org,
@@ -127,24 +198,33 @@ def load(org, owner_membership, people, rng, tickets=80, moods=None) -> int:
         lang = customer.language
         sentiment = rng.choice(["negative", "negative", "neutral"])
         body = rng.choice(corpus.COMMENTS[lang][sentiment])
-        opened = now - dt.timedelta(hours=rng.randint(2, 24 * 60))
+        answered = rng.random() < 0.75
+        # The tickets nobody has answered yet are the newest: a desk answers in hours.
+        hours_ago = rng.randint(2, 24 * 60) if answered else rng.uniform(0.2, 3)
+        opened = now - dt.timedelta(hours=hours_ago)
         ticket = do_create_ticket(
             org,
             customer=customer,
-            subject=" ".join(body.split()[:7]).rstrip(".,!"),
+            subject=subject_of(body),
             body=body,
             channel=rng.choice(channels),
             team=rng.choice([team, team, billing]),
             at=opened,
         )
-        if rng.random() < 0.75:
-            replied = opened + dt.timedelta(hours=rng.uniform(0.3, 30))
+        if answered:
+            # Most answers come within the SLA's four hours, one in ten a day late.
+            late = rng.random() < 0.1
+            replied = opened + dt.timedelta(
+                hours=rng.uniform(5, 30) if late else rng.uniform(0.2, 3)
+            )
             if replied >= now:
                 continue
             solve = rng.random() < 0.8
+            agent = rng.choice(list(ticket.team.members.all()))
+            do_assign_ticket(ticket, agent, None, at=opened)
             do_reply_to_ticket(
                 ticket,
-                owner_membership,
+                agent,
                 body=REPLIES[lang],
                 status=Ticket.Status.SOLVED if solve else None,
                 at=replied,

@@ -93,7 +93,7 @@ def customer_ticket_token(ticket: Ticket) -> str:
 def customer_ticket_url(ticket: Ticket) -> str:
     """Return the customer's own link to follow and answer their ticket (no sign-in)."""
     path = reverse("support_public:ticket", args=[customer_ticket_token(ticket)])
-    return f"{settings.SITE_URL}{path}"
+    return ticket.organization.public_link(path)
 
 
 def ticket_from_customer_token(token: str) -> Ticket:

@@ -392,6 +392,15 @@ class TicketEvent(models.Model):
     def __str__(self):
         return f"{self.kind}: {self.old} → {self.new}"
 
+    @property
+    def new_display(self) -> str:
+        """The new value as people read it: a status or priority by its label."""
+        choices = {self.Kind.STATUS: Ticket.Status, self.Kind.PRIORITY: Ticket.Priority}
+        enum = choices.get(self.kind)
+        if enum is not None and self.new in enum.values:
+            return str(enum(self.new).label)
+        return self.new
+
 
 class InboundEmail(models.Model):
     """Every mail the desk received, with what became of it.

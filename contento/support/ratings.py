@@ -8,7 +8,6 @@ only parts of the desk that use the survey engine.
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -173,4 +172,5 @@ def rating_from_token(token: str) -> TicketRating | None:
 
 def rating_url(rating: TicketRating, score: int | None = None) -> str:
     path = reverse("support_public:rate", args=[rating_token(rating)])
-    return f"{settings.SITE_URL}{path}" + (f"?score={score}" if score else "")
+    link = rating.ticket.organization.public_link(path)
+    return link + (f"?score={score}" if score else "")

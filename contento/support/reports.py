@@ -12,6 +12,7 @@ from datetime import timedelta
 import numpy as np
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contento.stats import proportion
 from contento.support.models import Ticket, TicketRating
@@ -47,9 +48,14 @@ class Report:
     first_response: Duration | None = None
     resolution: Duration | None = None
     sla: Share | None = None
-    backlog: dict = field(default_factory=dict)
+    backlog: dict = field(default_factory=dict)  # open tickets by status value
     backlog_by_age: list = field(default_factory=list)
     satisfaction: dict = field(default_factory=dict)
+
+    @property
+    def backlog_by_status(self) -> list[tuple[Ticket.Status, int]]:
+        """The open tickets by status, in the statuses' order, each with its label."""
+        return [(s, self.backlog[s.value]) for s in Ticket.Status if s.value in self.backlog]
 
 
 def _duration(hours: list[float]) -> Duration:
@@ -113,7 +119,7 @@ def build(organization, since=None, until=None) -> Report:
         "product": ("ticket__product__name",),
     }
     overall = ratings.aggregate(n=Count("pk"), good=Count("pk", filter=Q(score__gte=4)))
-    report.satisfaction["all"] = [_share("all", overall["good"], overall["n"])]
+    report.satisfaction["all"] = [_share(_("All rated tickets"), overall["good"], overall["n"])]
     for name, fields in groups.items():
         counted = (
             ratings.values(*fields)

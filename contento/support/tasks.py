@@ -37,6 +37,10 @@ def send_ticket_message(message_code: str) -> str:
         )
         if message is None or message.delivery != TicketMessage.Delivery.QUEUED:
             return "skipped"
+        if not message.ticket.organization.sends_mail:
+            message.delivery = TicketMessage.Delivery.NONE
+            message.save(update_fields=["delivery"])
+            return "skipped"
         try:
             channel_of(message.ticket).send(message)
         except Exception as error:  # noqa: BLE001 - any delivery failure is recorded
@@ -62,6 +66,10 @@ def send_acknowledgement(ticket_code: str) -> str:
             .first()
         )
         if ticket is None or ticket.acknowledgement != "pending":
+            return "skipped"
+        if not ticket.organization.sends_mail:
+            ticket.acknowledgement = ""
+            ticket.save(update_fields=["acknowledgement"])
             return "skipped"
         outbound.send_acknowledgement(ticket)
         ticket.acknowledgement = "sent"
@@ -96,7 +104,8 @@ def _send_rating(rating_code: str) -> str:
         if rating is None or rating.status != TicketRating.Status.SCHEDULED:
             return "skipped"
         customer = rating.ticket.customer
-        if not customer.email or not customer.contact_consent or customer.erased_at:
+        reachable = customer.email and customer.contact_consent and not customer.erased_at
+        if not reachable or not rating.ticket.organization.sends_mail:
             rating.status = TicketRating.Status.SKIPPED
             rating.save(update_fields=["status"])
             return "skipped"

@@ -48,7 +48,7 @@ def _survey_out(survey: Survey, with_definition: bool = False) -> dict:
         "languages": survey.all_languages,
         "created_at": survey.created_at,
         "updated_at": survey.updated_at,
-        "public_url": settings.SITE_URL + survey.get_public_url(),
+        "public_url": survey.organization.public_link(survey.get_public_url()),
     }
     if with_definition:
         out["definition"] = definition.export(survey)

@@ -1,5 +1,12 @@
 """Responses as rows (one per response, one column per question) for CSV and XLSX exports.
 
+An export has one header row of column names (the questions' keys), so it can be read back
+by any tool, imported again, or joined with other data. Two options:
+
+- `texts`: a second header row with each column's question text, for people reading it;
+- `codes`: the choices' keys instead of their labels in the export's language (labels are
+  the default: what the respondent chose, in words).
+
 Responses are read in chunks with their answers, so an export of any size holds only one
 chunk in memory; the CSV streams, the XLSX is written to a temporary file in constant-memory
 mode and streamed from there.
@@ -44,8 +51,15 @@ def question_labels(local: LocalSurvey) -> list[str]:
     return labels
 
 
-def rows(local: LocalSurvey, responses=None) -> Iterator[list]:
-    """Yield one row per response of the survey, oldest first."""
+def _choice_codes(value) -> list:
+    """A choice question's cell with the chosen keys instead of their labels."""
+    if value is None or value == []:
+        return [""]
+    return ["; ".join(value) if isinstance(value, list) else value]
+
+
+def rows(local: LocalSurvey, responses=None, *, codes: bool = False) -> Iterator[list]:
+    """Yield one row per response of the survey, oldest first (choices by key with `codes`)."""
     responses = responses if responses is not None else Response.objects.filter(survey=local.survey)
     choices_by_id = {c.id: c for lq in local.questions for c in lq.question.choices.all()}
     last_pk = 0
@@ -73,7 +87,10 @@ def rows(local: LocalSurvey, responses=None) -> Iterator[list]:
             for lq in local.questions:
                 stored = answers.get(lq.question.id)
                 value = lq.kind.from_rows(lq.question, stored, choices_by_id) if stored else None
-                row += lq.kind.cells(lq, value)
+                if codes and lq.kind.uses_choices:
+                    row += _choice_codes(value)
+                else:
+                    row += lq.kind.cells(lq, value)
             yield row
 
 
@@ -82,24 +99,28 @@ class _Echo:
         return value
 
 
-def csv_stream(local: LocalSurvey) -> Iterator[str]:
+def csv_stream(local: LocalSurvey, *, texts: bool = False, codes: bool = False) -> Iterator[str]:
     writer = CsvWriter(_Echo())
     yield "\ufeff"  # a byte-order mark, so spreadsheet programs read the file as UTF-8
     yield writer.writerow(header(local))
-    yield writer.writerow(question_labels(local))
-    for row in rows(local):
+    if texts:
+        yield writer.writerow(question_labels(local))
+    for row in rows(local, codes=codes):
         yield writer.writerow(row)
 
 
-def xlsx_file(local: LocalSurvey):
+def xlsx_file(local: LocalSurvey, *, texts: bool = False, codes: bool = False):
     """Return an open binary file with the XLSX export; it is deleted when closed."""
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
     handle.close()
     workbook = new_workbook(handle.name, constant_memory=True)
     sheet = XlsxRows(workbook, workbook.add_worksheet("responses"))
     sheet.write_row(0, header(local), bold=True)
-    sheet.write_row(1, question_labels(local))
-    for index, row in enumerate(rows(local), start=2):
+    first = 1
+    if texts:
+        sheet.write_row(1, question_labels(local))
+        first = 2
+    for index, row in enumerate(rows(local, codes=codes), start=first):
         sheet.write_row(index, row)
     workbook.close()
     stream = open(handle.name, "rb")  # noqa: SIM115 - closed by the FileResponse

@@ -30,7 +30,7 @@ def personal_url(survey, customer, wave: str = "", language: str = "") -> str:
     path = reverse("public:personal", args=[survey.code, make_token(survey, customer, wave)])
     lang = language or customer.language
     query = f"?lang={lang}" if lang in survey.all_languages else ""
-    return f"{settings.SITE_URL}{path}{query}"
+    return survey.organization.public_link(f"{path}{query}")
 
 
 def read_token(survey, token: str) -> tuple[str, str]:

@@ -27,7 +27,7 @@ def send_invitation(invitation_code: str) -> str:
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update()
-            .select_related("survey", "customer")
+            .select_related("survey__organization", "customer")
             .filter(code=invitation_code)
             .first()
         )
@@ -38,6 +38,11 @@ def send_invitation(invitation_code: str) -> str:
             # Erased, unreachable, or withdrew consent after being invited: never send.
             invitation.status = Invitation.Status.FAILED
             invitation.error = "The customer may not be contacted."
+            invitation.save(update_fields=["status", "error"])
+            return "skipped"
+        if not survey.organization.sends_mail:
+            invitation.status = Invitation.Status.FAILED
+            invitation.error = "The demo workspace sends no mail."
             invitation.save(update_fields=["status", "error"])
             return "skipped"
         language = (
@@ -57,7 +62,14 @@ def send_invitation(invitation_code: str) -> str:
             subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
             body = render_to_string("surveys/email/invitation.txt", context)
             html = render_to_string("surveys/email/invitation.html", context)
-        message = EmailMultiAlternatives(subject, body, to=[customer.email])
+        organization = survey.organization
+        message = EmailMultiAlternatives(
+            subject,
+            body,
+            from_email=organization.email_sender,
+            to=[customer.email],
+            reply_to=[organization.reply_to] if organization.reply_to else None,
+        )
         message.attach_alternative(html, "text/html")
         message.send()
         invitation.status = Invitation.Status.SENT

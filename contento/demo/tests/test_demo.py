@@ -5,9 +5,10 @@ from django.core.management import CommandError, call_command
 
 from contento.accounts.roles import Role
 from contento.customers.models import Subscription
+from contento.demo.desk import subject_of
 from contento.insights.loyalty import analyse, sources
 from contento.insights.slices import attribute_keys, by_slice
-from contento.support.models import Ticket, TicketRating
+from contento.support.models import CannedReply, Ticket, TicketRating
 
 
 def test_demo_fills_the_desk_too(personas):
@@ -55,3 +56,38 @@ def test_demo_customers_have_a_plan_that_matters(personas):
     plans = {s.label: s for s in by_slice(personas.org, "nps", "attribute:plan")}
     assert set(plans) == {"Basic", "Plus", "Business"}
     assert plans["Business"].figure.value > plans["Basic"].figure.value
+
+
+def test_the_demo_desk_looks_like_a_working_desk(personas):
+    call_command("demo", workspace=str(personas.org.code), customers=40)
+    call_command("worker", burst=True)  # the SLA check runs as it would in production
+    org = personas.org
+    tickets = Ticket.objects.filter(organization=org).exclude(channel="follow_up")
+    # Agents answer the tickets; the owner manages.
+    assignees = set(tickets.exclude(assignee=None).values_list("assignee__user__name", flat=True))
+    assert assignees == {"Priya Natarajan", "Diego Ramos", "Linh Trần"}
+    # Most tickets were answered within the SLA; some were not.
+    breached = tickets.exclude(sla_breached_at=None).count()
+    assert 0 < breached < tickets.count() / 3
+    # Canned replies in every language, as the README says.
+    replies = CannedReply.objects.filter(organization=org)
+    assert replies.count() == 3
+    for reply in replies:
+        assert set(reply.translations.values_list("language", flat=True)) == {
+            "en", "es", "fr", "ru", "vi", "id"
+        }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("body", "subject"),
+    [
+        ("The router overheats. It reboots twice a day.", "The router overheats"),
+        ("¿Fibra 1 Giga? El test dice 80.", "¿Fibra 1 Giga?"),
+        (
+            "Support was polite but it took forty minutes on hold before anyone answered me",
+            "Support was polite but it took forty minutes on hold before anyone…",
+        ),
+    ],
+)
+def test_demo_subjects_end_at_a_sentence_or_a_word(body, subject):
+    assert subject_of(body) == subject

@@ -38,6 +38,7 @@ def do_rate_ticket(rating, score: int | None = None, comment: str | None = None,
     questions = local.by_key()
     with transaction.atomic():
         rating = type(rating).objects.select_for_update().get(pk=rating.pk)
+        score_before = rating.score
         response = do_start_response(
             survey,
             code=rating.code,
@@ -65,8 +66,10 @@ def do_rate_ticket(rating, score: int | None = None, comment: str | None = None,
                 fields.append("comment")
         rating.response = response
         rating.save(update_fields=[*fields, "response"])
-        if score is not None:
-            record_event(rating.ticket, TicketEvent.Kind.RATED, "", score, at=at)
+        if rating.score != score_before:  # a comment sent with the same score is no new rating
+            record_event(
+                rating.ticket, TicketEvent.Kind.RATED, score_before or "", rating.score, at=at
+            )
         if rating.score is not None and rating.score <= BAD_RATING:
             _open_follow_up(rating, at)
     return rating

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from contento.support.actions.messages import do_reply_to_ticket
 from contento.support.actions.ratings import do_rate_ticket
 from contento.support.actions.tickets import do_assign_ticket, do_create_ticket
-from contento.support.models import Ticket, TicketRating
+from contento.support.models import Ticket, TicketEvent, TicketRating
 from contento.surveys.models import Answer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -94,3 +94,12 @@ def test_a_customer_without_consent_is_not_asked(desk):
     with time_machine.travel(SOLVED + timedelta(days=2), tick=False):
         call_command("worker", burst=True)
     assert TicketRating.objects.get().status == TicketRating.Status.SKIPPED
+
+
+def test_a_comment_sent_with_the_same_score_is_not_a_second_rating(desk):
+    ticket = _solved_ticket(desk)
+    rating = TicketRating.objects.get(ticket=ticket)
+    do_rate_ticket(rating, 4)
+    do_rate_ticket(rating, 4, "Amables")  # the rating page posts the score with the comment
+    rated = ticket.events.filter(kind=TicketEvent.Kind.RATED)
+    assert [(e.old, e.new) for e in rated] == [("", "4")]

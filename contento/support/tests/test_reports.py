@@ -9,8 +9,8 @@ from contento.accounts.roles import Role
 from contento.support import reports
 from contento.support.actions.messages import do_reply_to_ticket
 from contento.support.actions.ratings import do_rate_ticket
-from contento.support.actions.tickets import do_create_ticket
-from contento.support.models import SlaPolicy, TicketRating
+from contento.support.actions.tickets import do_create_ticket, do_set_ticket_status
+from contento.support.models import SlaPolicy, Ticket, TicketRating
 
 START = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
 
@@ -80,3 +80,23 @@ def test_outsiders_see_only_their_own_report(personas, desk):
     url = reverse("support:report") + "?since=2026-05-01&until=2026-05-31"
     assert "Alice" not in personas.client(personas.outsider).get(url).content.decode()
     assert personas.client().get(url).status_code == 302
+
+
+def test_the_report_names_statuses_and_groups_in_words(personas, desk):
+    ticket = _handled(desk, desk.alice, 1, 5, 0)
+    do_set_ticket_status(ticket, Ticket.Status.PENDING_CUSTOMER, None)
+    url = reverse("support:report") + "?since=2026-05-01&until=2026-05-31"
+    body = personas.client(Role.OWNER).get(url).content.decode()
+    assert "Pending customer: 1" in body
+    assert "pending_customer" not in body
+    assert "<td>all</td>" not in body
+    assert "<td>All rated tickets</td>" in body
+
+
+def test_the_ticket_history_names_statuses_in_words(personas, desk):
+    ticket = _handled(desk, desk.alice, 1, 5, 0)
+    do_set_ticket_status(ticket, Ticket.Status.PENDING_CUSTOMER, None)
+    body = personas.client(Role.OWNER).get(ticket.get_absolute_url()).content.decode()
+    history = body[body.index('<ul class="events">') :]
+    assert "pending_customer" not in history
+    assert str(Ticket.Status.PENDING_CUSTOMER.label) in history

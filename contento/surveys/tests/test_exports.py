@@ -34,15 +34,17 @@ def _fill(personas, survey):
     do_submit_response(survey, answers={"nps": 10})
 
 
-def test_csv_export(personas, live_survey):
-    _fill(personas, live_survey)
+def _csv(personas, survey, query: str) -> list[list[str]]:
     reply = personas.client(Role.ANALYST).get(
-        reverse("surveys:export_csv", args=[live_survey.code]) + "?lang=es"
+        reverse("surveys:export_csv", args=[survey.code]) + query
     )
     assert reply["Content-Type"].startswith("text/csv")
-    text = b"".join(reply.streaming_content).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
-    header, labels, first, second = rows
+    return list(csv.reader(io.StringIO(b"".join(reply.streaming_content).decode("utf-8-sig"))))
+
+
+def test_csv_export(personas, live_survey):
+    _fill(personas, live_survey)
+    header, labels, first, second = _csv(personas, live_survey, "?lang=es&texts=1")
     assert header[:7] == exports.FIXED_COLUMNS
     assert header[7:] == [
         "nps",
@@ -72,9 +74,28 @@ def test_csv_export(personas, live_survey):
     assert dict(zip(header, second, strict=True))["csat"] == ""
 
 
+def test_the_csv_has_one_header_row_by_default(personas, live_survey):
+    # A second row of question texts broke re-import and every tool that reads a header.
+    _fill(personas, live_survey)
+    rows = _csv(personas, live_survey, "?lang=es")
+    assert len(rows) == 3
+    assert rows[0][7] == "nps"
+    assert rows[1][7] == "3"
+
+
+def test_choices_can_be_exported_by_key(personas, live_survey):
+    _fill(personas, live_survey)
+    header, first, _second = _csv(personas, live_survey, "?lang=es&values=codes")
+    row = dict(zip(header, first, strict=True))
+    assert row["plan"] == "basic"
+    assert row["channels"] == "phone; chat"
+    assert row["nps"] == "3"
+
+
 def test_xlsx_export(personas, live_survey):
     _fill(personas, live_survey)
-    reply = personas.client(Role.OWNER).get(reverse("surveys:export_xlsx", args=[live_survey.code]))
+    url = reverse("surveys:export_xlsx", args=[live_survey.code]) + "?texts=1"
+    reply = personas.client(Role.OWNER).get(url)
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(reply.streaming_content)))
     sheet = workbook["responses"]
     values = list(sheet.values)

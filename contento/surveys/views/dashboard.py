@@ -195,12 +195,21 @@ def refresh_themes(request, membership, code):
     return redirect(survey.get_absolute_url() + "#comments")
 
 
+def _export_options(request) -> dict:
+    """?texts=1 adds the row of question texts; ?values=codes writes choices by key."""
+    return {
+        "texts": request.GET.get("texts") == "1",
+        "codes": request.GET.get("values") == "codes",
+    }
+
+
 @member_required("survey.export")
 def export_csv(request, membership, code):
     survey = access_survey(membership, code, "survey.export")
     local = localize(survey, display_language(request, survey))
     response = StreamingHttpResponse(
-        exports.csv_stream(local), content_type="text/csv; charset=utf-8"
+        exports.csv_stream(local, **_export_options(request)),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="responses-{survey.code}.csv"'
     return response
@@ -211,7 +220,7 @@ def export_xlsx(request, membership, code):
     survey = access_survey(membership, code, "survey.export")
     local = localize(survey, display_language(request, survey))
     return FileResponse(
-        exports.xlsx_file(local),
+        exports.xlsx_file(local, **_export_options(request)),
         as_attachment=True,
         filename=f"responses-{survey.code}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

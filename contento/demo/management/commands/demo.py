@@ -7,7 +7,9 @@ from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 
-from contento.accounts.models import Organization
+from contento.accounts.actions import do_create_demo_workspace, do_remove_demo_workspaces
+from contento.accounts.models import Membership, Organization, User
+from contento.accounts.roles import Role
 from contento.customers.actions import do_create_customer, do_save_customer
 from contento.demo import corpus, desk
 from contento.demo.surveys import INSTALLATION, RELATIONSHIP, SUPPORT
@@ -22,6 +24,7 @@ from contento.surveys.links import make_token, read_token
 from contento.surveys.localize import localize
 from contento.surveys.models import Response
 
+DEMO_NAME = "Nimbus Connect (demo)"  # an invented internet provider
 # How often each language occurs among the demo customers.
 LANGUAGE_WEIGHTS = {"en": 30, "es": 20, "fr": 15, "ru": 12, "vi": 12, "id": 11}
 
@@ -65,18 +68,27 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--workspace", help="Organisation code (default: the first one).")
+        parser.add_argument(
+            "--workspace",
+            help="Load into this empty workspace (its code) instead of a new demo workspace.",
+        )
+        parser.add_argument(
+            "--remove", action="store_true", help="Delete the demo workspaces and all their data."
+        )
         parser.add_argument("--customers", type=int, default=300)
         parser.add_argument("--seed", type=int, default=2026)
 
-    def handle(self, workspace, customers, seed, **options):
-        org = (
-            Organization.objects.filter(code=workspace)
-            if workspace
-            else Organization.objects.order_by("pk")
-        ).first()
-        if org is None:
-            raise CommandError("No workspace found: run `contento setup` first.")
+    def handle(self, workspace, remove, customers, seed, **options):
+        if remove:
+            removed = do_remove_demo_workspaces()
+            self.stdout.write(f"Removed {removed} demo workspace(s).")
+            return
+        if workspace:
+            org = Organization.objects.filter(code=workspace).first()
+            if org is None:
+                raise CommandError(f"No workspace has the code {workspace}.")
+        else:
+            org = self._demo_workspace()
         if org.surveys.exists():
             raise CommandError(
                 f"The workspace {org.name!r} already has surveys; "
@@ -104,6 +116,18 @@ class Command(BaseCommand):
             f"Demo data: {len(people)} customers, {len(surveys)} surveys, {sum(counts)} responses, "
             f"{tickets} tickets."
         )
+
+    def _demo_workspace(self) -> Organization:
+        """Create the demo workspace, owned by the owners of the installation's workspaces."""
+        if Organization.objects.filter(is_demo=True).exists():
+            raise CommandError(
+                "The demo is already loaded; `contento demo --remove` deletes it first."
+            )
+        owners = Membership.objects.filter(role=Role.OWNER, organization__is_demo=False)
+        users = list(User.objects.filter(memberships__in=owners).distinct().order_by("pk"))
+        if not users:
+            raise CommandError("No owner to give the demo to: run `contento setup` first.")
+        return do_create_demo_workspace(DEMO_NAME, owners=users)
 
     def _customers(self, org, rng, count):
         languages = list(LANGUAGE_WEIGHTS)

@@ -44,8 +44,10 @@ def reply_address(ticket: Ticket) -> str:
 
 def sender(ticket: Ticket) -> str:
     address = (ticket.team.email_address if ticket.team else "") or settings.SUPPORT_EMAIL
-    name = ticket.team.name if ticket.team else ticket.organization.name
-    return formataddr((f"{ticket.organization.name} · {name}", address))
+    business = ticket.organization.sender_name or ticket.organization.name
+    if ticket.team is None:
+        return formataddr((business, address))
+    return formataddr((f"{business} · {ticket.team.name}", address))
 
 
 def subject_of(ticket: Ticket, prefix: str = "Re: ") -> str:

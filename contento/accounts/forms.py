@@ -1,0 +1,59 @@
+"""Forms of the accounts pages."""
+
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from contento.accounts.models import Organization
+
+
+class WorkspaceForm(forms.Form):
+    """The workspace's settings; `do_update_workspace` checks them as it saves them."""
+
+    name = forms.CharField(label=_("Business name"), max_length=200)
+    default_language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
+    brand_colour = forms.CharField(
+        label=_("Brand colour"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "color"}),
+        help_text=_("Buttons and links on survey pages, the help centre and emails."),
+    )
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        help_text=_("A PNG, JPEG or WebP image of at most 256 KB, shown above survey pages."),
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"))
+    sender_name = forms.CharField(
+        label=_("Sender name"),
+        max_length=100,
+        required=False,
+        help_text=_("The name customers see on emails; the business name when empty."),
+    )
+    reply_to = forms.EmailField(
+        label=_("Reply-to address"),
+        required=False,
+        help_text=_("Where customers' replies to survey invitations go."),
+    )
+    public_url = forms.URLField(
+        label=_("Public address"),
+        required=False,
+        assume_scheme="https",
+        help_text=_(
+            "The address customers reach this installation at, such as "
+            "https://feedback.example.com; links in emails start with it."
+        ),
+    )
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        kwargs.setdefault(
+            "initial", {name: getattr(organization, name) for name in self.base_fields}
+        )
+        self.organization = organization
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [
+            (zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())
+        ]
