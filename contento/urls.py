@@ -1,15 +1,23 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.urls import include, path, reverse
 from django.views.i18n import set_language
-from django_ratelimit.decorators import ratelimit
 
 from contento.accounts import views as account_views
 from contento.api.api import api
 from contento.core import views as core_views
-from contento.core.ratelimits import login_rate
 
-# The admin's sign-in is a sign-in like any other: limited per client address.
-admin.site.login = ratelimit(key="ip", rate=login_rate, method="POST", block=True)(admin.site.login)
+
+def admin_login(request, extra_context=None):
+    """The admin signs in through the product's own sign-in page, so that its rate limit and
+    the second factor hold there too; a signed-in user who is not staff is refused."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+
+admin.site.login = admin_login
 
 
 handler500 = "contento.core.errors.server_error"

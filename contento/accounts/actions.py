@@ -2,15 +2,25 @@
 
 import secrets
 import zoneinfo
+from datetime import timedelta
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import ProtectedError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contento.accounts.models import ApiToken, Membership, Organization, User, hash_token
+from contento.accounts.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    Organization,
+    User,
+    hash_token,
+)
 from contento.accounts.roles import Role
 from contento.core.colours import AA_TEXT, HEX_COLOUR, WHITE, contrast_ratio
 
@@ -53,10 +63,126 @@ def do_add_member(*, organization: Organization, user: User, role: str) -> Membe
 
 
 def do_remove_member(membership: Membership) -> None:
-    """Remove a member (and their API tokens) from the workspace; the last owner stays."""
+    """Remove a member from the workspace: their API tokens go with the membership and every
+    session of theirs ends (they sign in again to reach their other workspaces). The last
+    owner stays."""
     with transaction.atomic():
         _check_keeps_an_owner(membership, new_role=None)
         membership.delete()
+        do_end_sessions(membership.user)
+
+
+def do_end_sessions(user: User) -> None:
+    """End every session of `user`, on every device and web process."""
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
+
+
+# An invitation is a link signed with the installation's secret that carries the invitation's
+# code and its time of sending; the row says whether it is still open.
+INVITATION_DAYS = 7
+_INVITATION_SALT = "contento.accounts.invitation"
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The signed part of the invitation's link, valid INVITATION_DAYS days."""
+    return signing.TimestampSigner(salt=_INVITATION_SALT).sign(invitation.code.hex)
+
+
+def do_invite_member(
+    *, organization: Organization, email: str, role: str, invited_by: User | None
+) -> Invitation:
+    """Invite `email` to the workspace with `role`; inviting the same address again while the
+    invitation is open changes its role and sends it anew (one invitation, never two)."""
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise AccountError(_("Enter the new member's email address.")) from None
+    if role not in Role.values:
+        raise AccountError(_("Choose a role."))
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise AccountError(_("%(email)s is already a member.") % {"email": email})
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                invitation = (
+                    Invitation.objects.select_for_update()
+                    .filter(organization=organization, email=email)
+                    .filter(accepted_at__isnull=True, revoked_at__isnull=True)
+                    .first()
+                )
+                if invitation is None:
+                    return Invitation.objects.create(
+                        organization=organization, email=email, role=role, invited_by=invited_by
+                    )
+                invitation.role = role
+                invitation.invited_by = invited_by
+                invitation.sent_at = timezone.now()
+                invitation.save(update_fields=["role", "invited_by", "sent_at"])
+                return invitation
+        except IntegrityError:
+            continue  # another request created it meanwhile: update that one
+    raise AccountError(_("The invitation could not be saved. Please try again."))
+
+
+def do_revoke_invitation(invitation: Invitation) -> None:
+    """Withdraw an open invitation: its link stops working."""
+    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def open_invitation(token: str) -> Invitation:
+    """Return the open invitation the link's `token` stands for, or raise AccountError
+    saying why it cannot be used (forged, expired, withdrawn or used)."""
+    signer = signing.TimestampSigner(salt=_INVITATION_SALT)
+    try:
+        code = signer.unsign(token, max_age=timedelta(days=INVITATION_DAYS))
+    except signing.SignatureExpired:
+        raise AccountError(
+            _("This invitation has expired. Ask the workspace's owner to send it again.")
+        ) from None
+    except signing.BadSignature:
+        raise AccountError(_("This invitation link is not valid.")) from None
+    invitation = Invitation.objects.select_related("organization").filter(code=code).first()
+    if invitation is None or invitation.revoked_at is not None:
+        raise AccountError(_("This invitation was withdrawn."))
+    if invitation.accepted_at is not None:
+        raise AccountError(_("This invitation has already been used. Sign in instead."))
+    return invitation
+
+
+def do_accept_invitation(
+    invitation: Invitation, *, user: User | None = None, name: str = "", password: str = ""
+) -> Membership:
+    """Join the workspace from an open invitation, once.
+
+    A signed-in `user` joins when the invitation is for their address; otherwise a new user
+    is made with `name` and `password` (already validated). A second use of the same
+    invitation raises AccountError and hands nothing to anyone.
+    """
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not invitation.is_open:
+            raise AccountError(_("This invitation has already been used. Sign in instead."))
+        if user is None:
+            if User.objects.filter(email__iexact=invitation.email).exists():
+                raise AccountError(
+                    _("You already have an account: sign in to accept the invitation.")
+                )
+            user = do_create_user(email=invitation.email, password=password, name=name.strip())
+        elif user.email.lower() != invitation.email.lower():
+            raise AccountError(
+                _("This invitation is for %(email)s. Sign in with that address to accept it.")
+                % {"email": invitation.email}
+            )
+        membership = do_add_member(
+            organization=invitation.organization, user=user, role=invitation.role
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+    return membership
 
 
 def _check_keeps_an_owner(membership: Membership, new_role: str | None) -> None:
@@ -113,6 +239,7 @@ WORKSPACE_FIELDS = (
     "sender_name",
     "reply_to",
     "public_url",
+    "require_two_factor",
 )
 
 

@@ -47,6 +47,14 @@ class WorkspaceForm(forms.Form):
             "https://feedback.example.com; links in emails start with it."
         ),
     )
+    require_two_factor = forms.BooleanField(
+        label=_("Require two-factor sign-in"),
+        required=False,
+        help_text=_(
+            "Every member signs in with a code from an authenticator app as well as their "
+            "password; members without one set it up at their next visit."
+        ),
+    )
 
     def __init__(self, *args, organization: Organization, **kwargs):
         kwargs.setdefault(

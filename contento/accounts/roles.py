@@ -46,6 +46,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "members.manage": frozenset({Role.OWNER}),
     # The workspace's name, brand, language, time zone, sender and public address.
     "workspace.configure": frozenset({Role.OWNER}),
+    # Read and export the audit log: who did what, and when.
+    "audit.view": frozenset({Role.OWNER}),
     # See the state of the installation's background work (queues, workers, mail listener).
     "installation.status": frozenset({Role.OWNER}),
 }

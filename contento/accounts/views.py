@@ -1,28 +1,23 @@
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
 
+from contento.accounts import audit
 from contento.accounts.access import member_required
 from contento.accounts.actions import (
     AccountError,
-    do_add_member,
     do_create_api_token,
     do_create_organization,
-    do_create_user,
     do_delete_workspace,
     do_remove_demo_workspaces,
-    do_remove_member,
     do_revoke_api_token,
     do_set_workspace_logo,
     do_update_workspace,
@@ -30,18 +25,12 @@ from contento.accounts.actions import (
 )
 from contento.accounts.forms import WorkspaceForm
 from contento.accounts.middleware import SESSION_KEY
-from contento.accounts.models import DEFAULT_BRAND, ApiToken, Membership, Organization, User
+from contento.accounts.models import DEFAULT_BRAND, ApiToken, Membership, Organization
 from contento.accounts.roles import Role
 from contento.core import health
 from contento.core.colours import HEX_COLOUR
-from contento.core.ratelimits import login_rate
 
 LOGO_CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
-
-
-@method_decorator(ratelimit(key="ip", rate=login_rate, method="POST", block=True), name="post")
-class LoginView(auth_views.LoginView):
-    redirect_authenticated_user = True
 
 
 @cache_control(public=True, max_age=86400)
@@ -103,7 +92,9 @@ def workspaces(request):
             if not name:
                 messages.error(request, _("Give the new workspace a name."))
                 return redirect("accounts:workspaces")
-            org = do_create_organization(name=name, owner=request.user)
+            with transaction.atomic():
+                org = do_create_organization(name=name, owner=request.user)
+                audit.record(org.memberships.get(user=request.user), "workspace.created", org)
             request.session[SESSION_KEY] = str(org.code)
             messages.success(request, _("The workspace %(name)s is created.") % {"name": name})
             return redirect("home")
@@ -156,13 +147,15 @@ def workspace_settings(request, membership):
     if request.method == "POST" and form.is_valid():
         changes = dict(form.cleaned_data)
         logo = changes.pop("logo")
+        changed = sorted(name for name, value in changes.items() if getattr(org, name) != value)
         try:
             with transaction.atomic():
                 do_update_workspace(org, changes)
-                if logo is False:  # "Clear" ticked
-                    do_set_workspace_logo(org, None)
-                elif logo is not None:
-                    do_set_workspace_logo(org, logo)
+                if changed:
+                    audit.record(membership, "workspace.updated", org, fields=changed)
+                if logo is not None:
+                    do_set_workspace_logo(org, None if logo is False else logo)  # False: "Clear"
+                    audit.record(membership, "workspace.logo", org, removed=logo is False)
         except ValidationError as error:
             for name, problems in error.message_dict.items():
                 for problem in problems:
@@ -189,60 +182,6 @@ def remove_demo(request, membership):
     return redirect("home")
 
 
-@member_required("members.manage")
-def members(request, membership):
-    org = membership.organization
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "add":
-                _add_member(request, org)
-            else:
-                target = Membership.objects.filter(
-                    organization=org, pk=_int(request.POST.get("member"))
-                ).first()
-                if target is None:
-                    raise Http404
-                if action == "role":
-                    do_add_member(
-                        organization=org, user=target.user, role=request.POST.get("role", "")
-                    )
-                    messages.success(request, _("Role changed."))
-                elif action == "remove":
-                    do_remove_member(target)
-                    messages.success(request, _("Member removed."))
-        except AccountError as error:
-            messages.error(request, str(error))
-        return redirect("accounts:members")
-    rows = (
-        Membership.objects.filter(organization=org).select_related("user").order_by("user__email")
-    )
-    return render(request, "accounts/members.html", {"members": rows, "roles": Role.choices})
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _add_member(request, org):
-    email = request.POST.get("email", "").strip().lower()
-    role = request.POST.get("role", "")
-    if not email or "@" not in email:
-        raise AccountError(_("Enter the new member's email address."))
-    user = User.objects.filter(email__iexact=email).first()
-    password = None
-    if user is None:
-        password = request.POST.get("password") or None
-        if not password or len(password) < 10:
-            raise AccountError(_("A new user needs a first password of at least 10 characters."))
-        user = do_create_user(email=email, password=password, name=request.POST.get("name", ""))
-    do_add_member(organization=org, user=user, role=role)
-    messages.success(request, _("%(email)s is now a member.") % {"email": email})
-
-
 @member_required("workspace.use")
 def tokens(request, membership):
     new_key = None
@@ -254,10 +193,12 @@ def tokens(request, membership):
             if token is None:
                 raise Http404
             do_revoke_api_token(token)
+            audit.record(membership, "token.revoked", token)
             messages.success(request, _("Token revoked."))
             return redirect("accounts:tokens")
         try:
-            _token, new_key = do_create_api_token(membership, request.POST.get("name", ""))
+            token, new_key = do_create_api_token(membership, request.POST.get("name", ""))
+            audit.record(membership, "token.created", token)
         except AccountError as error:
             messages.error(request, str(error))
     return render(

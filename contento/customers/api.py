@@ -13,12 +13,14 @@ when not sent, they are left as they are.
 import logging
 from uuid import UUID
 
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from ninja import Query, Router
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from contento.accounts import audit
 from contento.accounts.access import require_member
 from contento.core.api import DateTime, Flag, MappedPage, Pagination, choice_of, text
 from contento.customers import actions
@@ -164,6 +166,7 @@ def update_customer(request, code: UUID, payload: CustomerPatch):
 def export_customer_data(request, code: UUID):
     membership = require_member(request.auth, "customer.erase")
     customer = access_customer(membership, code, "customer.erase")
+    audit.record(membership, "customer.exported", customer)
     log.info(
         "customer exported",
         extra={"customer": str(customer.code), "membership": membership.pk},
@@ -180,7 +183,10 @@ def export_customer_data(request, code: UUID):
 def erase_customer(request, code: UUID):
     membership = require_member(request.auth, "customer.erase")
     customer = access_customer(membership, code, "customer.erase")
-    do_erase_customer(customer, actor=membership)
+    with transaction.atomic():
+        if customer.erased_at is None:
+            audit.record(membership, "customer.erased", customer)
+        do_erase_customer(customer, actor=membership)
     return _customer_out(Customer.objects.get(pk=customer.pk))
 
 

@@ -10,12 +10,14 @@ import logging
 from django import forms
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from contento.accounts import audit
 from contento.accounts.access import member_required
 from contento.customers.access import access_customer
 from contento.customers.gdpr import do_erase_customer, export_customer
@@ -44,6 +46,7 @@ class EraseForm(forms.Form):
 def customer_export(request, membership, code):
     customer = access_customer(membership, code, "customer.erase")
     data = export_customer(customer)
+    audit.record(membership, "customer.exported", customer)
     log.info(
         "customer exported",
         extra={"customer": str(customer.code), "membership": membership.pk},
@@ -66,7 +69,9 @@ def customer_erase(request, membership, code):
         return render(request, "customers/erase.html", {"customer": customer, "form": None})
     form = EraseForm(request.POST or None, customer=customer)
     if request.method == "POST" and form.is_valid():
-        do_erase_customer(customer, actor=membership)
+        with transaction.atomic():
+            do_erase_customer(customer, actor=membership)
+            audit.record(membership, "customer.erased", customer)
         messages.success(request, _("The customer's personal data was erased."))
         return redirect("customers:detail", customer.code)
     return render(request, "customers/erase.html", {"customer": customer, "form": form})

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from contento.accounts import audit
 from contento.accounts.access import member_required
 from contento.customers.imports import (
     IMPORTERS,
@@ -66,8 +67,20 @@ def import_page(request, membership):
                 membership.organization, kind, upload, dry_run=dry_run
             )
             context["status"] = get_import_status(membership.organization, context["import_id"])
+            audit.record(membership, "customers.imported", kind=kind, queued=True)
         else:
-            context["result"] = run_import(membership.organization, kind, upload, dry_run=dry_run)
+            result = context["result"] = run_import(
+                membership.organization, kind, upload, dry_run=dry_run
+            )
+            if not dry_run:
+                audit.record(
+                    membership,
+                    "customers.imported",
+                    kind=kind,
+                    created=result.created,
+                    updated=result.updated,
+                    refused=result.error_count,
+                )
     return render(request, "customers/import.html", context)
 
 

@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 
+from contento.accounts import audit
 from contento.accounts.access import require_member
 from contento.core.api import Date, MappedPage, Pagination, choice_of, documented_body, one_of
 from contento.core.idempotency import IdempotencyKey
@@ -89,10 +90,12 @@ def update_survey(request, code: UUID, payload: dict[str, Any] = Body(...)):
 )
 def set_status(request, code: UUID, payload: StatusIn):
     survey = access_survey(request.auth, code, "survey.edit")
+    before = survey.status
     try:
         do_set_survey_status(survey, payload.status)
     except ValueError as error:
         raise HttpError(422, str(error)) from None
+    audit.record(request.auth, "survey.status", survey, before=before, after=survey.status)
     return _survey_out(survey)
 
 

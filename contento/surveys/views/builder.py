@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from contento.accounts import audit
 from contento.accounts.access import member_required
 from contento.customers.models import Customer
 from contento.surveys import definition
@@ -317,11 +318,13 @@ def definition_edit(request, membership, code):
 @member_required("survey.edit")
 def set_status(request, membership, code):
     survey = access_survey(membership, code, "survey.edit")
+    before = survey.status
     try:
         do_set_survey_status(survey, request.POST.get("status", ""))
     except ValueError as error:
         messages.error(request, str(error))
     else:
+        audit.record(membership, "survey.status", survey, before=before, after=survey.status)
         messages.success(
             request, _("Survey status: %(status)s.") % {"status": survey.get_status_display()}
         )

@@ -10,6 +10,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from contento.accounts import audit
 from contento.accounts.access import member_required
 from contento.core.charts import column_chart, score_colors
 from contento.surveys import exports
@@ -206,6 +207,7 @@ def _export_options(request) -> dict:
 @member_required("survey.export")
 def export_csv(request, membership, code):
     survey = access_survey(membership, code, "survey.export")
+    audit.record(membership, "export.downloaded", survey, format="csv")
     local = localize(survey, display_language(request, survey))
     response = StreamingHttpResponse(
         exports.csv_stream(local, **_export_options(request)),
@@ -218,6 +220,7 @@ def export_csv(request, membership, code):
 @member_required("survey.export")
 def export_xlsx(request, membership, code):
     survey = access_survey(membership, code, "survey.export")
+    audit.record(membership, "export.downloaded", survey, format="xlsx")
     local = localize(survey, display_language(request, survey))
     return FileResponse(
         exports.xlsx_file(local, **_export_options(request)),
