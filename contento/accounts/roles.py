@@ -25,6 +25,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "survey.view": frozenset({Role.OWNER, Role.MANAGER, Role.ANALYST}),
     # Create, edit, publish and close surveys; invite customers.
     "survey.edit": frozenset({Role.OWNER, Role.MANAGER}),
+    # Delete a survey with all its responses, or one response (both audited).
+    "survey.delete": frozenset({Role.OWNER, Role.MANAGER}),
     # Export responses (CSV/XLSX).
     "survey.export": frozenset({Role.OWNER, Role.MANAGER, Role.ANALYST}),
     # Record a response on a customer's behalf (phone call, API integration).

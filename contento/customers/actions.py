@@ -25,6 +25,7 @@ from contento.customers.models import (
     Purchase,
     Subscription,
 )
+from contento.customers.phones import maybe_e164, region_of
 
 _LANGUAGES = {code for code, _name in settings.LANGUAGES}
 # Read once: listing the time zone database takes milliseconds, too long for every record of
@@ -158,6 +159,10 @@ def _save_record(instance, changes: dict, allowed: tuple[str, ...]):
         raise ValidationError({name: "This field cannot be changed." for name in unknown})
     for name, value in _clean_changes(type(instance), changes).items():
         setattr(instance, name, value)
+    if isinstance(instance, Customer) and changes.get("phone"):
+        # Stored as E.164 when it reads as a number; an extension or a note stays as typed.
+        region = region_of(instance.timezone or instance.organization.time_zone)
+        instance.phone = maybe_e164(instance.phone, region) or instance.phone
     instance.full_clean()
     try:
         with transaction.atomic():

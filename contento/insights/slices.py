@@ -14,8 +14,8 @@ number of answers:
   answer (the latest one started). Answers without a customer, or whose customer has none
   of these, are counted under "Unknown".
 - ``attribute:<name>`` is any of the business's own customer attributes (`Customer.attributes`:
-  plan, region, segment…), read like the customer fields above; `attribute_keys` lists the
-  names in use in the workspace.
+  plan, region, segment…), read like the customer fields above;
+  `contento.customers.attributes.attribute_keys` lists the names in use in the workspace.
 - ``team`` and ``agent`` are the CSAT of support interactions: one ``GROUP BY`` over the
   answered `TicketRating` rows, by the team and agent frozen when the rating was asked for.
   Support is rated on CSAT only, so these slices exist for CSAT alone.
@@ -35,13 +35,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from contento.customers.models import ATTRIBUTE_KEY, Customer, Product, Purchase, Subscription
+from contento.customers.models import ATTRIBUTE_KEY, Product, Purchase, Subscription
 from contento.support.models import TicketRating
 from contento.surveys.metrics import Figure, estimate
 from contento.surveys.models import Answer, MonthlyScoreCount, ScoreCount
@@ -147,21 +146,6 @@ def dimension_name(dimension: str) -> str:
     if name:
         return str(_("Customer attribute “%(name)s”") % {"name": name})
     return str(DIMENSIONS[dimension])
-
-
-def attribute_keys(organization) -> list[str]:
-    """Return the names of the customer attributes in use in the workspace, sorted."""
-    # The table's name comes from the model, the workspace is a parameter.
-    table = connection.ops.quote_name(Customer._meta.db_table)
-    if connection.vendor == "postgresql":
-        sql = f"SELECT DISTINCT jsonb_object_keys(attributes) FROM {table}"  # noqa: S608
-        sql += " WHERE organization_id = %s"
-    else:
-        sql = f"SELECT DISTINCT j.key FROM {table} c, json_each(c.attributes) j"  # noqa: S608
-        sql += " WHERE c.organization_id = %s"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [organization.pk])
-        return sorted(key for (key,) in cursor.fetchall() if ATTRIBUTE_KEY.fullmatch(key))
 
 
 def _rollup_counts(organization, kind, dimension, since, until, survey) -> Iterable[tuple]:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from contento.accounts.access import member_required
 from contento.core.downloads import page_query, render_or_download
+from contento.customers.attributes import attribute_keys
 from contento.insights import charts
 from contento.insights import comments as comment_insights
 from contento.insights import drivers as driver_analysis
@@ -26,7 +27,6 @@ from contento.insights import overview as figures
 from contento.insights.actions import do_set_weekly_report
 from contento.insights.forms import DateRangeForm, LoyaltyForm, SliceForm
 from contento.insights.models import ReportSubscription
-from contento.insights.slices import attribute_keys
 from contento.surveys.access import access_survey
 from contento.surveys.localize import display_language, localize
 from contento.surveys.periods import Period

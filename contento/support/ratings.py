@@ -8,10 +8,12 @@ only parts of the desk that use the survey engine.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from contento.support.access import read_signed_for_ticket, signed_for_ticket
 from contento.support.models import DeskSettings, Ticket, TicketRating
@@ -23,56 +25,46 @@ RATING_QUESTION = "treated"
 COMMENT_QUESTION = "comment"
 _SALT = "contento.support.rating"
 
-RATING_DEFINITION = {
-    "format": "contento.survey/1",
-    "default_language": "en",
-    "languages": ["en", "es", "fr", "ru", "vi", "id"],
-    "title": {
-        "en": "How were you treated?",
-        "es": "¿Cómo le atendimos?",
-        "fr": "Comment avez-vous été traité ?",
-        "ru": "Как вас обслужили?",
-        "vi": "Bạn được phục vụ như thế nào?",
-        "id": "Bagaimana kami melayani Anda?",
-    },
-    "thank_you": {
-        "en": "Thank you for telling us.",
-        "es": "Gracias por contárnoslo.",
-        "fr": "Merci de nous l'avoir dit.",
-        "ru": "Спасибо, что рассказали нам.",
-        "vi": "Cảm ơn bạn đã cho chúng tôi biết.",
-        "id": "Terima kasih telah memberi tahu kami.",
-    },
-    "questions": [
-        {
-            "key": RATING_QUESTION,
-            "type": "csat",
-            "required": True,
-            "page": 1,
-            "text": {
-                "en": "How satisfied are you with how we handled your request?",
-                "es": "¿Qué tan satisfecho está con cómo atendimos su solicitud?",
-                "fr": "Êtes-vous satisfait de la façon dont nous avons traité votre demande ?",
-                "ru": "Насколько вы довольны тем, как мы обработали ваш запрос?",
-                "vi": "Bạn hài lòng thế nào với cách chúng tôi xử lý yêu cầu của bạn?",
-                "id": "Seberapa puas Anda dengan cara kami menangani permintaan Anda?",
+# The rating survey's texts are in the translators' catalogs like every other string; each
+# workspace's survey is made from them in every language when it is first needed.
+TITLE = gettext_noop("How were you treated?")
+THANK_YOU = gettext_noop("Thank you for telling us.")
+RATING_TEXT = gettext_noop("How satisfied are you with how we handled your request?")
+COMMENT_TEXT = gettext_noop("Anything you would like to add?")
+
+
+def _in_every_language(message: str) -> dict[str, str]:
+    texts = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            texts[language] = translation.gettext(message)
+    return texts
+
+
+def rating_definition() -> dict:
+    """The rating survey's definition, in every language of the installation."""
+    return {
+        "format": "contento.survey/1",
+        "default_language": "en",
+        "languages": [language for language, _name in settings.LANGUAGES],
+        "title": _in_every_language(TITLE),
+        "thank_you": _in_every_language(THANK_YOU),
+        "questions": [
+            {
+                "key": RATING_QUESTION,
+                "type": "csat",
+                "required": True,
+                "page": 1,
+                "text": _in_every_language(RATING_TEXT),
             },
-        },
-        {
-            "key": COMMENT_QUESTION,
-            "type": "text",
-            "page": 2,
-            "text": {
-                "en": "Anything you would like to add?",
-                "es": "¿Algo que quiera añadir?",
-                "fr": "Souhaitez-vous ajouter quelque chose ?",
-                "ru": "Хотите что-нибудь добавить?",
-                "vi": "Bạn có muốn nói thêm điều gì không?",
-                "id": "Ada yang ingin Anda tambahkan?",
+            {
+                "key": COMMENT_QUESTION,
+                "type": "text",
+                "page": 2,
+                "text": _in_every_language(COMMENT_TEXT),
             },
-        },
-    ],
-}
+        ],
+    }
 
 
 def desk_settings(organization) -> DeskSettings:
@@ -87,7 +79,7 @@ def rating_survey(organization):
         desk = desk.first() or desk_settings(organization)
         survey = desk.rating_survey
         if survey is None:
-            survey = do_create_survey(organization, RATING_DEFINITION)
+            survey = do_create_survey(organization, rating_definition())
             do_set_survey_status(survey, Survey.Status.LIVE)
             desk.rating_survey = survey
             desk.save(update_fields=["rating_survey"])

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from contento.support.views import attachments, attention, configuration, desk, reports
+from contento.support.views import attachments, attention, configuration, desk, reach, reports
 
 app_name = "support"
 urlpatterns = [
     path("", desk.queue, name="queue"),
     path("reports/", reports.report, name="report"),
+    path("reach/", reach.reach, name="reach"),
+    path("reach/<str:key>.<str:kind>", reach.reach_qr, name="reach_qr"),
     path("conversations/new/", desk.new_conversation, name="new_conversation"),
     path("tickets/<uuid:code>/", desk.ticket_detail, name="ticket"),
     path("tickets/<uuid:code>/reply/", desk.reply, name="reply"),

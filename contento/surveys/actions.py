@@ -9,8 +9,9 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contento.core import idempotency, queues
@@ -176,7 +177,11 @@ def _write_choices(question: Question, cdocs: list[dict], doc: dict) -> None:
 
 
 def do_set_survey_status(survey: Survey, status: str) -> Survey:
-    """Publish (live), close or return a survey to draft."""
+    """Publish (live), close, archive or return a survey to draft.
+
+    An archived survey answers no one and leaves the list of surveys; its responses and
+    figures stay, and it can be taken out of the archive as a closed survey.
+    """
     if status not in Survey.Status.values:
         raise ValueError(f"Unknown status {status!r}.")
     if status == Survey.Status.LIVE and not survey.questions.exists():
@@ -184,6 +189,59 @@ def do_set_survey_status(survey: Survey, status: str) -> Survey:
     Survey.objects.filter(pk=survey.pk).update(status=status, updated_at=timezone.now())
     survey.status = status
     return survey
+
+
+def _only_language(node, language: str, codes: frozenset):
+    """The definition document `node` with every text in `language` only."""
+    if isinstance(node, dict):
+        if node and set(node) <= codes:
+            return {language: node[language]} if language in node else {}
+        return {key: _only_language(value, language, codes) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_only_language(item, language, codes) for item in node]
+    return node
+
+
+@transaction.atomic
+def do_copy_survey(survey: Survey, *, translations: bool = True, user=None) -> Survey:
+    """Return a new draft with the survey's questions (and translations, if wanted), titled
+    as a copy; responses are not copied."""
+    document = definition_format.export(survey)
+    if not translations:
+        codes = frozenset(code for code, _name in settings.LANGUAGES)
+        document = _only_language(document, survey.default_language, codes)
+        document["languages"] = [survey.default_language]
+    titles = document.get("title") or {}
+    for language, title in titles.items():
+        with translation.override(language):
+            titles[language] = (_("Copy of %(title)s") % {"title": title})[:200]
+    return do_create_survey(survey.organization, document, user=user)
+
+
+@transaction.atomic
+def do_delete_survey(survey: Survey, *, confirm: str) -> None:
+    """Delete a survey with its responses, answers and counts, when `confirm` is its title.
+
+    The counts are the survey's own rows, so nothing else needs recounting; the customers
+    stay. Raises ValueError otherwise.
+    """
+    if confirm.strip() != survey.title.strip():
+        raise ValueError(_("Type the survey's title exactly to delete it."))
+    Survey.objects.filter(pk=survey.pk).delete()
+
+
+@transaction.atomic
+def do_delete_response(response: Response) -> None:
+    """Delete one response and take its answers out of every count."""
+    response = Response.all_objects.select_for_update().get(pk=response.pk)
+    _replace_answers(response, list(response.survey.questions.values_list("id", flat=True)), [])
+    response.delete()
+
+
+def do_delete_test_responses(survey: Survey) -> int:
+    """Delete the answers given from the survey's preview; return how many responses."""
+    deleted, by_model = Response.all_objects.filter(survey=survey, is_test=True).delete()
+    return by_model.get(Response._meta.label, 0)
 
 
 # Responses -------------------------------------------------------------------------------------
@@ -204,7 +262,7 @@ class IdempotencyConflict(ValueError):
 def stored_values(response: Response, local: LocalSurvey) -> dict:
     """Return the canonical value of every answered question of a response, by key."""
     rows = defaultdict(list)
-    for answer in response.answers.all():
+    for answer in Answer.all_objects.filter(response=response):
         rows[answer.question_id].append(answer)
     choices_by_id = {c.id: c for lq in local.questions for c in lq.question.choices.all()}
     values = {}
@@ -252,6 +310,7 @@ def _write_answers(
                     question=lq.question,
                     language=response.language,
                     answered_at=now,
+                    is_test=response.is_test,
                     **fields,
                 )
             )
@@ -263,11 +322,13 @@ def _write_answers(
 def _replace_answers(response: Response, question_ids: list[int], rows: list[Answer]) -> None:
     """Swap a response's answers to these questions for `rows`, and update the score counts."""
     replaced = set(question_ids)
-    before = rollups.scored_rows_of(Answer.objects.filter(response=response))
+    before = rollups.scored_rows_of(Answer.all_objects.filter(response=response))
     removed = [row for row in before if row[0] in replaced]
     added = rollups.scored_rows(rows)
-    Answer.objects.filter(response=response, question_id__in=question_ids).delete()
+    Answer.all_objects.filter(response=response, question_id__in=question_ids).delete()
     Answer.objects.bulk_create(rows)
+    if response.is_test:
+        return  # a preview's answers count nowhere
     rollups.record(response.survey_id, removed, added)
     after = [row for row in before if row[0] not in replaced] + added
     rollups.record_pairs(response, before, after)
@@ -281,6 +342,7 @@ def do_start_response(
     source: str,
     customer=None,
     link_key: str | None = None,
+    is_test: bool = False,
     at=None,
 ) -> Response:
     """Return the response with this code (or link), creating it on first use.
@@ -289,7 +351,8 @@ def do_start_response(
     finds the same response instead of creating a second one.
     """
     lookup = {"link_key": link_key} if link_key else {"code": code}
-    existing = Response.objects.filter(survey=survey, **lookup).first()
+    responses = Response.all_objects.filter(survey=survey, is_test=is_test)
+    existing = responses.filter(**lookup).first()
     if existing:
         return existing
     try:
@@ -301,11 +364,12 @@ def do_start_response(
                 source=source,
                 customer=customer,
                 link_key=link_key,
+                is_test=is_test,
                 started_at=at or timezone.now(),
             )
     except IntegrityError:
         # A concurrent request created it first.
-        return Response.objects.get(survey=survey, **lookup)
+        return responses.get(**lookup)
 
 
 @dataclass(frozen=True)
@@ -316,6 +380,7 @@ class NewResponse:
     source: str
     customer: object = None
     link_key: str | None = None
+    is_test: bool = False
 
 
 @dataclass(frozen=True)
@@ -342,7 +407,7 @@ def do_save_page(
             existing = _find_started(local.survey, response)
             values = stored_values(existing, local) if existing else {}
         else:
-            existing = response = Response.objects.select_for_update().get(pk=response.pk)
+            existing = response = Response.all_objects.select_for_update().get(pk=response.pk)
             if response.status == Response.Status.COMPLETE:
                 return SavedPage({}, response)
             values = stored_values(response, local)
@@ -360,9 +425,10 @@ def do_save_page(
                 source=response.source,
                 customer=response.customer,
                 link_key=response.link_key,
+                is_test=response.is_test,
                 at=at,
             )
-            existing = Response.objects.select_for_update().get(pk=existing.pk)
+            existing = Response.all_objects.select_for_update().get(pk=existing.pk)
             if existing.status == Response.Status.COMPLETE:
                 return SavedPage({}, existing)
         response = existing
@@ -381,8 +447,8 @@ def do_save_page(
 
 def _find_started(survey: Survey, new: NewResponse) -> Response | None:
     lookup = {"link_key": new.link_key} if new.link_key else {"code": new.code}
-    found = Response.objects.filter(survey=survey, **lookup).first()
-    return Response.objects.select_for_update().get(pk=found.pk) if found else None
+    found = Response.all_objects.filter(survey=survey, is_test=new.is_test, **lookup).first()
+    return Response.all_objects.select_for_update().get(pk=found.pk) if found else None
 
 
 def _missing_required(local: LocalSurvey, values: dict) -> dict:

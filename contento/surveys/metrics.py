@@ -8,26 +8,68 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models import Count, Exists, OuterRef, Q, Sum, TextField
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, TruncMonth, TruncWeek
 
 from contento import stats
+from contento.customers.models import Purchase, Subscription
 from contento.surveys.localize import LocalSurvey
 from contento.surveys.models import Answer, Response, ScoreCount
 from contento.surveys.periods import Period
 
 METRIC_KINDS = ("nps", "csat", "ces")
+# Below this many answers a figure is shown with a warning: one answer more or less moves it
+# by several points, as the width of its interval says.
+SMALL_SAMPLE = 30
+
+
+@dataclass(frozen=True)
+class AnswerFilter:
+    """Responses whose answer to one question meets a condition: a score compared with a
+    number ("NPS at most 6") or an option chosen ("chose Price")."""
+
+    question: str  # the question's key
+    op: str  # one of ANSWER_OPS
+    value: str
+
+    def matches(self, survey):
+        """The answers that meet the condition."""
+        answers = Answer.objects.filter(survey=survey, question__key=self.question)
+        if self.op == "chose":
+            return answers.filter(choice__key=self.value)
+        try:
+            number = int(self.value)
+        except ValueError:
+            return answers.none()
+        return answers.filter(**{ANSWER_OPS[self.op]: number})
+
+
+ANSWER_OPS = {"le": "value__lte", "ge": "value__gte", "eq": "value", "chose": "choice__key"}
 
 
 @dataclass(frozen=True)
 class Filters(Period):
     """What a dashboard or the metrics endpoint restricts answers to (all optional): a period
-    of days, and the language of the answers."""
+    of days and the language of the answers, which the score counts keep; and the response's
+    answer to a question, its customer's attribute or product, its channel and whether it is
+    complete, which need a scan of the answers of the responses that pass."""
 
     language: str | None = None
+    answer: AnswerFilter | None = None
+    attribute: tuple[str, str] | None = None  # (name, value) of a customer attribute
+    product: str | None = None  # the code of a product the customer bought or subscribes to
+    channel: str | None = None  # Response.Source
+    completion: str | None = None  # Response.Status
+
+    @property
+    def by_response(self) -> bool:
+        """Whether a filter of the response itself is set (the counts cannot serve it)."""
+        return any((self.answer, self.attribute, self.product, self.channel, self.completion))
 
     def answers(self, survey):
-        """Return the survey's answers given in the period, in the language."""
+        """Return the survey's answers given in the period, in the language, of the responses
+        that pass the other filters."""
         qs = Answer.objects.filter(survey=survey)
         start, end = self.bounds()
         if start:
@@ -36,10 +78,15 @@ class Filters(Period):
             qs = qs.filter(answered_at__lt=end)
         if self.language:
             qs = qs.filter(language=self.language)
+        if self.by_response:
+            qs = qs.filter(
+                response__in=self._narrow(survey, Response.objects.filter(survey=survey))
+            )
         return qs
 
     def responses(self, survey):
-        """Return the survey's responses started in the period, in the language."""
+        """Return the survey's responses started in the period, in the language, that pass
+        the other filters."""
         qs = Response.objects.filter(survey=survey)
         start, end = self.bounds()
         if start:
@@ -48,6 +95,28 @@ class Filters(Period):
             qs = qs.filter(started_at__lt=end)
         if self.language:
             qs = qs.filter(language=self.language)
+        return self._narrow(survey, qs)
+
+    def _narrow(self, survey, qs):
+        if self.completion:
+            qs = qs.filter(status=self.completion)
+        if self.channel:
+            qs = qs.filter(source=self.channel)
+        if self.attribute:
+            name, value = self.attribute
+            # As text (a key transform would compare JSON on SQLite).
+            text = Cast(KeyTextTransform(name, "customer__attributes"), TextField())
+            qs = qs.annotate(_attribute=text).filter(_attribute=value)
+        if self.product:
+            bought = Purchase.objects.filter(
+                customer=OuterRef("customer"), product__code=self.product
+            )
+            held = Subscription.objects.filter(
+                customer=OuterRef("customer"), product__code=self.product
+            )
+            qs = qs.filter(Exists(bought) | Exists(held))
+        if self.answer:
+            qs = qs.filter(pk__in=self.answer.matches(survey).values("response_id"))
         return qs
 
 
@@ -130,7 +199,8 @@ def estimate(kind: str, counts: dict[int, int]) -> Figure | None:
 
 def question_metrics(local: LocalSurvey, filters: Filters) -> list[dict]:
     """Return, for each NPS, CSAT and CES question, its estimate, counts and distribution."""
-    counts = score_counts(local.survey, filters)
+    scan = filters.by_response
+    counts = (score_counts_scan if scan else score_counts)(local.survey, filters)
     result = []
     for lq in local.questions:
         if lq.question.kind not in METRIC_KINDS:

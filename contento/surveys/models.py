@@ -25,6 +25,7 @@ class Survey(models.Model):
         DRAFT = "draft", _("Draft")
         LIVE = "live", _("Live")
         CLOSED = "closed", _("Closed")
+        ARCHIVED = "archived", _("Archived")
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="surveys")
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -164,6 +165,17 @@ class ChoiceTranslation(models.Model):
         ]
 
 
+class CountedManager(models.Manager):
+    """The rows that count: all but the test answers given from a survey's preview.
+
+    It is the default manager, so every count, list, export and analysis leaves tests out
+    without saying so; `all_objects` sees them too (the preview itself, deletions).
+    """
+
+    def get_queryset(self):
+        return super().get_queryset().filter(is_test=False)
+
+
 class Response(models.Model):
     """One respondent's answers to one survey, saved page by page until complete.
 
@@ -195,8 +207,15 @@ class Response(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Given from the staff's preview: kept apart from every count, list and export.
+    is_test = models.BooleanField(default=False)
+
+    all_objects = models.Manager()
+    objects = CountedManager()
 
     class Meta:
+        default_manager_name = "objects"
+        base_manager_name = "all_objects"
         ordering = ["-started_at"]
         constraints = [
             models.UniqueConstraint(
@@ -257,8 +276,14 @@ class Answer(models.Model):
     theme = models.ForeignKey(
         "SurveyTheme", null=True, blank=True, on_delete=models.SET_NULL, related_name="answers"
     )
+    is_test = models.BooleanField(default=False)  # as its response's
+
+    all_objects = models.Manager()
+    objects = CountedManager()
 
     class Meta:
+        default_manager_name = "objects"
+        base_manager_name = "all_objects"
         indexes = [
             models.Index(fields=["survey", "question", "answered_at"]),
             models.Index(fields=["question", "value"]),

@@ -8,7 +8,7 @@ from pydantic import ConfigDict, StringConstraints
 
 from contento.core.api import choice_of, one_of, text
 from contento.surveys import definition
-from contento.surveys.logic import OPERATORS
+from contento.surveys.logic import MAX_CONDITIONS, OPERATORS
 from contento.surveys.models import Survey
 from contento.surveys.questions import TYPES
 from contento.surveys.questions.base import SCALE_LIMIT
@@ -41,6 +41,22 @@ class Condition(Schema):
     value: Any = None
 
 
+class AllConditions(Schema):
+    """Show the question only when every one of these conditions is met."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    all: list[Condition] = Field(..., min_length=1, max_length=MAX_CONDITIONS)
+
+
+class AnyConditions(Schema):
+    """Show the question when at least one of these conditions is met."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    any: list[Condition] = Field(..., min_length=1, max_length=MAX_CONDITIONS)
+
+
 class QuestionDefinition(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -60,7 +76,7 @@ class QuestionDefinition(Schema):
     items: list[ChoiceDefinition | text(definition.MAX_LABEL, required=True)] = Field(
         None, max_length=definition.MAX_CHOICES
     )
-    show_if: Condition | None = None
+    show_if: Condition | AllConditions | AnyConditions | None = None
 
 
 class SurveyDefinition(Schema):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contento.surveys.views import builder, dashboard
+from contento.surveys.views import builder, dashboard, public, responses
 
 app_name = "surveys"
 urlpatterns = [
@@ -11,6 +11,21 @@ urlpatterns = [
     path("<uuid:code>/themes/refresh/", dashboard.refresh_themes, name="refresh_themes"),
     path("<uuid:code>/export.csv", dashboard.export_csv, name="export_csv"),
     path("<uuid:code>/export.xlsx", dashboard.export_xlsx, name="export_xlsx"),
+    path("<uuid:code>/responses/", responses.response_list, name="responses"),
+    path(
+        "<uuid:code>/responses/<uuid:response_code>/",
+        responses.response_detail,
+        name="response",
+    ),
+    path(
+        "<uuid:code>/responses/<uuid:response_code>/delete/",
+        responses.response_delete,
+        name="response_delete",
+    ),
+    path("<uuid:code>/preview/", public.preview, name="preview"),
+    path("<uuid:code>/copy/", builder.copy_survey, name="copy"),
+    path("<uuid:code>/delete/", builder.delete_survey, name="delete"),
+    path("<uuid:code>/tests/delete/", builder.delete_tests, name="delete_tests"),
     path("<uuid:code>/build/", builder.survey_build, name="build"),
     path("<uuid:code>/status/", builder.set_status, name="status"),
     path("<uuid:code>/questions/new/", builder.question_edit, name="question_new"),

@@ -27,6 +27,22 @@ def test_catalog_is_complete(language):
             assert sorted(PLACEHOLDER.findall(entry.msgstr)) == wanted, (language, entry.msgid)
 
 
+# French sets a no-break space before : ; ? ! (an ordinary space would break the line there).
+FRENCH_MISSPACED = re.compile(r"(?<=\S) [:;?!](?=\s|$)|(?<=[^\s\u00a0\u202f])[;?!](?=\s|$)")
+
+
+def test_french_sets_a_no_break_space_before_high_punctuation():
+    po = polib.pofile(str(LOCALE / "fr" / "LC_MESSAGES" / "django.po"))
+    wrong = [
+        text
+        for entry in po
+        if not entry.obsolete
+        for text in [entry.msgstr, *entry.msgstr_plural.values()]
+        if FRENCH_MISSPACED.search(text)
+    ]
+    assert wrong == []
+
+
 @pytest.mark.skipif(not shutil.which("xgettext"), reason="GNU gettext (xgettext) is not installed")
 def test_catalogs_hold_every_message_in_the_code(tmp_path):
     """Extract the messages afresh from a copy of the code and compare with the catalogs."""

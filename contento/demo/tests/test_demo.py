@@ -4,10 +4,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from contento.accounts.roles import Role
+from contento.customers.attributes import attribute_keys
 from contento.customers.models import Subscription
 from contento.demo.desk import subject_of
 from contento.insights.loyalty import analyse, sources
-from contento.insights.slices import attribute_keys, by_slice
+from contento.insights.slices import by_slice
 from contento.support.models import CannedReply, Ticket, TicketRating
 
 

@@ -16,8 +16,9 @@ from contento.customers.actions import (
     do_save_product,
     do_save_subscription,
 )
+from contento.customers.attributes import attribute_keys
 from contento.insights.overview import compare
-from contento.insights.slices import DIMENSIONS, attribute_keys, available, by_slice
+from contento.insights.slices import DIMENSIONS, available, by_slice
 from contento.support.actions import ratings as desk_ratings
 from contento.support.actions.tickets import do_create_ticket
 from contento.support.models import Team

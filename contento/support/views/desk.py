@@ -14,6 +14,8 @@ from contento.accounts.models import Membership
 from contento.accounts.roles import roles_with
 from contento.core.idempotency import IdempotencyKey
 from contento.customers.access import access_customer
+from contento.customers.search import find_customers
+from contento.customers.timeline import customer_timeline
 from contento.support import canned
 from contento.support.access import access_canned_reply, access_ticket
 from contento.support.actions.messages import do_add_note, do_log_conversation, do_reply_to_ticket
@@ -125,6 +127,42 @@ def _ticket_context(membership, ticket, **forms):
         "can_work": membership.can("ticket.work"),
         "can_manage": membership.can("ticket.manage"),
         "follow_ups": ticket.follow_ups.all(),
+        **_customer_context(membership, ticket),
+    }
+
+
+# How much of the customer the ticket page shows beside the conversation.
+CONTEXT_TICKETS = 5
+CONTEXT_FEEDBACK = 5
+
+
+def _customer_context(membership, ticket) -> dict:
+    """What an agent should know about the customer while answering: their other tickets,
+    their latest scores and comments, what they bought and subscribe to, their attributes."""
+    customer = ticket.customer
+    if not membership.can("customer.view") or customer.erased_at is not None:
+        return {"context": None}
+    others = (
+        Ticket.objects.filter(customer=customer)
+        .exclude(pk=ticket.pk)
+        .order_by("-created_at")[:CONTEXT_TICKETS]
+    )
+    feedback = [
+        entry
+        for entry in customer_timeline(customer, limit=50)
+        if entry.category in {"survey", "rating"}
+    ][:CONTEXT_FEEDBACK]
+    return {
+        "context": {
+            "customer": customer,
+            "tickets": others,
+            "feedback": feedback,
+            "purchases": customer.purchases.select_related("product").order_by("-purchased_at")[:5],
+            "subscriptions": customer.subscriptions.select_related("product").order_by(
+                "-started_on"
+            )[:5],
+            "attributes": sorted((customer.attributes or {}).items()),
+        }
     }
 
 
@@ -286,4 +324,10 @@ def new_conversation(request, membership):
         else:
             messages.success(request, _("Conversation logged."))
             return redirect(ticket)
-    return render(request, "support/new_conversation.html", {"form": form, "customer": customer})
+    query = request.GET.get("q", "")
+    found = find_customers(membership.organization, query) if customer is None else []
+    return render(
+        request,
+        "support/new_conversation.html",
+        {"form": form, "customer": customer, "query": query, "found": found},
+    )

@@ -54,11 +54,28 @@ def expiring_link(view):
 
 
 def _language(request, default="en") -> str:
+    """The language of the page, which is also the one its Content-Language names."""
     requested = request.GET.get("lang") or request.POST.get("language")
     if requested in _LANGUAGES:
-        return requested
-    accepted = translation.get_language_from_request(request)
-    return accepted if accepted in _LANGUAGES else default
+        language = requested
+    else:
+        accepted = translation.get_language_from_request(request)
+        language = accepted if accepted in _LANGUAGES else default
+    request.LANGUAGE_CODE = language
+    return language
+
+
+def says_its_language(view):
+    """Send the language the page is written in as Content-Language (the locale middleware
+    would name the language active after the view, the browser's)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+    return wrapped
 
 
 def _organization(code) -> Organization:
@@ -91,6 +108,7 @@ def _open_ticket(request, organization, form, channel_name, purpose):
 
 @csrf_protect
 @ratelimit(key="ip", rate=public_rate, method="POST", block=True)
+@says_its_language
 def contact(request, org):
     """The public contact form: a request becomes a ticket and its link is shown."""
     organization = _organization(org)
@@ -119,6 +137,7 @@ def contact(request, org):
 @csrf_protect
 @ratelimit(key="ip", rate=public_rate, method="POST", block=True)
 @expiring_link
+@says_its_language
 def customer_ticket(request, token):
     """The customer's own view of their ticket, where they can also answer."""
     ticket = ticket_from_customer_token(token)
@@ -173,6 +192,7 @@ def _conversation(request, ticket, token, language, renew_key=False):
 
 @ratelimit(key="ip", rate=public_rate, block=True)
 @expiring_link
+@says_its_language
 def customer_conversation(request, token):
     """The conversation alone, polled by the chat page every few seconds (any web process
     answers it from the database, so it works behind a load balancer)."""
@@ -184,6 +204,7 @@ def customer_conversation(request, token):
 
 @csrf_protect
 @ratelimit(key="ip", rate=public_rate, method="POST", block=True)
+@says_its_language
 def chat(request, org):
     """Start a live chat: the first message opens a chat ticket that an agent answers."""
     organization = _organization(org)
@@ -211,6 +232,7 @@ def chat(request, org):
 @csrf_protect
 @ratelimit(key="ip", rate=public_rate, method="POST", block=True)
 @expiring_link
+@says_its_language
 def rate(request, token):
     """Answer "How were you treated?": one click from the email, then an optional comment.
 
@@ -220,7 +242,7 @@ def rate(request, token):
     rating = ratings.rating_from_token(token)
     if rating is None:
         raise Http404("This link is not valid.")
-    language = rating.language
+    language = request.LANGUAGE_CODE = rating.language
     with translation.override(language):
         if request.method == "POST":
             score = _score(request.POST.get("score"))
@@ -240,6 +262,7 @@ def rate(request, token):
                 "rating": rating,
                 "ticket": rating.ticket,
                 "token": token,
+                "title": local.title,
                 "question": questions[ratings.RATING_QUESTION].text,
                 "comment_question": questions[ratings.COMMENT_QUESTION].text,
                 "chosen": _score(request.GET.get("score")) if request.method == "GET" else None,

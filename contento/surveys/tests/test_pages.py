@@ -1,13 +1,14 @@
 """The signed-in survey pages: builder, translations, JSON, dashboard, as each role and outsider."""
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
 
 from contento.accounts.roles import Role
 from contento.surveys import definition
-from contento.surveys.actions import do_submit_response
+from contento.surveys.actions import do_create_survey, do_submit_response
 from contento.surveys.models import Survey
 
 ALL = [Role.OWNER, Role.MANAGER, Role.AGENT, Role.ANALYST]
@@ -115,19 +116,18 @@ def test_build_a_survey_in_the_builder(personas):
             "key": "fix",
             "text": "What went wrong?",
             "page": 2,
-            "show_if_question": "would-you-recommend-us",
-            "show_if_op": "lte",
-            "show_if_value": "6",
+            "show_if_question_1": "nps",
+            "show_if_op_1": "detractor",
         },
     )
     doc = definition.export(survey)
-    assert [q["key"] for q in doc["questions"]] == ["would-you-recommend-us", "visit", "fix"]
+    assert [q["key"] for q in doc["questions"]] == ["nps", "visit", "fix"]
     assert doc["questions"][1]["choices"] == [
         {"key": "repair", "label": {"en": "Repair"}},
         {"key": "buy", "label": {"en": "To buy something"}},
     ]
     assert doc["questions"][2]["show_if"] == {
-        "question": "would-you-recommend-us",
+        "question": "nps",
         "op": "lte",
         "value": 6,
     }
@@ -149,7 +149,7 @@ def test_build_a_survey_in_the_builder(personas):
     assert doc["questions"][1]["choices"][1]["label"]["es"] == "Para comprar algo"
 
     client.post(reverse("surveys:question_action", args=[survey.code, "fix"]), {"action": "up"})
-    assert [q.key for q in survey.questions.all()] == ["would-you-recommend-us", "fix", "visit"]
+    assert [q.key for q in survey.questions.all()] == ["nps", "fix", "visit"]
     client.post(reverse("surveys:status", args=[survey.code]), {"status": "live"})
     survey.refresh_from_db()
     assert survey.status == "live"
@@ -235,3 +235,50 @@ def test_dashboard_query_count_does_not_grow_with_responses(
         do_submit_response(live_survey, answers={"nps": 10, "why": f"more {score}"})
     with django_assert_max_num_queries(20):
         assert client.get(path).status_code == 200
+
+
+def test_the_builder_names_questions_by_short_keys_and_joins_conditions(personas):
+    survey = do_create_survey(
+        personas.org,
+        {"title": {"en": "After your visit"}, "default_language": "en", "languages": ["en"]},
+    )
+    client = personas.client(Role.MANAGER)
+    new = reverse("surveys:question_new", args=[survey.code])
+    client.post(new, {"kind": "nps", "text": "Would you recommend us?", "page": 1})
+    client.post(
+        new,
+        {"kind": "rating", "text": "How likely are you to recommend us to a friend?", "page": 1},
+    )
+    client.post(new, {"kind": "text", "text": "How likely are you to come back?", "page": 1})
+    client.post(
+        new,
+        {
+            "kind": "text",
+            "text": "What went wrong?",
+            "page": 2,
+            "show_if_join": "any",
+            "show_if_question_1": "nps",
+            "show_if_op_1": "detractor",
+            "show_if_question_2": "likely-recommend-friend",
+            "show_if_op_2": "lte",
+            "show_if_value_2": "2",
+        },
+    )
+    doc = definition.export(survey)
+    keys = [q["key"] for q in doc["questions"]]
+    assert keys == ["nps", "likely-recommend-friend", "likely-come-back", "went-wrong"]
+    assert doc["questions"][3]["show_if"] == {
+        "any": [
+            {"question": "nps", "op": "lte", "value": 6},
+            {"question": "likely-recommend-friend", "op": "lte", "value": 2},
+        ]
+    }
+    page = client.get(reverse("surveys:build", args=[survey.code])).content.decode()
+    assert "nps is a detractor (0–6) or likely-recommend-friend is at most 2" in page
+    edit = client.get(reverse("surveys:question_edit", args=[survey.code, "went-wrong"]))
+    body = edit.content.decode()
+    assert re.search(r'<option value="detractor" selected>', body)
+    # Only questions that come before are offered in a condition.
+    assert (
+        'value="went-wrong"' not in body.split('name="show_if_question_1"')[1].split("</select>")[0]
+    )

@@ -7,10 +7,12 @@ Every edit loads the survey's definition document, changes it and saves it back 
 import json
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from contento.accounts import audit
@@ -19,13 +21,22 @@ from contento.customers.models import Customer
 from contento.surveys import definition
 from contento.surveys.access import access_survey
 from contento.surveys.actions import (
+    do_copy_survey,
     do_create_survey,
+    do_delete_survey,
+    do_delete_test_responses,
     do_invite_customers,
     do_set_survey_status,
     do_update_survey,
 )
 from contento.surveys.definition import InvalidDefinition
-from contento.surveys.forms import QuestionForm, SurveyForm, TranslationForm, options_text
+from contento.surveys.forms import (
+    QuestionForm,
+    SurveyForm,
+    TranslationForm,
+    describe_condition,
+    options_text,
+)
 from contento.surveys.links import personal_url
 from contento.surveys.models import Response, Survey
 
@@ -34,10 +45,20 @@ LANGUAGE_NAMES = dict(SurveyForm.base_fields["default_language"].choices)
 
 @member_required("survey.view")
 def survey_list(request, membership):
-    surveys = Survey.objects.filter(organization=membership.organization).annotate(
-        complete=Count("responses", filter=Q(responses__status=Response.Status.COMPLETE))
+    archived = request.GET.get("archived") == "1"
+    surveys = Survey.objects.filter(organization=membership.organization)
+    surveys = (
+        surveys.filter(status=Survey.Status.ARCHIVED)
+        if archived
+        else surveys.exclude(status=Survey.Status.ARCHIVED)
     )
-    return render(request, "surveys/list.html", {"surveys": surveys})
+    surveys = surveys.annotate(
+        complete=Count(
+            "responses",
+            filter=Q(responses__status=Response.Status.COMPLETE, responses__is_test=False),
+        )
+    )
+    return render(request, "surveys/list.html", {"surveys": surveys, "archived": archived})
 
 
 @member_required("survey.edit")
@@ -132,12 +153,76 @@ def survey_build(request, membership, code):
         {
             "survey": survey,
             "form": form,
-            "questions": doc["questions"],
+            "questions": [
+                {**q, "condition": describe_condition(q.get("show_if"))} for q in doc["questions"]
+            ],
             "question_form": QuestionForm(
-                initial={"page": doc["questions"][-1]["page"] if doc["questions"] else 1}
+                initial={"page": doc["questions"][-1]["page"] if doc["questions"] else 1},
+                earlier=[(q["key"], q["text"].get(lang, "")) for q in doc["questions"]],
+                taken=[q["key"] for q in doc["questions"]],
+                language=lang,
             ),
             "languages": [(c, LANGUAGE_NAMES.get(c, c)) for c in survey.all_languages[1:]],
+            "all_languages": [(c, LANGUAGE_NAMES.get(c, c)) for c in survey.all_languages],
             "public_url": request.build_absolute_uri(survey.get_public_url()),
+            "test_count": Response.all_objects.filter(survey=survey, is_test=True).count(),
+        },
+    )
+
+
+@require_POST
+@member_required("survey.edit")
+def copy_survey(request, membership, code):
+    """A new draft with the same questions, with or without the translations."""
+    survey = access_survey(membership, code, "survey.edit")
+    with transaction.atomic():
+        copy = do_copy_survey(
+            survey, translations=request.POST.get("translations") == "1", user=request.user
+        )
+    messages.success(request, _("This is a copy; the original is unchanged."))
+    return redirect("surveys:build", copy.code)
+
+
+@require_POST
+@member_required("survey.edit")
+def delete_tests(request, membership, code):
+    survey = access_survey(membership, code, "survey.edit")
+    count = do_delete_test_responses(survey)
+    messages.success(
+        request,
+        ngettext("%(count)d test response deleted.", "%(count)d test responses deleted.", count)
+        % {"count": count},
+    )
+    return redirect("surveys:build", survey.code)
+
+
+@member_required("survey.delete")
+def delete_survey(request, membership, code):
+    """Delete the survey with all its responses, after its title is typed."""
+    survey = access_survey(membership, code, "survey.delete")
+    error = None
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                audit.record(
+                    membership,
+                    "survey.deleted",
+                    survey,
+                    responses=Response.objects.filter(survey=survey).count(),
+                )
+                do_delete_survey(survey, confirm=request.POST.get("confirm", ""))
+        except ValueError as problem:
+            error = str(problem)
+        else:
+            messages.success(request, _("The survey and its responses are deleted."))
+            return redirect("surveys:list")
+    return render(
+        request,
+        "surveys/delete.html",
+        {
+            "survey": survey,
+            "error": error,
+            "responses": Response.objects.filter(survey=survey).count(),
         },
     )
 
@@ -146,8 +231,6 @@ def _question_form_initial(qdef: dict, lang: str) -> dict:
     def text(name):
         return (qdef.get(name) or {}).get(lang, "")
 
-    logic = qdef.get("show_if") or {}
-    value = logic.get("value", "")
     return {
         "kind": qdef["type"],
         "key": qdef["key"],
@@ -160,9 +243,7 @@ def _question_form_initial(qdef: dict, lang: str) -> dict:
         "min_label": text("min_label"),
         "max_label": text("max_label"),
         "options": options_text(qdef),
-        "show_if_question": logic.get("question", ""),
-        "show_if_op": logic.get("op", ""),
-        "show_if_value": ", ".join(map(str, value)) if isinstance(value, list) else value,
+        **QuestionForm.initial_conditions(qdef.get("show_if")),
     }
 
 
@@ -174,9 +255,14 @@ def question_edit(request, membership, code, key=None):
     if key is not None and index is None:
         raise Http404
     previous = doc["questions"][index] if index is not None else None
+    lang = survey.default_language
+    before = doc["questions"][:index] if index is not None else doc["questions"]
     form = QuestionForm(
         request.POST or None,
-        initial=_question_form_initial(previous, survey.default_language) if previous else None,
+        initial=_question_form_initial(previous, lang) if previous else None,
+        earlier=[(q["key"], q["text"].get(lang, "")) for q in before],
+        taken=[q["key"] for q in doc["questions"]],
+        language=lang,
     )
     if request.method == "POST" and form.is_valid():
         qdef = form.to_definition(survey.default_language, previous)

@@ -1,7 +1,6 @@
 """The per-survey dashboard and the response exports."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, StreamingHttpResponse
@@ -22,8 +21,10 @@ from contento.surveys.comments import (
     comments,
     survey_themes,
 )
+from contento.surveys.filters import ResponseFilterForm
 from contento.surveys.localize import display_language, localize
 from contento.surveys.metrics import (
+    SMALL_SAMPLE,
     Filters,
     completion,
     over_time,
@@ -37,18 +38,6 @@ SENTIMENT_LABELS = {
     "neutral": _("Neutral"),
     "negative": _("Negative"),
 }
-
-
-class FilterForm(forms.Form):
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    language = forms.ChoiceField(
-        label=_("Language"), required=False, choices=[("", _("All languages")), *settings.LANGUAGES]
-    )
 
 
 def _language_name(code: str) -> str:
@@ -97,6 +86,15 @@ class CommentFilterForm(forms.Form):
         )
 
 
+def filter_form(request, local) -> ResponseFilterForm:
+    """The dashboard's and the response list's filters; languages are the survey's own."""
+    languages = [(code, _language_name(code)) for code in local.survey.all_languages]
+    data = (
+        request.GET if any(name in request.GET for name in ResponseFilterForm.base_fields) else None
+    )
+    return ResponseFilterForm(data, local=local, languages=languages)
+
+
 def _hidden(request, names) -> list[tuple[str, str]]:
     return [(name, request.GET[name]) for name in names if request.GET.get(name)]
 
@@ -130,7 +128,7 @@ def _comments_context(request, local, filters: Filters) -> dict:
         "comment_rows": rows,
         "themes": themes,
         "unpaged_query": unpaged.urlencode(),
-        "filter_hidden": _hidden(request, FilterForm.base_fields),
+        "filter_hidden": _hidden(request, ResponseFilterForm.base_fields),
         "comment_hidden": _hidden(request, CommentFilterForm.base_fields),
     }
 
@@ -138,10 +136,9 @@ def _comments_context(request, local, filters: Filters) -> dict:
 @member_required("survey.view")
 def dashboard(request, membership, code):
     survey = access_survey(membership, code, "survey.view")
-    form = FilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    filters = Filters(data.get("since"), data.get("until"), data.get("language") or None)
     local = localize(survey, display_language(request, survey))
+    form = filter_form(request, local)
+    filters = form.filters()
     comment_context = _comments_context(request, local, filters)
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "comments":
         # The comment filters and pages swap only the comment list.
@@ -177,6 +174,7 @@ def dashboard(request, membership, code):
             "local": local,
             "form": form,
             "metrics": metrics,
+            "small_sample": SMALL_SAMPLE,
             "completion": completion(survey, filters),
             "volume_chart": volume_chart,
             "query": request.GET.urlencode(),

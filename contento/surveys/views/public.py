@@ -5,6 +5,7 @@ carried in a signed hidden field (open link) or derived from the personal link, 
 or retried submit updates the same response instead of creating a second one.
 """
 
+import json
 import uuid
 
 from django.core import signing
@@ -14,22 +15,26 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_protect
 from django_ratelimit.decorators import ratelimit
 
+from contento.accounts.access import member_required
 from contento.core.ratelimits import public_rate
 from contento.customers.models import Customer
+from contento.surveys.access import access_survey
 from contento.surveys.actions import NewResponse, do_save_page, stored_values
 from contento.surveys.links import BadLink, read_token
 from contento.surveys.localize import localize, pick_language
+from contento.surveys.logic import referenced_keys
 from contento.surveys.models import Response, Survey
 
 COOKIE_MAX_AGE = 60 * 60 * 24 * 60
 
 
-def _cookie_name(survey) -> str:
-    return f"ctr_{survey.code.hex[:16]}"
+def _cookie_name(survey, preview=False) -> str:
+    return f"ctr_{survey.code.hex[:16]}{'_t' if preview else ''}"
 
 
-def _salt(survey) -> str:
-    return f"contento.surveys.response:{survey.code}"
+def _salt(survey, preview=False) -> str:
+    # A preview's forms are signed apart, so a test response never continues as a real one.
+    return f"contento.surveys.response:{survey.code}{':preview' if preview else ''}"
 
 
 def _public_survey(code) -> Survey:
@@ -44,27 +49,40 @@ def public(request, code):
     survey = _public_survey(code)
     if survey.status != Survey.Status.LIVE:
         return _closed(request, survey)
+    return _open_link(request, survey)
+
+
+@csrf_protect
+@member_required("survey.view")
+def preview(request, membership, code):
+    """The survey as a respondent sees it, in any of its languages and whatever its status;
+    answers given here are saved as tests, which no figure counts."""
+    survey = access_survey(membership, code, "survey.view")
+    return _open_link(request, survey, preview=True)
+
+
+def _open_link(request, survey, preview=False):
+    salt, cookie = _salt(survey, preview), _cookie_name(survey, preview)
+    responses = Response.all_objects.filter(survey=survey, is_test=preview)
     response = pending = None
     if request.method == "POST":
         try:
-            response_code = uuid.UUID(signing.loads(request.POST.get("rt", ""), salt=_salt(survey)))
+            response_code = uuid.UUID(signing.loads(request.POST.get("rt", ""), salt=salt))
         except (signing.BadSignature, ValueError, TypeError):
             return HttpResponseBadRequest("This form has expired or was altered. Reload the page.")
-        response = Response.objects.filter(survey=survey, code=response_code).first()
-        pending = NewResponse(code=response_code, source=Response.Source.LINK)
-    else:
-        remembered = request.get_signed_cookie(
-            _cookie_name(survey), default=None, salt=_salt(survey)
-        )
+        response = responses.filter(code=response_code).first()
+        pending = NewResponse(code=response_code, source=Response.Source.LINK, is_test=preview)
+    elif not (preview and request.GET.get("again")):
+        remembered = request.get_signed_cookie(cookie, default=None, salt=salt)
         if remembered:
-            response = Response.objects.filter(survey=survey, code=remembered).first()
+            response = responses.filter(code=remembered).first()
     rt_code = response.code if response else pending.code if pending else uuid.uuid4()
-    result, response = _flow(request, survey, response or pending, rt_code=rt_code)
+    result, response = _flow(request, survey, response or pending, rt_code=rt_code, preview=preview)
     if isinstance(response, Response):
         result.set_signed_cookie(
-            _cookie_name(survey),
+            cookie,
             str(response.code),
-            salt=_salt(survey),
+            salt=salt,
             max_age=COOKIE_MAX_AGE,
             httponly=True,
             samesite="Lax",
@@ -102,7 +120,7 @@ def personal(request, code, token):
     return result
 
 
-def _flow(request, survey, response, rt_code, default_language=None):
+def _flow(request, survey, response, rt_code, default_language=None, preview=False):
     """Return the page to show and the response as it stands after this request."""
     requested = request.GET.get("lang") or request.POST.get("lang")
     if isinstance(response, Response) and not requested:
@@ -112,16 +130,17 @@ def _flow(request, survey, response, rt_code, default_language=None):
     )
     request.LANGUAGE_CODE = language
     with translation.override(language):
-        page, response = _page(request, survey, response, rt_code, language)
+        page, response = _page(request, survey, response, rt_code, language, preview)
     page.headers["Content-Language"] = language  # the page's language, not the browser's
     return page, response
 
 
-def _page(request, survey, response, rt_code, language):
+def _page(request, survey, response, rt_code, language, preview=False):
     local = localize(survey, language)
     started = response if isinstance(response, Response) else None
     if started is not None and started.status == Response.Status.COMPLETE:
-        return render(request, "surveys/public/thanks.html", {"local": local}), started
+        context = {"local": local, "survey": survey, "preview": preview, "language": language}
+        return render(request, "surveys/public/thanks.html", context), started
     values = stored_values(started, local) if started is not None else {}
     errors = {}
     pages = local.visible_pages(values) or local.pages
@@ -160,15 +179,43 @@ def _page(request, survey, response, rt_code, language):
             for lq, live in shown
         ],
         "errors": errors,
-        "rt": signing.dumps(str(rt_code), salt=_salt(survey)) if rt_code else "",
+        "known": json.dumps(_known_answers(local, page, values, shown)),
+        "rt": signing.dumps(str(rt_code), salt=_salt(survey, preview)) if rt_code else "",
+        "preview": preview,
         "language": language,
         "languages": survey.all_languages,
     }
     return render(request, "surveys/public/page.html", context), started
 
 
+def _known_answers(local, page, values, shown) -> dict:
+    """The earlier pages' answers that a condition decided in the browser also looks at, as
+    the values it compares (a set as a list)."""
+    on_page = {lq.key for lq in local.on_page(page)}
+    wanted = set().union(*(referenced_keys(lq.question.logic) for lq, live in shown if live))
+    types = local.types()
+    known = {}
+    for key in wanted - on_page:
+        if key in values and key in types:
+            value = types[key].comparable(values[key])
+            known[key] = sorted(value) if isinstance(value, set) else value
+    return known
+
+
 def _closed(request, survey):
-    return render(request, "surveys/public/closed.html", {"survey": survey}, status=404)
+    """Say the survey is not open, in the language the respondent asked for or reads."""
+    language = pick_language(
+        survey, request.GET.get("lang"), request.headers.get("Accept-Language", "")
+    )
+    with translation.override(language):
+        page = render(
+            request,
+            "surveys/public/closed.html",
+            {"survey": survey, "language": language},
+            status=404,
+        )
+    page.headers["Content-Language"] = language
+    return page
 
 
 def _int(value):
@@ -199,8 +246,7 @@ def _shown_questions(local, page, values):
     same_page = {lq.key for lq in local.on_page(page)}
     shown = []
     for lq in local.on_page(page):
-        logic = lq.question.logic
-        if logic and logic.get("question") in same_page:
+        if referenced_keys(lq.question.logic) & same_page:
             shown.append((lq, True))
         elif local.visible(lq, values):
             shown.append((lq, False))

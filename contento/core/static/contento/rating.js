@@ -1,5 +1,6 @@
 // One click from the rating email: the page opens with the score chosen and records it at
-// once, so a link-scanning mail filter (which runs no script) never records a rating.
+// once, so a link-scanning mail filter (which runs no script) never records a rating. The
+// note that says so is a live region, so a screen reader announces it.
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.querySelector("form[data-autosubmit]");
   if (!form) return;
@@ -9,10 +10,8 @@ document.addEventListener("DOMContentLoaded", () => {
     .then((response) => {
       if (response.ok) {
         form.removeAttribute("data-autosubmit");
-        const note = document.createElement("p");
-        note.className = "saved";
-        note.textContent = form.dataset.savedText || "✓";
-        form.querySelector("fieldset").after(note);
+        const note = form.querySelector(".saved");
+        if (note) note.textContent = form.dataset.savedText || "✓";
       }
     });
 });

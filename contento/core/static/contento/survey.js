@@ -2,12 +2,19 @@
 // JavaScript every question is shown and the server applies the same rules on submit.
 (function () {
   "use strict";
+  // After a refused page, the summary of what needs attention takes the focus, so a screen
+  // reader reads it and a keyboard user starts from it.
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
   var form = document.querySelector("main.survey form");
   if (!form) return;
 
+  // Answers given on earlier pages that a condition here looks at, sent by the server.
+  var known = JSON.parse(form.getAttribute("data-known") || "{}");
+
   function valueOf(key) {
     var field = document.getElementById("field-" + key);
-    if (!field) return null;
+    if (!field) return Object.prototype.hasOwnProperty.call(known, key) ? known[key] : null;
     var checked = field.querySelectorAll("input:checked");
     var text = field.querySelector("textarea");
     if (text) return text.value.trim() || null;
@@ -45,9 +52,16 @@
     return true;
   }
 
+  // Several conditions are joined by "all" (every one met) or "any" (at least one).
+  function met(logic) {
+    if (logic.all) return logic.all.every(test);
+    if (logic.any) return logic.any.some(test);
+    return test(logic);
+  }
+
   function update() {
     form.querySelectorAll("[data-show-if]").forEach(function (field) {
-      field.hidden = !test(JSON.parse(field.getAttribute("data-show-if")));
+      field.hidden = !met(JSON.parse(field.getAttribute("data-show-if")));
     });
   }
   form.addEventListener("change", update);
