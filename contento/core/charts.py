@@ -1,12 +1,15 @@
 """Charts as inline SVG, drawn on the server: no JavaScript, no CDN, readable by screen readers.
 
 Each chart carries a <title> and <desc>, and every bar its own <title> with the exact figure.
+Figures are written as the reader's language writes numbers ("7,5" in French and Spanish).
 """
 
 from collections.abc import Sequence
 from html import escape
 
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from contento import stats
 
@@ -62,7 +65,9 @@ def column_chart(
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.0f}" if float(value).is_integer() or abs(value) >= 10 else f"{value:.1f}"
+    """A figure as the active language writes it: whole, or with one decimal below 10."""
+    places = 0 if float(value).is_integer() or abs(value) >= 10 else 1
+    return number_format(round(value, places), places)
 
 
 CATEGORY_COLOURS = {-1: "bad", 0: "neutral", 1: "good"}
@@ -108,7 +113,9 @@ def interval_chart(
         return pad_left + index * step + step / 2
 
     desc = "; ".join(
-        f"{label}: {_fmt(v)} ({_fmt(lo)} to {_fmt(hi)})"
+        f"{label}: "
+        + _("%(value)s (%(lower)s to %(upper)s)")
+        % {"value": _fmt(v), "lower": _fmt(lo), "upper": _fmt(hi)}
         if v is not None and lo is not None
         else f"{label}: {_fmt(v) if v is not None else '—'}"
         for label, v, lo, hi in points

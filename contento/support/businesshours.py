@@ -37,7 +37,9 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays as holidays_lib
 import icalendar
+from dateutil.rrule import rrulestr
 
 __all__ = [
     "Calendar",
@@ -68,18 +70,23 @@ class Calendar:
     ``(start, end)`` local times; an end of ``time(0, 0)`` means 24:00. Weekdays absent or
     empty are closed. Intervals are stored sorted, with touching ones merged (09:00–12:00 and
     12:00–13:00 become 09:00–13:00). `holidays` are closed dates; `recurring_holidays` are
-    ``(month, day)`` pairs closed every year (``(2, 29)`` only in leap years).
+    ``(month, day)`` pairs closed every year (``(2, 29)`` only in leap years). `country` (ISO
+    3166 code) and `subdivision` close the public holidays of that country and region, as the
+    `holidays` library knows them offline, every year.
     """
 
     timezone: str
     hours: Mapping[int, Sequence[tuple[time, time]]] = field(hash=False)
     holidays: frozenset[date] = frozenset()
     recurring_holidays: frozenset[tuple[int, int]] = frozenset()
+    country: str = ""
+    subdivision: str = ""
     # Derived: the intervals per weekday in seconds since local midnight, and the zone.
     _week: tuple[tuple[tuple[int, int], ...], ...] = field(
         init=False, repr=False, compare=False, hash=True
     )
     _zone: ZoneInfo = field(init=False, repr=False, compare=False, hash=False)
+    _public: Any = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.timezone, str) or not self.timezone:
@@ -112,6 +119,7 @@ class Calendar:
         object.__setattr__(self, "recurring_holidays", frozenset(self.recurring_holidays))
         object.__setattr__(self, "_week", week)
         object.__setattr__(self, "_zone", zone)
+        object.__setattr__(self, "_public", public_holidays(self.country, self.subdivision))
 
     @classmethod
     def always(cls, timezone: str = "UTC") -> Calendar:
@@ -131,7 +139,11 @@ class Calendar:
 
     def is_holiday(self, day: date) -> bool:
         """Return whether `day` (a local date) is a holiday."""
-        return day in self.holidays or (day.month, day.day) in self.recurring_holidays
+        return (
+            day in self.holidays
+            or (day.month, day.day) in self.recurring_holidays
+            or (self._public is not None and day in self._public)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the calendar as JSON-ready data, the inverse of `from_dict`.
@@ -149,6 +161,7 @@ class Calendar:
             },
             "holidays": sorted(day.isoformat() for day in self.holidays),
             "recurring_holidays": [f"{m:02d}-{d:02d}" for m, d in sorted(self.recurring_holidays)],
+            **({"country": self.country, "subdivision": self.subdivision} if self.country else {}),
         }
 
     @classmethod
@@ -188,7 +201,41 @@ class Calendar:
             if match is None:
                 raise ValueError(f"{value!r} is not a yearly holiday (MM-DD).")
             recurring.add((int(match[1]), int(match[2])))
-        return cls(timezone, hours, frozenset(holidays), frozenset(recurring))
+        country, subdivision = data.get("country", ""), data.get("subdivision", "")
+        if not isinstance(country, str) or not isinstance(subdivision, str):
+            raise ValueError("The calendar's country and region must be codes.")
+        return cls(timezone, hours, frozenset(holidays), frozenset(recurring), country, subdivision)
+
+
+def holiday_countries() -> dict[str, tuple[str, list[str]]]:
+    """The countries whose public holidays are known offline: code → (name, region codes)."""
+    names = dict(_holiday_registry())
+    return {
+        code: (names.get(code, code), sorted(regions))
+        for code, regions in sorted(holidays_lib.list_supported_countries().items())
+    }
+
+
+def _holiday_registry():
+    """(code, English name) of each country in the library's registry ("AlandIslands" is
+    spelt "Aland Islands")."""
+    for entry in holidays_lib.registry.COUNTRIES.values():
+        yield entry[1], re.sub(r"(?<=[a-z])(?=[A-Z])", " ", entry[0])
+
+
+def public_holidays(country: str, subdivision: str = ""):
+    """The public holidays of `country` (and `subdivision`), computed per year on demand;
+    None without a country. Raise ValueError for a country or region the library lacks."""
+    if not country:
+        if subdivision:
+            raise ValueError("A region needs its country.")
+        return None
+    supported = holidays_lib.list_supported_countries()
+    if country not in supported:
+        raise ValueError(f"No public holidays are known for the country {country!r}.")
+    if subdivision and subdivision not in supported[country]:
+        raise ValueError(f"{country} has no region {subdivision!r}.")
+    return holidays_lib.country_holidays(country, subdiv=subdivision or None)
 
 
 def _list(value: Any, name: str) -> list[Any]:
@@ -417,10 +464,9 @@ def business_minutes_between(calendar: Calendar, start: datetime, end: datetime)
 
 # Holidays from iCalendar ---------------------------------------------------------------------
 
-_BYDAY = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
-_DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_SUPPORTED_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYMONTH", "BYMONTHDAY", "BYDAY", "WKST"}
 _DEFAULT_YEARS = 10
+# More dates than any calendar of holidays holds over its years: a rule that makes more is cut.
+_MAX_OCCURRENCES = 5000
 
 
 def holidays_from_ical(data: bytes | str, years: Iterable[int] | None = None) -> set[date]:
@@ -435,11 +481,11 @@ def named_holidays_from_ical(
 
     Every all-day VEVENT counts, each date of a multi-day event (DTEND is exclusive, as in
     RFC 5545 §3.6.1); timed events are ignored, since a holiday closes whole days. Yearly
-    recurrences (RRULE FREQ=YEARLY with INTERVAL, COUNT, UNTIL, BYMONTH, BYMONTHDAY and BYDAY
-    such as ``1MO`` or ``-1MO`` within BYMONTH), RDATE and EXDATE are expanded over `years`,
+    recurrences (any RRULE repeating yearly, monthly, weekly or daily, expanded by dateutil),
+    RDATE and EXDATE are expanded over `years`,
     or, without it, from each event's first year to ten years later; with `years`, only dates
     in those years are returned. Raise ValueError for a file that is not iCalendar, a broken
-    event, or a recurrence rule this function cannot expand (say, FREQ=WEEKLY).
+    event, or a recurrence rule this function cannot expand (say, FREQ=HOURLY).
     """
     if isinstance(data, str):
         data = data.encode()
@@ -534,84 +580,24 @@ def _occurrences(
         if not isinstance(rule, icalendar.vRecur):
             raise ValueError(f"The event {label} has an invalid RRULE.")
         horizon = max(wanted) if wanted else first.year + _DEFAULT_YEARS
-        starts |= _expand_yearly(dict(rule), first, horizon, label)
+        starts |= _expand(rule, first, horizon, label)
     return sorted(starts - _dates_of(event, "EXDATE", label))
 
 
-def _expand_yearly(
-    rule: dict[str, list[Any]], first: date, last_year: int, label: str
-) -> set[date]:
-    """Expand a simple FREQ=YEARLY rule (RFC 5545 §3.3.10) from `first` to `last_year`."""
-    unsupported = sorted(set(rule) - _SUPPORTED_PARTS)
-    if [str(v).upper() for v in rule.get("FREQ", [])] != ["YEARLY"] or unsupported:
-        text = ";".join(f"{k}={','.join(str(v) for v in vs)}" for k, vs in rule.items())
+def _expand(rule: icalendar.vRecur, first: date, last_year: int, label: str) -> set[date]:
+    """Expand a recurrence rule (RFC 5545 §3.3.10, by dateutil's rrule) from `first` to the
+    end of `last_year`. Rules that repeat within a day are refused: a holiday is a day."""
+    freq = [str(v).upper() for v in rule.get("FREQ", [])]
+    if freq not in (["YEARLY"], ["MONTHLY"], ["WEEKLY"], ["DAILY"]):
+        text = rule.to_ical().decode(errors="replace")
         raise ValueError(
-            f"The event {label} repeats by a rule that cannot be expanded ({text}); only"
-            " FREQ=YEARLY with INTERVAL, COUNT, UNTIL, BYMONTH, BYMONTHDAY and BYDAY is."
+            f"The event {label} repeats by a rule that cannot be expanded ({text}); a holiday"
+            " repeats yearly, monthly, weekly or daily."
         )
+    start = datetime.combine(first, time.min)
     try:
-        interval = int(rule.get("INTERVAL", [1])[0])
-        count = int(rule["COUNT"][0]) if "COUNT" in rule else None
-        until_value = rule["UNTIL"][0] if "UNTIL" in rule else None
-        months = [int(m) for m in rule.get("BYMONTH", [first.month])]
-        monthdays = [int(d) for d in rule.get("BYMONTHDAY", [])]
-        weekdays = [_parse_byday(str(code)) for code in rule.get("BYDAY", [])]
-    except (TypeError, ValueError, IndexError) as error:
+        recurrence = rrulestr(f"RRULE:{rule.to_ical().decode()}", dtstart=start, ignoretz=True)
+        moments = recurrence.between(start, datetime(last_year, 12, 31, 23, 59), inc=True)
+    except (TypeError, ValueError) as error:
         raise ValueError(f"The event {label} has an invalid RRULE: {error}") from error
-    if interval < 1 or not all(1 <= m <= 12 for m in months):
-        raise ValueError(f"The event {label} has an invalid RRULE.")
-    until = until_value.date() if isinstance(until_value, datetime) else until_value
-    if weekdays and "BYMONTH" not in rule:
-        raise ValueError(f"The event {label} uses BYDAY without BYMONTH, which is not supported.")
-    if weekdays and monthdays and any(n is not None for n, _ in weekdays):
-        raise ValueError(f"The event {label} combines BYMONTHDAY with numbered BYDAY.")
-    if not weekdays and not monthdays:
-        monthdays = [first.day]
-    result: set[date] = set()
-    seen = 1  # DTSTART is the first instance (RFC 5545 §3.8.5.3)
-    for year in range(first.year, last_year + 1, interval):
-        for day in sorted(_year_dates(year, months, monthdays, weekdays)):
-            if day <= first:
-                continue
-            if (until is not None and day > until) or (count is not None and seen >= count):
-                return result
-            seen += 1
-            result.add(day)
-    return result
-
-
-def _parse_byday(code: str) -> tuple[int | None, int]:
-    match = _BYDAY.match(code.upper())
-    if match is None:
-        raise ValueError(f"invalid BYDAY {code!r}")
-    ordinal = int(match[1]) if match[1] else None
-    if ordinal is not None and not (1 <= abs(ordinal) <= 5):
-        raise ValueError(f"invalid BYDAY {code!r}")
-    return ordinal, _DAY_CODES.index(match[2])
-
-
-def _year_dates(
-    year: int, months: list[int], monthdays: list[int], weekdays: list[tuple[int | None, int]]
-) -> set[date]:
-    result = set()
-    for month in months:
-        size = ((date(year + month // 12, month % 12 + 1, 1)) - date(year, month, 1)).days
-        if monthdays:
-            days = {d if d > 0 else size + 1 + d for d in monthdays if 1 <= abs(d) <= size}
-            candidates = {date(year, month, d) for d in days}
-            if weekdays:  # BYDAY limits BYMONTHDAY
-                allowed = {weekday for _, weekday in weekdays}
-                candidates = {c for c in candidates if c.weekday() in allowed}
-            result |= candidates
-            continue
-        for ordinal, weekday in weekdays:
-            matching = [
-                date(year, month, d)
-                for d in range(1, size + 1)
-                if date(year, month, d).weekday() == weekday
-            ]
-            if ordinal is None:
-                result.update(matching)
-            elif ordinal <= len(matching) and -ordinal <= len(matching):
-                result.add(matching[ordinal - 1] if ordinal > 0 else matching[ordinal])
-    return result
+    return {moment.date() for moment in moments[:_MAX_OCCURRENCES]}

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from contento.accounts.models import Membership
 from contento.accounts.roles import roles_with
 from contento.support import canned, ratings
-from contento.support.businesshours import Calendar, holidays_from_ical
+from contento.support.businesshours import Calendar, holiday_countries, holidays_from_ical
 from contento.support.models import SlaPolicy, Team, Ticket
 
 TIME_ZONES = sorted(zoneinfo.available_timezones() - {"Factory", "localtime"})
@@ -85,6 +85,17 @@ class TeamForm(forms.Form):
     timezone = forms.ChoiceField(
         label=_("Time zone"), choices=[(name, name) for name in TIME_ZONES]
     )
+    country = forms.ChoiceField(
+        label=_("Public holidays of"),
+        required=False,
+        help_text=_("The country's public holidays close the team every year, with no file."),
+    )
+    subdivision = forms.CharField(
+        label=_("Region"),
+        required=False,
+        max_length=10,
+        help_text=_("A region's own holidays too, by its code (for example CT for Catalonia)."),
+    )
     holidays = forms.CharField(
         label=_("Holidays"),
         required=False,
@@ -123,6 +134,9 @@ class TeamForm(forms.Form):
                 required=False,
                 widget=forms.TextInput(attrs={"placeholder": "09:00-12:00, 13:00-17:00"}),
             )
+        self.fields["country"].choices = [("", _("None"))] + [
+            (code, f"{name} ({code})") for code, (name, _regions) in holiday_countries().items()
+        ]
         self.ics_uploaded = False
         self.imported = 0
         self.skipped_timed = 0
@@ -135,6 +149,8 @@ class TeamForm(forms.Form):
             "timezone": data["timezone"],
             "holidays": "\n".join(data["holidays"]),
             "recurring_holidays": "\n".join(data["recurring_holidays"]),
+            "country": data.get("country", ""),
+            "subdivision": data.get("subdivision", ""),
             "assignment": Team.Assignment.ROUND_ROBIN,
         }
         for day in range(7):
@@ -160,7 +176,8 @@ class TeamForm(forms.Form):
 
     @property
     def holiday_fields(self):
-        return [self[name] for name in ("holidays", "recurring_holidays", "ics")]
+        names = ("country", "subdivision", "holidays", "recurring_holidays", "ics")
+        return [self[name] for name in names]
 
     def clean_email_address(self):
         address = self.cleaned_data["email_address"].strip().lower()
@@ -281,6 +298,8 @@ class TeamForm(forms.Form):
                     "hours": hours,
                     "holidays": sorted(d.isoformat() for d in typed | imported),
                     "recurring_holidays": sorted(data.get("recurring_holidays", set())),
+                    "country": data.get("country", ""),
+                    "subdivision": data.get("subdivision", "").strip().upper(),
                 }
             )
         except ValueError as error:

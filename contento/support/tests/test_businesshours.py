@@ -395,7 +395,7 @@ def test_last_weekday_of_the_month():
         ),
         (
             b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Weekly\r\nDTSTART;VALUE=DATE:20260105"
-            b"\r\nRRULE:FREQ=WEEKLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+            b"\r\nRRULE:FREQ=HOURLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
             "cannot be expanded",
         ),
         (
@@ -466,3 +466,30 @@ def test_measuring_is_additive(calendar, start, span, fraction):
     )
     assert parts == pytest.approx(whole, abs=1e-6)
     assert 0 <= whole <= span / timedelta(minutes=1) + 1e-6
+
+
+def test_weekly_and_monthly_rules_are_expanded():
+    data = (
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Inventory\r\nDTSTART;VALUE=DATE:20260105"
+        b"\r\nRRULE:FREQ=MONTHLY;BYDAY=1MO;COUNT=3\r\nEND:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nSUMMARY:Closed Sundays\r\nDTSTART;VALUE=DATE:20260104"
+        b"\r\nRRULE:FREQ=WEEKLY;UNTIL=20260125T000000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    assert holidays_from_ical(data) == {
+        date(2026, 1, 5),
+        date(2026, 2, 2),
+        date(2026, 3, 2),
+        date(2026, 1, 4),
+        date(2026, 1, 11),
+        date(2026, 1, 18),
+        date(2026, 1, 25),
+    }
+
+
+def test_a_countrys_public_holidays_survive_the_round_trip():
+    calendar = Calendar("Asia/Ho_Chi_Minh", {0: [(time(8), time(17))]}, country="VN")
+    again = Calendar.from_dict(json.loads(json.dumps(calendar.to_dict())))
+    assert again.country == "VN"
+    assert again.is_holiday(date(2028, 9, 2))  # National Day, any year
+    with pytest.raises(ValueError, match="No public holidays"):
+        Calendar("UTC", {0: [(time(8), time(17))]}, country="XX")

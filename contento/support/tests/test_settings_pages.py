@@ -213,7 +213,7 @@ def test_holidays_are_imported_from_an_ics_file(desk, manager):
         (b"this is not a calendar", "could not be read as an iCalendar"),
         (
             b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Weekly\r\nDTSTART;VALUE=DATE:20260105"
-            b"\r\nRRULE:FREQ=WEEKLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+            b"\r\nRRULE:FREQ=HOURLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
             "cannot be expanded",
         ),
     ],
@@ -599,3 +599,25 @@ def test_an_attachment_whose_file_is_gone_is_404(personas, attached):
         personas.client(Role.AGENT).get(reverse("support:attachment", args=[pdf.code])).status_code
         == 404
     )
+
+
+def test_a_team_closes_on_its_countrys_public_holidays(desk, manager):
+    data = team_data(desk, country="ES", subdivision="ct", holidays="", recurring_holidays="")
+    response = manager.post(reverse("support:settings_team_new"), data)
+    assert response.status_code == 302
+    calendar = sla.team_calendar(Team.objects.get(name="Billing"))
+    assert calendar.is_holiday(date(2027, 10, 12))  # Fiesta Nacional de España
+    assert calendar.is_holiday(date(2027, 9, 11))  # Diada, Catalonia only
+    assert not calendar.is_holiday(date(2027, 10, 13))
+    page = manager.get(
+        reverse("support:settings_team", args=[Team.objects.get(name="Billing").code])
+    )
+    assert '<option value="ES" selected>' in page.content.decode()
+
+
+def test_an_unknown_region_is_refused_and_nothing_is_saved(desk, manager):
+    data = team_data(desk, country="ES", subdivision="XX")
+    response = manager.post(reverse("support:settings_team_new"), data)
+    assert response.status_code == 400
+    assert "ES has no region" in response.content.decode()
+    assert not Team.objects.filter(name="Billing").exists()
