@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
 import icalendar
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrulestr  # type: ignore[import-untyped]
 
 __all__ = [
     "Calendar",
@@ -216,14 +216,14 @@ def holiday_countries() -> dict[str, tuple[str, list[str]]]:
     }
 
 
-def _holiday_registry():
+def _holiday_registry() -> Iterator[tuple[str, str]]:
     """(code, English name) of each country in the library's registry ("AlandIslands" is
     spelt "Aland Islands")."""
     for entry in holidays_lib.registry.COUNTRIES.values():
         yield entry[1], re.sub(r"(?<=[a-z])(?=[A-Z])", " ", entry[0])
 
 
-def public_holidays(country: str, subdivision: str = ""):
+def public_holidays(country: str, subdivision: str = "") -> holidays_lib.HolidayBase | None:
     """The public holidays of `country` (and `subdivision`), computed per year on demand;
     None without a country. Raise ValueError for a country or region the library lacks."""
     if not country:
@@ -587,16 +587,16 @@ def _occurrences(
 def _expand(rule: icalendar.vRecur, first: date, last_year: int, label: str) -> set[date]:
     """Expand a recurrence rule (RFC 5545 §3.3.10, by dateutil's rrule) from `first` to the
     end of `last_year`. Rules that repeat within a day are refused: a holiday is a day."""
+    text = rule.to_ical().decode(errors="replace")  # type: ignore[no-untyped-call]
     freq = [str(v).upper() for v in rule.get("FREQ", [])]
     if freq not in (["YEARLY"], ["MONTHLY"], ["WEEKLY"], ["DAILY"]):
-        text = rule.to_ical().decode(errors="replace")
         raise ValueError(
             f"The event {label} repeats by a rule that cannot be expanded ({text}); a holiday"
             " repeats yearly, monthly, weekly or daily."
         )
     start = datetime.combine(first, time.min)
     try:
-        recurrence = rrulestr(f"RRULE:{rule.to_ical().decode()}", dtstart=start, ignoretz=True)
+        recurrence = rrulestr(f"RRULE:{text}", dtstart=start, ignoretz=True)
         moments = recurrence.between(start, datetime(last_year, 12, 31, 23, 59), inc=True)
     except (TypeError, ValueError) as error:
         raise ValueError(f"The event {label} has an invalid RRULE: {error}") from error
