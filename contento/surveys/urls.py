@@ -6,6 +6,7 @@ app_name = "surveys"
 urlpatterns = [
     path("", builder.survey_list, name="list"),
     path("new/", builder.survey_new, name="new"),
+    path("templates/", builder.template_gallery, name="gallery"),
     path("import/", builder.survey_import, name="import"),
     path("<uuid:code>/", dashboard.dashboard, name="dashboard"),
     path("<uuid:code>/themes/refresh/", dashboard.refresh_themes, name="refresh_themes"),

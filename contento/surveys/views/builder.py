@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from contento.accounts import audit
 from contento.accounts.access import member_required
 from contento.customers.models import Customer
-from contento.surveys import definition
+from contento.surveys import definition, gallery
 from contento.surveys.access import access_survey
 from contento.surveys.actions import (
     do_copy_survey,
@@ -447,3 +447,23 @@ def invite(request, membership, code):
             "languages": [(c, LANGUAGE_NAMES.get(c, c)) for c in survey.all_languages],
         },
     )
+
+
+@member_required("survey.edit")
+def template_gallery(request, membership):
+    """Ready-made surveys in six languages; choosing one makes a draft to adapt."""
+    if request.method == "POST":
+        template = gallery.BY_KEY.get(request.POST.get("template", ""))
+        if template is None:
+            raise Http404("No such template.")
+        language = membership.organization.default_language
+        survey = do_create_survey(
+            membership.organization, template.definition(language), user=request.user
+        )
+        messages.success(
+            request,
+            _("Your survey is ready to adapt. Its analysis: %(analysis)s")
+            % {"analysis": template.analysis},
+        )
+        return redirect("surveys:build", survey.code)
+    return render(request, "surveys/gallery.html", {"templates": gallery.TEMPLATES})
