@@ -204,6 +204,8 @@ else:
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_PUBLIC = env_str("RATELIMIT_PUBLIC", "120/m")
 RATELIMIT_LOGIN = env_str("RATELIMIT_LOGIN", "20/m")
+# A live chat asks for news several times a second (cheaply: 204 until a message arrives).
+RATELIMIT_POLL = env_str("RATELIMIT_POLL", "600/m")
 RATELIMIT_VIEW = "contento.core.ratelimits.ratelimited"
 RATELIMIT_IP_META_KEY = "contento.core.ratelimits.client_ip"
 

@@ -38,6 +38,11 @@ def public_rate(group, request):
     return settings.RATELIMIT_PUBLIC
 
 
+def poll_rate(group, request):
+    """What a page that polls for news (a live chat) may ask, per client."""
+    return settings.RATELIMIT_POLL
+
+
 def login_rate(group, request):
     return settings.RATELIMIT_LOGIN
 

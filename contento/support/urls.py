@@ -11,6 +11,7 @@ urlpatterns = [
     path("conversations/new/", desk.new_conversation, name="new_conversation"),
     path("tickets/<uuid:code>/", desk.ticket_detail, name="ticket"),
     path("tickets/<uuid:code>/reply/", desk.reply, name="reply"),
+    path("tickets/<uuid:code>/conversation/", desk.conversation, name="conversation"),
     path("tickets/<uuid:code>/note/", desk.note, name="note"),
     path("tickets/<uuid:code>/call/", desk.log_call, name="call"),
     path("tickets/<uuid:code>/update/", desk.update, name="update"),

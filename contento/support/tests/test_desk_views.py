@@ -202,8 +202,33 @@ def test_the_chat_page_polls_the_conversation_of_an_open_ticket(client, desk, ti
     url = reverse("support_public:conversation", args=[token])
     polled = client.get(url)
     assert polled.status_code == 200
-    # The polled part keeps polling itself: it names its own address again.
-    assert f'hx-get="{url}"' in polled.content.decode()
+    # The polled part keeps polling itself, from the last message it shows.
+    last = ticket.messages.latest("pk").pk
+    assert f'hx-get="{url}?after={last}"' in polled.content.decode()
+    # Nothing new: an empty answer that changes nothing on the page.
+    assert client.get(url, {"after": last}).status_code == 204
+    do_reply_to_ticket(ticket, desk.alice, body="¿Sigue pasando?")
+    news = client.get(url, {"after": last})
+    assert news.status_code == 200
+    assert "¿Sigue pasando?" in news.content.decode()
+
+
+def test_the_agent_page_polls_a_live_chat_for_news(personas, desk):
+    chat = do_create_ticket(
+        desk.org,
+        customer=desk.customer,
+        subject="Chat",
+        body="¿Hay alguien?",
+        channel=Ticket.Channel.CHAT,
+        team=desk.team,
+    )
+    agent = personas.client(Role.AGENT)
+    page = agent.get(chat.get_absolute_url()).content.decode()
+    url = reverse("support:conversation", args=[chat.code])
+    last = chat.messages.latest("pk").pk
+    assert f'hx-get="{url}?after={last}"' in page
+    assert agent.get(url, {"after": last}).status_code == 204
+    assert personas.client(personas.outsider).get(url, {"after": last}).status_code == 404
 
 
 def test_outside_text_with_nul_or_an_over_long_address_is_handled(client, desk):

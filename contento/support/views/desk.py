@@ -110,9 +110,11 @@ def _ticket_context(membership, ticket, **forms):
     replies = CannedReply.objects.filter(organization=membership.organization).filter(
         Q(team__isnull=True) | Q(team=ticket.team)
     )
+    conversation = list(conversation)
     return {
         "ticket": ticket,
         "conversation": conversation,
+        "last": max((m.pk for m in conversation), default=0),
         "events": ticket.events.select_related("actor__user")[:100],
         "ratings": TicketRating.objects.filter(ticket=ticket).select_related("agent__user"),
         "reply_form": forms.get("reply_form") or ReplyForm(),
@@ -170,6 +172,29 @@ def _customer_context(membership, ticket) -> dict:
 def ticket_detail(request, membership, code):
     ticket = access_ticket(membership, code)
     return render(request, "support/ticket.html", _ticket_context(membership, ticket))
+
+
+@member_required("ticket.view")
+def conversation(request, membership, code):
+    """The ticket's messages alone, polled by a live chat's page; 204 (one indexed query)
+    until a message newer than ?after= arrives."""
+    ticket = access_ticket(membership, code)
+    try:
+        after = int(request.GET["after"])
+    except (KeyError, ValueError):
+        after = None
+    if after is not None and ticket.is_open and not ticket.messages.filter(pk__gt=after).exists():
+        return HttpResponse(status=204)
+    messages_ = list(ticket.messages.select_related("author__user").prefetch_related("attachments"))
+    return render(
+        request,
+        "support/_conversation.html",
+        {
+            "ticket": ticket,
+            "conversation": messages_,
+            "last": max((m.pk for m in messages_), default=0),
+        },
+    )
 
 
 def _rerender(request, membership, ticket, **forms):
