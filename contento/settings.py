@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "contento.surveys",
     "contento.insights",
     "contento.support",
+    "contento.distribution",
     "contento.api",
     "contento.demo",
     "contento.project",

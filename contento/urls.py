@@ -35,6 +35,7 @@ urlpatterns = [
     path("support/", include("contento.support.urls")),
     path("s/", include("contento.surveys.public_urls")),
     path("help/", include("contento.support.public_urls")),
+    path("w/", include("contento.distribution.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

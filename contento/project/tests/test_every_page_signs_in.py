@@ -21,7 +21,7 @@ PUBLIC = {
     "accounts:password_reset_complete",
     "accounts:invitation",
 }
-PUBLIC_NAMESPACES = {"public", "support_public", "admin"}
+PUBLIC_NAMESPACES = {"public", "support_public", "distribution", "admin"}
 FILL = {"uuid": str(uuid.uuid4()), "int": "1", "str": "x", "slug": "x", "path": "x"}
 
 

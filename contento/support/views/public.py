@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_protect
 from django_ratelimit.decorators import ratelimit
 
 from contento.accounts.models import Organization
+from contento.core.embedding import embeddable, is_embedded
 from contento.core.idempotency import IdempotencyKey
 from contento.core.ratelimits import poll_rate, public_rate
 from contento.support import ratings
@@ -106,10 +107,7 @@ def _open_ticket(request, organization, form, channel_name, purpose):
     )
 
 
-@csrf_protect
-@ratelimit(key="ip", rate=public_rate, method="POST", block=True)
-@says_its_language
-def contact(request, org):
+def _contact(request, org):
     """The public contact form: a request becomes a ticket and its link is shown."""
     organization = _organization(org)
     language = _language(request, organization.default_language)
@@ -126,7 +124,7 @@ def contact(request, org):
                 form.add_error(None, error)
             else:
                 outbound.queue_acknowledgement(ticket)
-                return redirect("support_public:ticket", customer_ticket_token(ticket))
+                return redirect(_ticket_route(request), customer_ticket_token(ticket))
         return render(
             request,
             "support/public/contact.html",
@@ -134,11 +132,12 @@ def contact(request, org):
         )
 
 
-@csrf_protect
-@ratelimit(key="ip", rate=public_rate, method="POST", block=True)
-@expiring_link
-@says_its_language
-def customer_ticket(request, token):
+def _ticket_route(request) -> str:
+    """Where a customer's ticket is shown: inside the widget when asked from it."""
+    return "support_public:widget_ticket" if is_embedded(request) else "support_public:ticket"
+
+
+def _customer_ticket(request, token):
     """The customer's own view of their ticket, where they can also answer."""
     ticket = ticket_from_customer_token(token)
     language = _language(request, ticket.language)
@@ -154,7 +153,7 @@ def customer_ticket(request, token):
             )
             if request.headers.get("HX-Request"):
                 return _conversation(request, ticket, token, language, renew_key=True)
-            return redirect("support_public:ticket", token)
+            return redirect(_ticket_route(request), token)
         return render(
             request,
             "support/public/ticket.html",
@@ -217,10 +216,7 @@ def customer_conversation(request, token):
         return _conversation(request, ticket, token, language)
 
 
-@csrf_protect
-@ratelimit(key="ip", rate=public_rate, method="POST", block=True)
-@says_its_language
-def chat(request, org):
+def _chat(request, org):
     """Start a live chat: the first message opens a chat ticket that an agent answers."""
     organization = _organization(org)
     language = _language(request, organization.default_language)
@@ -236,12 +232,24 @@ def chat(request, org):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                return redirect("support_public:ticket", customer_ticket_token(ticket))
+                return redirect(_ticket_route(request), customer_ticket_token(ticket))
         return render(
             request,
             "support/public/chat.html",
             {"form": form, "organization": organization, "language": language},
         )
+
+
+_limited = ratelimit(key="ip", rate=public_rate, method="POST", block=True)
+
+# The help centre's pages; the same for the web widget, framed by the business's own site
+# and without cookies (contento.core.embedding).
+contact = csrf_protect(_limited(says_its_language(_contact)))
+chat = csrf_protect(_limited(says_its_language(_chat)))
+customer_ticket = csrf_protect(_limited(expiring_link(says_its_language(_customer_ticket))))
+widget_contact = embeddable(_limited(says_its_language(_contact)))
+widget_chat = embeddable(_limited(says_its_language(_chat)))
+widget_ticket = embeddable(_limited(expiring_link(says_its_language(_customer_ticket))))
 
 
 @csrf_protect

@@ -46,10 +46,18 @@ def reach(request, membership):
     )
     first = Organization.objects.order_by("pk").values_list("pk", flat=True).first()
     default_address = settings.SUPPORT_EMAIL if first == org.pk else ""
+    script = org.public_link(f"{settings.STATIC_URL.rstrip('/')}/contento/widget.js")
+    snippet = f'<script src="{script}" data-workspace="{org.code}" defer></script>'
     return render(
         request,
         "support/reach.html",
-        {"links": links, "addresses": addresses, "default_address": default_address},
+        {
+            "links": links,
+            "addresses": addresses,
+            "default_address": default_address,
+            "snippet": snippet,
+            "origin": org.public_link(""),
+        },
     )
 
 

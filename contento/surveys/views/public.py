@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_protect
 from django_ratelimit.decorators import ratelimit
 
 from contento.accounts.access import member_required
+from contento.core.embedding import embeddable, is_embedded
 from contento.core.ratelimits import public_rate
 from contento.customers.models import Customer
 from contento.surveys.access import access_survey
@@ -42,14 +43,19 @@ def _public_survey(code) -> Survey:
     return get_object_or_404(Survey.objects.select_related("organization"), code=code)
 
 
-@csrf_protect
-@ratelimit(key="ip", rate=public_rate, method="POST", block=True)
-def public(request, code):
+def _public(request, code):
     """Answer a survey through its open link."""
     survey = _public_survey(code)
     if survey.status != Survey.Status.LIVE:
         return _closed(request, survey)
     return _open_link(request, survey)
+
+
+_limited = ratelimit(key="ip", rate=public_rate, method="POST", block=True)
+public = csrf_protect(_limited(_public))
+# The same page inside the web widget: framed by the business's site, with no cookie (the
+# signed response field carries the respondent from page to page).
+widget_survey = embeddable(_limited(_public))
 
 
 @csrf_protect
@@ -72,13 +78,13 @@ def _open_link(request, survey, preview=False):
             return HttpResponseBadRequest("This form has expired or was altered. Reload the page.")
         response = responses.filter(code=response_code).first()
         pending = NewResponse(code=response_code, source=Response.Source.LINK, is_test=preview)
-    elif not (preview and request.GET.get("again")):
+    elif not (preview and request.GET.get("again")) and not is_embedded(request):
         remembered = request.get_signed_cookie(cookie, default=None, salt=salt)
         if remembered:
             response = responses.filter(code=remembered).first()
     rt_code = response.code if response else pending.code if pending else uuid.uuid4()
     result, response = _flow(request, survey, response or pending, rt_code=rt_code, preview=preview)
-    if isinstance(response, Response):
+    if isinstance(response, Response) and not is_embedded(request):
         result.set_signed_cookie(
             cookie,
             str(response.code),

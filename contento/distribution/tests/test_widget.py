@@ -1,0 +1,62 @@
+"""The widget's pages may be framed by any site and need no cookie; the help centre's own
+pages stay unframeable and CSRF-protected."""
+
+from django.test import Client
+from django.urls import reverse
+
+from contento.support.models import Ticket
+from contento.surveys.models import Response
+
+
+def _policy(response) -> str:
+    return response["Content-Security-Policy"]
+
+
+def test_the_widget_page_is_framed_by_any_site_in_the_visitors_language(personas, live_survey):
+    path = reverse("distribution:widget", args=[personas.org.code])
+    page = Client().get(path, {"lang": "vi", "survey": str(live_survey.code)})
+    assert "frame-ancestors *" in _policy(page)
+    assert "X-Frame-Options" not in page
+    assert page["Content-Language"] == "vi"
+    assert reverse("public:widget", args=[live_survey.code]) in page.content.decode()
+    assert not page.cookies
+    # A survey of another workspace, or one not live, is not offered.
+    other = Client().get(path, {"survey": "not-a-code"})
+    assert "/s/w/" not in other.content.decode()
+
+
+def test_a_chat_starts_from_the_widget_without_a_csrf_cookie(personas):
+    client = Client(enforce_csrf_checks=True)
+    path = reverse("support_public:widget_chat", args=[personas.org.code])
+    form = client.get(path)
+    assert not form.cookies
+    started = client.post(
+        path,
+        {"name": "Ana", "email": "ana@example.net", "body": "¿Hola?", "language": "es"},
+    )
+    assert started.status_code == 302
+    assert "/help/w/t/" in started["Location"]
+    assert Ticket.objects.get().channel == "chat"
+
+
+def test_the_help_centre_itself_still_needs_csrf_and_refuses_frames(personas):
+    client = Client(enforce_csrf_checks=True)
+    path = reverse("support_public:chat", args=[personas.org.code])
+    assert "frame-ancestors 'none'" in _policy(client.get(path))
+    refused = client.post(path, {"name": "Ana", "email": "ana@example.net", "body": "x"})
+    assert refused.status_code == 403
+    assert not Ticket.objects.exists()
+
+
+def test_a_survey_in_the_widget_is_answered_without_cookies(live_survey):
+    client = Client(enforce_csrf_checks=True)
+    path = reverse("public:widget", args=[live_survey.code])
+    page = client.get(path)
+    assert not page.cookies
+    assert "frame-ancestors *" in _policy(page)
+    html = page.content.decode()
+    rt = html.split('name="rt" value="')[1].split('"')[0]
+    saved = client.post(path, {"rt": rt, "page": "1", "lang": "en", "q-nps": "9"})
+    assert saved.status_code == 302
+    assert not saved.cookies
+    assert Response.objects.get(survey=live_survey).page == 2

@@ -1,0 +1,45 @@
+"""The web widget: one script tag on the business's own site opens this page in a frame,
+with the contact form, the chat and, when the site asks for it, a survey.
+
+The script (static/contento/widget.js) makes no request but to Contento and sets no cookie;
+the pages in the frame work without cookies too (contento.core.embedding).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, render
+from django.utils import translation
+
+from contento.accounts.models import Organization
+from contento.core.embedding import embeddable
+from contento.surveys.models import Survey
+
+_LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+def _language(request, organization) -> str:
+    wanted = (request.GET.get("lang") or "")[:2].lower()
+    return wanted if wanted in _LANGUAGES else organization.default_language
+
+
+@embeddable
+def widget(request, org):
+    """The widget's page, in the visitor's language."""
+    organization = get_object_or_404(Organization, code=org)
+    language = _language(request, organization)
+    survey = None
+    if request.GET.get("survey"):
+        try:
+            survey = Survey.objects.filter(
+                organization=organization, code=request.GET["survey"], status=Survey.Status.LIVE
+            ).first()
+        except ValidationError:
+            survey = None
+    with translation.override(language):
+        response = render(
+            request,
+            "distribution/widget.html",
+            {"organization": organization, "language": language, "survey": survey},
+        )
+    response.headers["Content-Language"] = language
+    return response
