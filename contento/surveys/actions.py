@@ -445,6 +445,20 @@ def do_save_page(
     return SavedPage(missing, response)
 
 
+def do_go_back(local: LocalSurvey, response: Response, page: int) -> Response:
+    """Send a respondent from `page` back to the shown page before it (a back button)."""
+    with transaction.atomic():
+        response = Response.all_objects.select_for_update().get(pk=response.pk)
+        if response.status == Response.Status.COMPLETE:
+            return response
+        values = stored_values(response, local)
+        earlier = [p for p in local.visible_pages(values) if p < page]
+        if earlier:
+            response.page = earlier[-1]
+            response.save(update_fields=["page", "updated_at"])
+    return response
+
+
 def _find_started(survey: Survey, new: NewResponse) -> Response | None:
     lookup = {"link_key": new.link_key} if new.link_key else {"code": new.code}
     found = Response.all_objects.filter(survey=survey, is_test=new.is_test, **lookup).first()

@@ -131,7 +131,14 @@ def _latin(text: str) -> str:
 
 class QuestionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=Question.Kind.choices)
-    text = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Question"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Write {answer:key} for an earlier answer and {customer:first_name} for the"
+            " customer's first name."
+        ),
+    )
     key = forms.SlugField(
         label=_("Key"),
         max_length=50,

@@ -341,3 +341,57 @@ def test_an_invalid_first_page_stores_nothing(live_survey, bad):
     client.post(url(live_survey), {**fields, "q-nps": "9"})
     client.post(url(live_survey), {**fields, "q-nps": "9"})
     assert Response.objects.count() == 1
+
+
+def test_a_respondent_goes_back_a_page_and_finds_their_answers(live_survey):
+    client = Client()
+    fields = start(client, live_survey)
+    client.post(url(live_survey), {**fields, "q-nps": "4", "q-why": "Slow"})
+    page2 = client.get(url(live_survey)).content.decode()
+    assert 'name="nav" value="back"' in page2
+    back = client.post(url(live_survey), {**form_fields(page2), "nav": "back", "q-csat": "2"})
+    assert back.status_code == 302
+    page1 = client.get(url(live_survey)).content.decode()
+    assert 'name="page" value="1"' in page1
+    assert 'value="4" checked' in page1  # the saved answer is shown again
+    assert 'name="nav" value="back"' not in page1  # the first page has no back button
+    response = Response.objects.get(survey=live_survey)
+    assert response.status == "partial"
+    assert not Answer.objects.filter(response=response, question__key="csat").exists()
+
+
+def test_back_on_the_last_page_never_completes_the_response(live_survey):
+    client = Client()
+    fields = start(client, live_survey)
+    client.post(url(live_survey), {**fields, "q-nps": "9"})
+    page2 = client.get(url(live_survey)).content.decode()
+    client.post(url(live_survey), {**form_fields(page2), **PAGE_2, "nav": "back"})
+    assert Response.objects.get(survey=live_survey).status == "partial"
+
+
+def test_questions_pipe_earlier_answers_and_the_customers_name(personas):
+    plan = {
+        "key": "plan",
+        "type": "single",
+        "page": 1,
+        "text": {"en": "Your plan?"},
+        "choices": [{"key": "pro", "label": {"en": "Pro"}}, {"key": "basic", "label": "Basic"}],
+    }
+    score = {
+        "key": "score",
+        "type": "nps",
+        "page": 1,
+        "text": "{customer:first_name}, recommend us?",
+    }
+    why = {"key": "why", "type": "text", "page": 2, "text": "Why {answer:score} for {answer:plan}?"}
+    document = {"title": "Piped", "default_language": "en", "questions": [plan, score, why]}
+    survey = do_set_survey_status(do_create_survey(personas.org, document), "live")
+    customer = do_create_customer(personas.org, name="Linh Trần", email="linh@example.vn")
+    client = Client()
+    link = personal_url(survey, customer)
+    first = client.get(link).content.decode()
+    assert "Linh, recommend us?" in first
+    client.post(link, {**form_fields(first), "q-plan": "pro", "q-score": "8"})
+    assert "Why 8 for Pro?" in client.get(link).content.decode()
+    # Nothing known of an anonymous respondent: the sentence still reads.
+    assert "Recommend us?" in Client().get(url(survey)).content.decode()

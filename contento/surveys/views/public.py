@@ -20,11 +20,12 @@ from contento.core.embedding import embeddable, is_embedded
 from contento.core.ratelimits import public_rate
 from contento.customers.models import Customer
 from contento.surveys.access import access_survey
-from contento.surveys.actions import NewResponse, do_save_page, stored_values
+from contento.surveys.actions import NewResponse, do_go_back, do_save_page, stored_values
 from contento.surveys.links import BadLink, read_token
 from contento.surveys.localize import localize, pick_language
 from contento.surveys.logic import referenced_keys
 from contento.surveys.models import Response, Survey
+from contento.surveys.piping import piped
 
 COOKIE_MAX_AGE = 60 * 60 * 24 * 60
 
@@ -120,6 +121,7 @@ def personal(request, code, token):
             customer=customer,
             link_key=link_key,
         )
+    request.survey_customer = customer
     result, _response = _flow(
         request, survey, response, rt_code=None, default_language=customer.language
     )
@@ -155,6 +157,11 @@ def _page(request, survey, response, rt_code, language, preview=False):
         posted_page = _int(request.POST.get("page"))
         if posted_page not in local.pages:
             return HttpResponseBadRequest("Unknown page."), started
+        if request.POST.get("nav") == "back":
+            # Back to the page before, as it was saved; this page's changes are not kept.
+            if started is not None:
+                do_go_back(local, started, posted_page)
+            return redirect(f"{request.path}?lang={language}"), started
         saved = do_save_page(local, response, posted_page, request.POST)
         if not saved.errors:
             return redirect(f"{request.path}?lang={language}"), saved.response
@@ -166,6 +173,10 @@ def _page(request, survey, response, rt_code, language, preview=False):
         else:  # the posted page was kept; a required question of an earlier page is missing
             values = stored_values(started, local)
     shown = _shown_questions(local, page, values)
+    # Who answers, for piping: the response's customer, else the personal link's.
+    customer = getattr(started or response, "customer", None) or getattr(
+        request, "survey_customer", None
+    )
     pages = local.visible_pages(values) or local.pages
     context = {
         "local": local,
@@ -176,7 +187,7 @@ def _page(request, survey, response, rt_code, language, preview=False):
         "is_last": page == pages[-1],
         "questions": [
             {
-                "lq": lq,
+                "lq": piped(lq, local=local, values=values, customer=customer),
                 "value": values.get(lq.key),
                 "error": errors.get(lq.key),
                 "live_logic": live,
