@@ -135,6 +135,9 @@ def _write_survey(survey: Survey, doc: dict) -> None:
         for label in ("min_label", "max_label"):
             if qdoc.get(label, {}).get(default):
                 qsettings[label] = qdoc[label][default]
+        for flag in ("randomize", "shuffle"):
+            if qdoc.get(flag):
+                qsettings[flag] = True
         question.settings = qsettings
         question.logic = qdoc.get("show_if")
         question.save()

@@ -53,6 +53,8 @@ QUESTION_FIELDS = {
     "choices",
     "items",
     "show_if",
+    "randomize",
+    "shuffle",
 }
 CHOICE_FIELDS = {"key", "label"}
 
@@ -248,6 +250,15 @@ def _validate_question(qdef, index, seen, last_page, loc, errors):
             errors.append(DefinitionError(f"{path}.{group}", f"a {kind} question has no {group}"))
             continue
         out[group] = _validate_choices(qdef[group], f"{path}.{group}", loc, errors)
+    for flag in ("randomize", "shuffle"):
+        if flag not in qdef:
+            continue
+        if not isinstance(qdef[flag], bool):
+            errors.append(DefinitionError(f"{path}.{flag}", "must be true or false"))
+        elif flag == "randomize" and not (qtype.uses_choices or qtype.uses_items):
+            errors.append(DefinitionError(f"{path}.{flag}", f"a {kind} question has no options"))
+        elif qdef[flag]:
+            out[flag] = True
     if "show_if" in qdef and qdef["show_if"] is not None:
         problems = condition_errors(qdef["show_if"], seen)
         for name, message in problems:
@@ -355,6 +366,9 @@ def export(survey) -> dict:
                 }
                 for c in q.choices.all()
             ]
+        for flag in ("randomize", "shuffle"):
+            if (q.settings or {}).get(flag):
+                qdoc[flag] = True
         if q.logic:
             qdoc["show_if"] = q.logic
         doc["questions"].append(qdoc)

@@ -65,6 +65,7 @@ FIELD_KINDS = {
     "min_label": SCALE_KINDS,
     "max_label": SCALE_KINDS,
     "options": OPTION_KINDS,
+    "randomize": OPTION_KINDS,
 }
 
 # A key keeps the first few words that say what a question asks, leaving out the function
@@ -165,6 +166,16 @@ class QuestionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("One per line. Write key|label to choose the key yourself."),
     )
+    randomize = forms.BooleanField(
+        label=_("Show the options in a random order"),
+        required=False,
+        help_text=_("Each respondent sees their own order, the same on every visit."),
+    )
+    shuffle = forms.BooleanField(
+        label=_("Shuffle with the other shuffled questions of its page"),
+        required=False,
+        help_text=_("A block of questions in a random order, against order bias."),
+    )
     show_if_join = forms.ChoiceField(
         label=_("Show this question"),
         required=False,
@@ -264,6 +275,10 @@ class QuestionForm(forms.Form):
                 {"key": ckey, "label": {**_texts(old.get(ckey, {}).get("label")), language: label}}
                 for ckey, label in parse_options(data["options"])
             ]
+        if data.get("randomize") and (kind.uses_choices or kind.uses_items):
+            qdef["randomize"] = True
+        if data.get("shuffle"):
+            qdef["shuffle"] = True
         conditions = self._conditions()
         if len(conditions) == 1:
             qdef["show_if"] = conditions[0]

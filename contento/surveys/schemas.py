@@ -77,6 +77,8 @@ class QuestionDefinition(Schema):
         None, max_length=definition.MAX_CHOICES
     )
     show_if: Condition | AllConditions | AnyConditions | None = None
+    randomize: bool = False
+    shuffle: bool = False
 
 
 class SurveyDefinition(Schema):

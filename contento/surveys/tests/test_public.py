@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from contento.customers.actions import do_create_customer
+from contento.surveys import definition
 from contento.surveys.actions import do_create_survey, do_set_survey_status
 from contento.surveys.links import make_token, personal_url
 from contento.surveys.models import Answer, Response
@@ -395,3 +396,49 @@ def test_questions_pipe_earlier_answers_and_the_customers_name(personas):
     assert "Why 8 for Pro?" in client.get(link).content.decode()
     # Nothing known of an anonymous respondent: the sentence still reads.
     assert "Recommend us?" in Client().get(url(survey)).content.decode()
+
+
+def _order(html: str, name: str) -> list[str]:
+    return re.findall(rf'name="{name}" value="([^"]+)"', html)
+
+
+def test_options_and_a_block_are_in_each_respondents_own_order(personas):
+    colours = [{"key": f"c{i}", "label": f"Colour {i}"} for i in range(8)]
+    block = [
+        {"key": f"q{i}", "type": "text", "page": 1, "text": f"Question {i}", "shuffle": True}
+        for i in range(6)
+    ]
+    document = {
+        "title": "Order",
+        "questions": [
+            {
+                "key": "pick",
+                "type": "single",
+                "page": 1,
+                "text": "Pick",
+                "choices": colours,
+                "randomize": True,
+            },
+            *block,
+            {"key": "end", "type": "text", "page": 2, "text": "Anything else?"},
+        ],
+    }
+    survey = do_set_survey_status(do_create_survey(personas.org, document), "live")
+    orders, blocks = set(), set()
+    for _visitor in range(6):
+        client = Client()
+        first = client.get(url(survey)).content.decode()
+        again = client.get(url(survey)).content.decode()  # a reload
+        client.post(url(survey), {**form_fields(first), "q-q0": "x"})  # saved: the code is kept
+        page2 = client.get(url(survey)).content.decode()
+        client.post(url(survey), {**form_fields(page2), "nav": "back"})
+        kept = client.get(url(survey)).content.decode()  # page 1 again, as first shown
+        order = tuple(_order(first, "q-pick"))
+        assert sorted(order) == sorted(c["key"] for c in colours)
+        assert tuple(_order(kept, "q-pick")) == order
+        orders.add(order)
+        blocks.add(tuple(re.findall(r'id="field-(q\d)"', kept)))
+        assert again  # every visit renders
+    assert len(orders) > 1
+    assert len(blocks) > 1
+    assert definition.export(survey)["questions"][0]["randomize"] is True

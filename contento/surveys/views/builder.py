@@ -243,6 +243,8 @@ def _question_form_initial(qdef: dict, lang: str) -> dict:
         "min_label": text("min_label"),
         "max_label": text("max_label"),
         "options": options_text(qdef),
+        "randomize": qdef.get("randomize", False),
+        "shuffle": qdef.get("shuffle", False),
         **QuestionForm.initial_conditions(qdef.get("show_if")),
     }
 

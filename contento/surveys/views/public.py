@@ -25,6 +25,7 @@ from contento.surveys.links import BadLink, read_token
 from contento.surveys.localize import localize, pick_language
 from contento.surveys.logic import referenced_keys
 from contento.surveys.models import Response, Survey
+from contento.surveys.ordering import arranged, with_options_in_order
 from contento.surveys.piping import piped
 
 COOKIE_MAX_AGE = 60 * 60 * 24 * 60
@@ -172,7 +173,8 @@ def _page(request, survey, response, rt_code, language, preview=False):
             values.update(_posted_values(local, posted_page, request.POST))
         else:  # the posted page was kept; a required question of an earlier page is missing
             values = stored_values(started, local)
-    shown = _shown_questions(local, page, values)
+    seed = str(started.code if started is not None else rt_code or request.path)
+    shown = arranged(_shown_questions(local, page, values), seed, page)
     # Who answers, for piping: the response's customer, else the personal link's.
     customer = getattr(started or response, "customer", None) or getattr(
         request, "survey_customer", None
@@ -187,7 +189,9 @@ def _page(request, survey, response, rt_code, language, preview=False):
         "is_last": page == pages[-1],
         "questions": [
             {
-                "lq": piped(lq, local=local, values=values, customer=customer),
+                "lq": with_options_in_order(
+                    piped(lq, local=local, values=values, customer=customer), seed
+                ),
                 "value": values.get(lq.key),
                 "error": errors.get(lq.key),
                 "live_logic": live,
