@@ -48,3 +48,20 @@ def brand_header(*candidates) -> str:
         version,
         organization.name,
     )
+
+
+@register.simple_tag
+def email_logo(*candidates) -> str:
+    """The workspace's logo at the top of an HTML email, by its full address (a mail reader
+    loads it from the public address), or nothing without a logo."""
+    organization = _first(candidates)
+    if organization is None or not organization.logo:
+        return ""
+    version = organization.logo.name.rpartition("-")[2].partition(".")[0]
+    url = organization.public_link(reverse("brand_logo", args=[organization.code]))
+    return format_html(
+        '<p><img src="{}?v={}" alt="{}" height="48" style="height:48px;width:auto"></p>',
+        url,
+        version,
+        organization.name,
+    )

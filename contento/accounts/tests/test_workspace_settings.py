@@ -8,7 +8,11 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from contento.accounts.actions import do_create_demo_workspace, do_update_workspace
+from contento.accounts.actions import (
+    do_create_demo_workspace,
+    do_set_workspace_logo,
+    do_update_workspace,
+)
 from contento.accounts.models import Organization
 from contento.accounts.roles import Role
 from contento.customers.actions import do_create_customer
@@ -203,3 +207,15 @@ def test_the_logo_can_be_removed(personas):
     client.post(URL, {**SETTINGS, "logo-clear": "on"})
     assert not Organization.objects.get(pk=personas.org.pk).logo
     assert client.get(reverse("brand_logo", args=[personas.org.code])).status_code == 404
+
+
+def test_emails_carry_the_logo_from_the_public_address(personas, live_survey):
+    do_update_workspace(personas.org, SETTINGS)
+    do_set_workspace_logo(personas.org, SimpleUploadedFile("logo.png", PNG))
+    customer = do_create_customer(personas.org, name="Lu", email="lu@example.test")
+    _invite(live_survey, customer)
+    (message,) = mail.outbox
+    html = message.alternatives[0][0]
+    logo = f"https://opina.panaderia.test/brand/{personas.org.code}/logo?v="
+    assert f'<img src="{logo}' in html
+    assert 'alt="Panadería Ana"' in html
