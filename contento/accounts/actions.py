@@ -21,6 +21,7 @@ from contento.accounts.models import (
     User,
     hash_token,
 )
+from contento.accounts.registers import REGISTERS
 from contento.accounts.roles import Role
 from contento.core.colours import AA_TEXT, HEX_COLOUR, WHITE, contrast_ratio
 
@@ -240,6 +241,7 @@ WORKSPACE_FIELDS = (
     "reply_to",
     "public_url",
     "require_two_factor",
+    "registers",
 )
 
 
@@ -278,6 +280,11 @@ def do_update_workspace(organization: Organization, changes: dict) -> Organizati
                 value = check_brand_colour(value)
             except ValidationError as error:
                 errors[name] = error.messages
+                continue
+        if name == "registers":
+            unknown = [code for code in value or [] if code not in REGISTERS]
+            if unknown or not isinstance(value, list):
+                errors[name] = [_("Unknown way of addressing customers.")]
                 continue
         if name == "time_zone" and value not in TIME_ZONES:
             errors[name] = [_("Unknown time zone %(zone)s.") % {"zone": value}]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from contento.accounts.models import Organization
+from contento.accounts.registers import REGISTERS
 
 
 class WorkspaceForm(forms.Form):
@@ -45,6 +46,16 @@ class WorkspaceForm(forms.Form):
         help_text=_(
             "The address customers reach this installation at, such as "
             "https://feedback.example.com; links in emails start with it."
+        ),
+    )
+    registers = forms.MultipleChoiceField(
+        label=_("Address customers"),
+        required=False,
+        choices=[(code, label) for code, (_language, label) in REGISTERS.items()],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Survey pages, the help centre and emails in these languages use the other form of"
+            " address."
         ),
     )
     require_two_factor = forms.BooleanField(

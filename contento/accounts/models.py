@@ -90,6 +90,8 @@ class Organization(models.Model):
     sender_name = models.CharField(_("sender name"), max_length=100, blank=True)
     reply_to = models.EmailField(_("reply-to address"), blank=True)
     public_url = models.URLField(_("public address"), blank=True)
+    # The other register of customer-facing text, where a language has two (registers.py).
+    registers = models.JSONField(_("ways of addressing customers"), default=list, blank=True)
     # Members must sign in with a second factor (an authenticator app) to use the workspace.
     require_two_factor = models.BooleanField(_("require two-factor sign-in"), default=False)
     # The demo workspace `contento setup` loads beside the business's own, removable at will.

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 
 from contento.accounts.models import Organization
+from contento.accounts.registers import speaking
 from contento.core.embedding import embeddable
 from contento.surveys.models import Survey
 
@@ -35,7 +36,7 @@ def widget(request, org):
             ).first()
         except ValidationError:
             survey = None
-    with translation.override(language):
+    with translation.override(speaking(organization, language)):
         response = render(
             request,
             "distribution/widget.html",

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
+from contento.accounts.registers import speaking
 from contento.core import queues
 from contento.surveys import analysis
 from contento.surveys.links import personal_url
@@ -58,7 +59,7 @@ def send_invitation(invitation_code: str) -> str:
             "url": personal_url(survey, customer, language=language),
             "organization": survey.organization,
         }
-        with translation.override(language):
+        with translation.override(speaking(survey.organization, language)):
             subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
             body = render_to_string("surveys/email/invitation.txt", context)
             html = render_to_string("surveys/email/invitation.html", context)

@@ -5,6 +5,7 @@ from email.header import decode_header, make_header
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -219,3 +220,30 @@ def test_emails_carry_the_logo_from_the_public_address(personas, live_survey):
     logo = f"https://opina.panaderia.test/brand/{personas.org.code}/logo?v="
     assert f'<img src="{logo}' in html
     assert 'alt="Panadería Ana"' in html
+
+
+def test_a_workspace_chooses_how_it_addresses_customers(personas, client):
+    contact = reverse("support_public:contact", args=[personas.org.code])
+    usual_vi = client.get(contact, {"lang": "vi"}).content.decode()
+    usual_es = client.get(contact, {"lang": "es"}).content.decode()
+    assert "Tên của bạn" in usual_vi
+    assert "Su nombre" in usual_es
+    response = personas.client(Role.OWNER).post(
+        URL, {**SETTINGS, "registers": ["vi-formal", "es-informal"]}
+    )
+    assert response.status_code == 302
+    formal_vi = client.get(contact, {"lang": "vi"})
+    informal_es = client.get(contact, {"lang": "es"}).content.decode()
+    assert "Tên của quý khách" in formal_vi.content.decode()
+    assert '<html lang="vi">' in formal_vi.content.decode()  # still Vietnamese, to browsers
+    assert formal_vi["Content-Language"] == "vi"
+    assert "Tu nombre" in informal_es
+    assert "Su nombre" not in informal_es
+    # Another workspace keeps the usual register.
+    other = reverse("support_public:contact", args=[personas.other_org.code])
+    assert "Tên của bạn" in client.get(other, {"lang": "vi"}).content.decode()
+
+
+def test_an_unknown_register_is_refused(personas):
+    with pytest.raises(ValidationError):
+        do_update_workspace(personas.org, {"registers": ["fr-tutoiement"]})

@@ -97,3 +97,33 @@ def test_language_switcher_sets_the_language(db):
     client = Client()
     client.post("/i18n/setlang/", {"language": "ru", "next": "/accounts/login/"})
     assert '<html lang="ru">' in client.get("/accounts/login/").content.decode()
+
+
+# Where the messages customers read come from (pages, emails and form errors they see).
+CUSTOMER_FACING = (
+    "surveys/templates/surveys/public",
+    "surveys/templates/surveys/questions",
+    "surveys/templates/surveys/email",
+    "support/templates/support/public",
+    "support/templates/support/email",
+    "support/forms.py",
+    "distribution/templates",
+)
+
+
+def test_the_formal_vietnamese_register_covers_every_customer_message_that_says_ban():
+    """A new customer-facing message with "bạn" needs its "quý khách" form in vi_Formal,
+    else a workspace that chose the formal register would say "bạn" there."""
+    vi = polib.pofile(str(LOCALE / "vi" / "LC_MESSAGES" / "django.po"))
+    formal = {
+        e.msgid for e in polib.pofile(str(LOCALE / "vi_Formal" / "LC_MESSAGES" / "django.po"))
+    }
+    missing = [
+        e.msgid
+        for e in vi
+        if not e.obsolete
+        and any(path.startswith(CUSTOMER_FACING) for path, _line in e.occurrences)
+        and re.search(r"\bbạn\b", e.msgstr, re.IGNORECASE)
+        and e.msgid not in formal
+    ]
+    assert missing == []

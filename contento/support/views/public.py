@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_protect
 from django_ratelimit.decorators import ratelimit
 
 from contento.accounts.models import Organization
+from contento.accounts.registers import speaking
 from contento.core.embedding import embeddable, is_embedded
 from contento.core.idempotency import IdempotencyKey
 from contento.core.ratelimits import poll_rate, public_rate
@@ -43,7 +44,7 @@ def expiring_link(view):
         except LinkExpired as expired:
             ticket = expired.ticket
             language = _language(request, ticket.language)
-            with translation.override(language):
+            with translation.override(speaking(ticket.organization, language)):
                 return render(
                     request,
                     "support/public/link_expired.html",
@@ -111,7 +112,7 @@ def _contact(request, org):
     """The public contact form: a request becomes a ticket and its link is shown."""
     organization = _organization(org)
     language = _language(request, organization.default_language)
-    with translation.override(language):
+    with translation.override(speaking(organization, language)):
         form = ContactForm(request.POST or None, initial={"language": language})
         if request.method == "POST" and form.is_valid():
             if form.cleaned_data["website"]:
@@ -141,7 +142,7 @@ def _customer_ticket(request, token):
     """The customer's own view of their ticket, where they can also answer."""
     ticket = ticket_from_customer_token(token)
     language = _language(request, ticket.language)
-    with translation.override(language):
+    with translation.override(speaking(ticket.organization, language)):
         form = CustomerReplyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             web.add_reply(
@@ -212,7 +213,7 @@ def customer_conversation(request, token):
     if ticket.is_open and not news:
         return HttpResponse(status=204)
     language = _language(request, ticket.language)
-    with translation.override(language):
+    with translation.override(speaking(ticket.organization, language)):
         return _conversation(request, ticket, token, language)
 
 
@@ -220,7 +221,7 @@ def _chat(request, org):
     """Start a live chat: the first message opens a chat ticket that an agent answers."""
     organization = _organization(org)
     language = _language(request, organization.default_language)
-    with translation.override(language):
+    with translation.override(speaking(organization, language)):
         form = ChatStartForm(request.POST or None, initial={"language": language})
         if request.method == "POST" and form.is_valid():
             if form.cleaned_data["website"]:
@@ -266,7 +267,7 @@ def rate(request, token):
     if rating is None:
         raise Http404("This link is not valid.")
     language = request.LANGUAGE_CODE = rating.language
-    with translation.override(language):
+    with translation.override(speaking(rating.ticket.organization, language)):
         if request.method == "POST":
             score = _score(request.POST.get("score"))
             comment = request.POST.get("comment")

@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_protect
 from django_ratelimit.decorators import ratelimit
 
 from contento.accounts.access import member_required
+from contento.accounts.registers import speaking
 from contento.core.embedding import embeddable, is_embedded
 from contento.core.ratelimits import public_rate
 from contento.customers.models import Customer
@@ -138,7 +139,7 @@ def _flow(request, survey, response, rt_code, default_language=None, preview=Fal
         survey, requested or default_language, request.headers.get("Accept-Language", "")
     )
     request.LANGUAGE_CODE = language
-    with translation.override(language):
+    with translation.override(speaking(survey.organization, language)):
         page, response = _page(request, survey, response, rt_code, language, preview)
     page.headers["Content-Language"] = language  # the page's language, not the browser's
     return page, response
@@ -228,7 +229,7 @@ def _closed(request, survey):
     language = pick_language(
         survey, request.GET.get("lang"), request.headers.get("Accept-Language", "")
     )
-    with translation.override(language):
+    with translation.override(speaking(survey.organization, language)):
         page = render(
             request,
             "surveys/public/closed.html",

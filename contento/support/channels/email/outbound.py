@@ -16,6 +16,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from contento.accounts.registers import speaking
 from contento.core import queues
 from contento.support import ratings
 from contento.support.access import customer_ticket_url
@@ -106,7 +107,7 @@ def send(message: TicketMessage) -> None:
         "agent": message.author.user if message.author else None,
         "url": customer_ticket_url(ticket),
     }
-    with translation.override(ticket.language):
+    with translation.override(speaking(ticket.organization, ticket.language)):
         body = render_to_string("support/email/reply.txt", context)
         html = render_to_string("support/email/reply.html", context)
     mail = EmailMultiAlternatives(
@@ -146,7 +147,7 @@ def send_acknowledgement(ticket: Ticket) -> None:
         return
     first = ticket.messages.order_by("created_at", "pk").first()
     context = {"ticket": ticket, "customer": customer, "url": customer_ticket_url(ticket)}
-    with translation.override(ticket.language):
+    with translation.override(speaking(ticket.organization, ticket.language)):
         subject = render_to_string("support/email/acknowledgement_subject.txt", context).strip()
         body = render_to_string("support/email/acknowledgement.txt", context)
     headers = {
@@ -180,7 +181,7 @@ def send_rating_request(rating: TicketRating) -> None:
         "scores": [(n, ratings.rating_url(rating, n)) for n in range(1, 6)],
         "url": ratings.rating_url(rating),
     }
-    with translation.override(rating.language):
+    with translation.override(speaking(rating.ticket.organization, rating.language)):
         subject = render_to_string("support/email/rating_subject.txt", context).strip()
         body = render_to_string("support/email/rating.txt", context)
         html = render_to_string("support/email/rating.html", context)
