@@ -213,11 +213,11 @@ PG_TRAILER = b"\xff\xff"
 
 RESPONSE_COLUMNS = (
     "id, survey_id, code, language, status, source, page, request_hash,"
-    " started_at, updated_at, completed_at"
+    " started_at, updated_at, completed_at, is_test"
 )
 ANSWER_COLUMNS = (
     "id, response_id, survey_id, question_id, part, value, text, language, answered_at,"
-    " angry, sentiment, text_language"  # no text: nothing to read
+    " angry, sentiment, text_language, is_test"  # no text: nothing to read
 )
 SEGMENT_TABLE = "CREATE TABLE bench_response_segment (response_id {} PRIMARY KEY, segment {})"
 # The score counts of the bench's answers, one statement per dimension: (value, join).
@@ -372,7 +372,7 @@ def load_sqlite(db: Database, data: dict, ids: dict, steps: Steps) -> None:
         conn.execute("BEGIN")
         conn.executemany(
             f"INSERT INTO surveys_response ({RESPONSE_COLUMNS})"
-            f" VALUES (?, {survey}, ?, ?, 'complete', 'link', 1, '', ?, ?, ?)",
+            f" VALUES (?, {survey}, ?, ?, 'complete', 'link', 1, '', ?, ?, ?, 0)",
             rows,
         )
         conn.execute("COMMIT")
@@ -391,7 +391,7 @@ def load_sqlite(db: Database, data: dict, ids: dict, steps: Steps) -> None:
             )
             conn.executemany(
                 f"INSERT INTO surveys_answer ({ANSWER_COLUMNS})"
-                f" VALUES (?, ?, {survey}, ?, '', ?, '', ?, ?, 0, '', '')",
+                f" VALUES (?, ?, {survey}, ?, '', ?, '', ?, ?, 0, '', '', 0)",
                 rows,
             )
         conn.execute("COMMIT")
@@ -473,6 +473,7 @@ def load_postgres(db: Database, data: dict, ids: dict, steps: Steps) -> None:
                     (">i8", (data["started"] - PG_EPOCH) * 1_000_000),
                     (">i8", completed),
                     (">i8", completed),
+                    ("u1", 0),
                 ],
             )
             sql = f"COPY surveys_response ({RESPONSE_COLUMNS}) FROM STDIN (FORMAT BINARY)"
@@ -503,6 +504,7 @@ def load_postgres(db: Database, data: dict, ids: dict, steps: Steps) -> None:
                             ("u1", 0),
                             (None, None),
                             (None, None),
+                            ("u1", 0),
                         ],
                     )
                     copy.write(rows)

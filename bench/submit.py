@@ -65,15 +65,15 @@ DEFINITION = {
 FIELDS = {n: re.compile(rf'name="{n}" value="([^"]*)"') for n in ("csrfmiddlewaretoken", "rt")}
 INSERT_RESPONSE = (
     "INSERT INTO surveys_response (code, survey_id, language, status, source, page,"
-    " request_hash, started_at, updated_at, completed_at)"
-    " VALUES (%s, %s, 'en', 'complete', 'link', 1, '', %s, %s, %s) RETURNING id"
+    " request_hash, started_at, updated_at, completed_at, is_test)"
+    " VALUES (%s, %s, 'en', 'complete', 'link', 1, '', %s, %s, %s, FALSE) RETURNING id"
 )
 # The analysis columns are filled later by the worker; a new answer has them blank.
 INSERT_ANSWERS = (
     "INSERT INTO surveys_answer (response_id, survey_id, question_id, part, value, text,"
-    " language, answered_at, text_language, sentiment, angry)"
-    " VALUES (%s, %s, %s, '', %s, '', 'en', %s, '', '', FALSE),"
-    " (%s, %s, %s, '', NULL, %s, 'en', %s, '', '', FALSE)"
+    " language, answered_at, text_language, sentiment, angry, is_test)"
+    " VALUES (%s, %s, %s, '', %s, '', 'en', %s, '', '', FALSE, FALSE),"
+    " (%s, %s, %s, '', NULL, %s, 'en', %s, '', '', FALSE, FALSE)"
 )
 COUNT_BY_STATUS = "SELECT status, count(*) FROM surveys_response WHERE survey_id = %s GROUP BY 1"
 COUNT_ANSWERS = "SELECT count(*) FROM surveys_answer WHERE survey_id = %s"
