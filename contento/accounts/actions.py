@@ -3,6 +3,7 @@
 import secrets
 import zoneinfo
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -242,7 +243,20 @@ WORKSPACE_FIELDS = (
     "public_url",
     "require_two_factor",
     "registers",
+    "widget_origins",
 )
+
+
+def check_origin(origin: str) -> str:
+    """Return a site's origin ("https://shop.example.com"), or raise ValidationError."""
+    parts = urlsplit((origin or "").strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.path.strip("/"):
+        raise ValidationError(
+            _("%(origin)s is not a site's address: write it like https://shop.example.com.")
+            % {"origin": origin}
+        )
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}"
 
 
 def check_brand_colour(colour: str) -> str:
@@ -285,6 +299,12 @@ def do_update_workspace(organization: Organization, changes: dict) -> Organizati
             unknown = [code for code in value or [] if code not in REGISTERS]
             if unknown or not isinstance(value, list):
                 errors[name] = [_("Unknown way of addressing customers.")]
+                continue
+        if name == "widget_origins":
+            try:
+                value = [check_origin(origin) for origin in value or []]
+            except ValidationError as error:
+                errors[name] = error.messages
                 continue
         if name == "time_zone" and value not in TIME_ZONES:
             errors[name] = [_("Unknown time zone %(zone)s.") % {"zone": value}]

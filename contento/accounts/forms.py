@@ -58,6 +58,14 @@ class WorkspaceForm(forms.Form):
             " address."
         ),
     )
+    widget_origins = forms.CharField(
+        label=_("Sites that may show the widget"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "One address a line, like https://shop.example.com. Empty: any site may show it."
+        ),
+    )
     require_two_factor = forms.BooleanField(
         label=_("Require two-factor sign-in"),
         required=False,
@@ -68,11 +76,19 @@ class WorkspaceForm(forms.Form):
     )
 
     def __init__(self, *args, organization: Organization, **kwargs):
-        kwargs.setdefault(
-            "initial", {name: getattr(organization, name) for name in self.base_fields}
-        )
+        initial = {name: getattr(organization, name) for name in self.base_fields}
+        initial["widget_origins"] = "\n".join(organization.widget_origins or [])
+        kwargs.setdefault("initial", initial)
         self.organization = organization
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = [
             (zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())
+        ]
+
+    def clean_widget_origins(self):
+        """One origin a line, as a list (checked as it is saved)."""
+        return [
+            line.strip()
+            for line in self.cleaned_data["widget_origins"].splitlines()
+            if line.strip()
         ]

@@ -92,6 +92,9 @@ class Organization(models.Model):
     public_url = models.URLField(_("public address"), blank=True)
     # The other register of customer-facing text, where a language has two (registers.py).
     registers = models.JSONField(_("ways of addressing customers"), default=list, blank=True)
+    # The sites that may show the web widget (origins such as https://shop.example.com); none
+    # listed: any site.
+    widget_origins = models.JSONField(_("sites that may show the widget"), default=list, blank=True)
     # Members must sign in with a second factor (an authenticator app) to use the workspace.
     require_two_factor = models.BooleanField(_("require two-factor sign-in"), default=False)
     # The demo workspace `contento setup` loads beside the business's own, removable at will.

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from contento.accounts.models import Organization
 from contento.accounts.registers import speaking
-from contento.core.embedding import embeddable
+from contento.core.embedding import allow_framing_by, embeddable
 from contento.surveys.models import Survey
 
 _LANGUAGES = {code for code, _name in settings.LANGUAGES}
@@ -27,6 +27,7 @@ def _language(request, organization) -> str:
 def widget(request, org):
     """The widget's page, in the visitor's language."""
     organization = get_object_or_404(Organization, code=org)
+    allow_framing_by(request, organization)
     language = _language(request, organization)
     survey = None
     if request.GET.get("survey"):

@@ -247,3 +247,18 @@ def test_a_workspace_chooses_how_it_addresses_customers(personas, client):
 def test_an_unknown_register_is_refused(personas):
     with pytest.raises(ValidationError):
         do_update_workspace(personas.org, {"registers": ["fr-tutoiement"]})
+
+
+def test_the_widget_sites_are_typed_one_a_line(personas):
+    owner = personas.client(Role.OWNER)
+    refused = owner.post(
+        URL, {**SETTINGS, "widget_origins": "https://shop.example.com\nnot a site"}
+    )
+    assert refused.status_code == 200
+    assert "not a site" in refused.content.decode()
+    assert Organization.objects.get(pk=personas.org.pk).widget_origins == []
+    owner.post(URL, {**SETTINGS, "widget_origins": "https://shop.example.com/\n\n"})
+    assert Organization.objects.get(pk=personas.org.pk).widget_origins == [
+        "https://shop.example.com"
+    ]
+    assert "https://shop.example.com" in owner.get(URL).content.decode()

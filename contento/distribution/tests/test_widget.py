@@ -1,9 +1,12 @@
 """The widget's pages may be framed by any site and need no cookie; the help centre's own
 pages stay unframeable and CSRF-protected."""
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from contento.accounts.actions import do_update_workspace
 from contento.support.models import Ticket
 from contento.surveys.models import Response
 
@@ -60,3 +63,25 @@ def test_a_survey_in_the_widget_is_answered_without_cookies(live_survey):
     assert saved.status_code == 302
     assert not saved.cookies
     assert Response.objects.get(survey=live_survey).page == 2
+
+
+def test_a_workspace_names_the_sites_that_may_show_its_widget(personas, live_survey):
+    do_update_workspace(
+        personas.org, {"widget_origins": ["https://shop.example.com/", "http://localhost:8080"]}
+    )
+    pages = [
+        reverse("distribution:widget", args=[personas.org.code]),
+        reverse("support_public:widget_chat", args=[personas.org.code]),
+        reverse("public:widget", args=[live_survey.code]),
+    ]
+    for path in pages:
+        policy = _policy(Client().get(path))
+        assert "frame-ancestors https://shop.example.com http://localhost:8080" in policy, path
+    # Another workspace's widget is still shown by any site.
+    other = Client().get(reverse("distribution:widget", args=[personas.other_org.code]))
+    assert "frame-ancestors *" in _policy(other)
+
+
+def test_a_site_that_is_not_an_origin_is_refused(personas):
+    with pytest.raises(ValidationError, match="not a site's address"):
+        do_update_workspace(personas.org, {"widget_origins": ["shop.example.com/page"]})

@@ -16,7 +16,7 @@ from django_ratelimit.decorators import ratelimit
 
 from contento.accounts.models import Organization
 from contento.accounts.registers import speaking
-from contento.core.embedding import embeddable, is_embedded
+from contento.core.embedding import allow_framing_by, embeddable, is_embedded
 from contento.core.idempotency import IdempotencyKey
 from contento.core.ratelimits import poll_rate, public_rate
 from contento.support import ratings
@@ -111,6 +111,7 @@ def _open_ticket(request, organization, form, channel_name, purpose):
 def _contact(request, org):
     """The public contact form: a request becomes a ticket and its link is shown."""
     organization = _organization(org)
+    allow_framing_by(request, organization)
     language = _language(request, organization.default_language)
     with translation.override(speaking(organization, language)):
         form = ContactForm(request.POST or None, initial={"language": language})
@@ -141,6 +142,7 @@ def _ticket_route(request) -> str:
 def _customer_ticket(request, token):
     """The customer's own view of their ticket, where they can also answer."""
     ticket = ticket_from_customer_token(token)
+    allow_framing_by(request, ticket.organization)
     language = _language(request, ticket.language)
     with translation.override(speaking(ticket.organization, language)):
         form = CustomerReplyForm(request.POST or None)
@@ -220,6 +222,7 @@ def customer_conversation(request, token):
 def _chat(request, org):
     """Start a live chat: the first message opens a chat ticket that an agent answers."""
     organization = _organization(org)
+    allow_framing_by(request, organization)
     language = _language(request, organization.default_language)
     with translation.override(speaking(organization, language)):
         form = ChatStartForm(request.POST or None, initial={"language": language})

@@ -17,7 +17,7 @@ from django_ratelimit.decorators import ratelimit
 
 from contento.accounts.access import member_required
 from contento.accounts.registers import speaking
-from contento.core.embedding import embeddable, is_embedded
+from contento.core.embedding import allow_framing_by, embeddable, is_embedded
 from contento.core.ratelimits import public_rate
 from contento.customers.models import Customer
 from contento.surveys.access import access_survey
@@ -49,6 +49,7 @@ def _public_survey(code) -> Survey:
 def _public(request, code):
     """Answer a survey through its open link."""
     survey = _public_survey(code)
+    allow_framing_by(request, survey.organization)
     if survey.status != Survey.Status.LIVE:
         return _closed(request, survey)
     return _open_link(request, survey)
