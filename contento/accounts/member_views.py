@@ -1,14 +1,12 @@
 """The workspace's people: members and their roles, invitations by email, the audit log."""
 
 import datetime
-import uuid
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -18,7 +16,7 @@ from django.utils.translation import gettext as _
 from django_ratelimit.decorators import ratelimit
 
 from contento.accounts import audit
-from contento.accounts.access import member_required
+from contento.accounts.access import access_in_workspace, member_required
 from contento.accounts.actions import (
     INVITATION_DAYS,
     AccountError,
@@ -34,6 +32,7 @@ from contento.accounts.middleware import SESSION_KEY
 from contento.accounts.models import AuditEvent, Invitation, Membership, User
 from contento.accounts.roles import Role
 from contento.core.downloads import csv_response
+from contento.core.paging import paginate
 from contento.core.ratelimits import public_rate
 
 AUDIT_PAGE = 100
@@ -49,11 +48,13 @@ def members(request, membership):
             if action == "invite":
                 _invite(request, membership)
             elif action in {"resend", "withdraw"}:
-                invitation = Invitation.objects.filter(
-                    organization=org, code=_uuid(request.POST.get("invitation"))
-                ).first()
-                if invitation is None or not invitation.is_open:
-                    raise Http404
+                invitation = access_in_workspace(
+                    membership,
+                    "members.manage",
+                    Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True),
+                    request.POST.get("invitation"),
+                    "invitation",
+                )
                 if action == "resend":
                     invitation = do_invite_member(
                         organization=org,
@@ -90,13 +91,6 @@ def members(request, membership):
             "invitation_days": INVITATION_DAYS,
         },
     )
-
-
-def _uuid(value):
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
 
 
 def _change_member(request, membership, action):
@@ -267,14 +261,12 @@ def audit_log(request, membership):
             ],
             "audit-log",
         )
-    page = Paginator(events, AUDIT_PAGE).get_page(request.GET.get("page"))
+    page, query = paginate(request, events, AUDIT_PAGE)
     people = User.objects.filter(
         pk__in=AuditEvent.objects.filter(organization=membership.organization)
         .values("actor")
         .distinct()
     ).order_by("email")
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "accounts/audit.html",
@@ -284,7 +276,7 @@ def audit_log(request, membership):
             "actions": [(code, str(label)) for code, label in audit.ACTIONS.items()],
             "people": people,
             "chosen": {"action": action, "actor": actor, "from": start, "to": end},
-            "query": query.urlencode(),
+            "query": query,
         },
     )
 

@@ -179,10 +179,7 @@ def conversation(request, membership, code):
     """The ticket's messages alone, polled by a live chat's page; 204 (one indexed query)
     until a message newer than ?after= arrives."""
     ticket = access_ticket(membership, code)
-    try:
-        after = int(request.GET["after"])
-    except (KeyError, ValueError):
-        after = None
+    after = _int(request.GET.get("after"))
     if after is not None and ticket.is_open and not ticket.messages.filter(pk__gt=after).exists():
         return HttpResponse(status=204)
     messages_ = list(ticket.messages.select_related("author__user").prefetch_related("attachments"))

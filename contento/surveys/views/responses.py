@@ -3,7 +3,6 @@
 import uuid
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from contento.accounts import audit
 from contento.accounts.access import member_required
+from contento.core.paging import paginate
 from contento.surveys.access import access_survey
 from contento.surveys.actions import do_delete_response, stored_values
 from contento.surveys.localize import display_language, localize
@@ -30,7 +30,7 @@ def response_list(request, membership, code):
     responses = (
         form.filters().responses(survey).select_related("customer").order_by("-started_at", "-pk")
     )
-    page = Paginator(responses, PER_PAGE).get_page(request.GET.get("page"))
+    page, query = paginate(request, responses, PER_PAGE)
     headline = next((lq for lq in local.questions if lq.question.kind in HEADLINE_KINDS), None)
     scores, comments = {}, {}
     answers = Answer.objects.filter(response__in=list(page.object_list)).filter(
@@ -43,8 +43,6 @@ def response_list(request, membership, code):
             scores[response_id] = value
         elif text and response_id not in comments:
             comments[response_id] = text
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "surveys/responses.html",
@@ -58,7 +56,7 @@ def response_list(request, membership, code):
                 for response in page.object_list
             ],
             "headline": headline,
-            "query": query.urlencode(),
+            "query": query,
         },
     )
 
