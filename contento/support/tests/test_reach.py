@@ -40,3 +40,9 @@ def test_another_workspace_sees_its_own_addresses(personas):
     page = personas.client(personas.outsider).get(reverse("support:reach")).content.decode()
     assert "bill@acme.test" not in page
     assert str(personas.other_org.code) in page
+
+
+def test_a_visitor_gets_no_qr_code(client):
+    response = client.get(reverse("support:reach_qr", args=["help", "png"]))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")

@@ -259,3 +259,28 @@ def test_the_dashboard_counts_only_the_filtered_responses_and_flags_small_sample
     )
     body = page.content.decode()
     assert "Small sample (n = 2)" in body
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "with_response"),
+    [
+        ("get", "surveys:responses", False),
+        ("get", "surveys:response", True),
+        ("post", "surveys:response_delete", True),
+        ("get", "surveys:preview", False),
+        ("post", "surveys:copy", False),
+        ("post", "surveys:delete", False),
+        ("post", "surveys:delete_tests", False),
+    ],
+)
+def test_another_workspace_reaches_none_of_the_lifecycle_pages(
+    personas, survey, method, name, with_response
+):
+    response, _new = do_submit_response(survey, answers={"nps": 9})
+    args = [survey.code, response.code] if with_response else [survey.code]
+    outsider = personas.client(personas.outsider)
+    reply = getattr(outsider, method)(reverse(name, args=args), {"confirm": "Customer survey"})
+    assert reply.status_code == 404
+    assert Survey.objects.filter(pk=survey.pk).exists()
+    assert Survey.objects.count() == 1
+    assert Response.objects.filter(pk=response.pk).exists()
