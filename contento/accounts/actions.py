@@ -323,6 +323,14 @@ def do_update_workspace(organization: Organization, changes: dict) -> Organizati
     return organization
 
 
+def do_replace_widget_secret(organization: Organization, *, remove: bool = False) -> str:
+    """Give the workspace a new secret for signing visitor tokens (contento.customers.visitors),
+    or none; tokens signed with the old one stop working at once."""
+    organization.widget_secret = "" if remove else secrets.token_urlsafe(32)
+    Organization.objects.filter(pk=organization.pk).update(widget_secret=organization.widget_secret)
+    return organization.widget_secret
+
+
 @transaction.atomic
 def do_create_demo_workspace(name: str, *, owners) -> Organization:
     """Create a demo workspace (it never sends mail), owned by `owners`."""

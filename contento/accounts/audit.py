@@ -18,6 +18,7 @@ ACTIONS = {
     "workspace.created": _("Created the workspace"),
     "workspace.updated": _("Changed the workspace's settings"),
     "workspace.logo": _("Changed the logo"),
+    "workspace.widget_secret": _("Replaced the widget secret"),
     "member.invited": _("Invited a member"),
     "invitation.revoked": _("Withdrew an invitation"),
     "member.joined": _("Joined the workspace"),

@@ -95,6 +95,11 @@ class Organization(models.Model):
     # The sites that may show the web widget (origins such as https://shop.example.com); none
     # listed: any site.
     widget_origins = models.JSONField(_("sites that may show the widget"), default=list, blank=True)
+    # The key the business's site signs visitor tokens with (contento.customers.visitors);
+    # empty: the widget's visitors stay anonymous.
+    widget_secret = models.CharField(
+        _("widget secret"), max_length=64, blank=True, default="", editable=False
+    )
     # Members must sign in with a second factor (an authenticator app) to use the workspace.
     require_two_factor = models.BooleanField(_("require two-factor sign-in"), default=False)
     # The demo workspace `contento setup` loads beside the business's own, removable at will.

@@ -28,6 +28,7 @@ urlpatterns = [
     path("audit/", member_views.audit_log, name="audit"),
     path("settings/", views.workspace_settings, name="workspace"),
     path("settings/remove-demo/", views.remove_demo, name="remove_demo"),
+    path("settings/widget-secret/", views.widget_secret, name="widget_secret"),
     path("tokens/", views.tokens, name="tokens"),
     path("status/", views.background_status, name="status"),
     path("workspace/<uuid:code>/", views.switch_workspace, name="switch"),

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
@@ -18,6 +19,7 @@ from contento.accounts.actions import (
     do_create_organization,
     do_delete_workspace,
     do_remove_demo_workspaces,
+    do_replace_widget_secret,
     do_revoke_api_token,
     do_set_workspace_logo,
     do_update_workspace,
@@ -164,6 +166,25 @@ def workspace_settings(request, membership):
             messages.success(request, _("The workspace settings are saved."))
             return redirect("accounts:workspace")
     return render(request, "accounts/workspace.html", {"form": form, "organization": org})
+
+
+@require_POST
+@member_required("workspace.configure")
+def widget_secret(request, membership):
+    """Make a new secret for the web widget's visitor tokens, or remove it."""
+    org = membership.organization
+    remove = request.POST.get("action") == "remove"
+    with transaction.atomic():
+        do_replace_widget_secret(org, remove=remove)
+        audit.record(membership, "workspace.widget_secret", org, removed=remove)
+    if remove:
+        messages.success(request, _("The widget secret is removed: visitors stay anonymous."))
+    else:
+        messages.success(
+            request,
+            _("A new widget secret is made: tokens signed with the old one no longer work."),
+        )
+    return redirect(reverse("accounts:workspace") + "#widget")
 
 
 @require_POST

@@ -7,10 +7,13 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import jwt
 import pytest
 
 from conftest import PASSWORD
+from contento.accounts.actions import do_replace_widget_secret
 from contento.support.models import Ticket
+from contento.surveys.models import Response
 
 pytestmark = [pytest.mark.browser]
 
@@ -91,5 +94,61 @@ def test_a_visitor_chats_from_the_widget_on_another_site(
         assert blocked == []
         assert re.search(r"/help/w/t/", frame.locator("form").first.get_attribute("hx-post") or "")
         visitor_context.close()
+    finally:
+        site.shutdown()
+
+
+def test_a_visitor_the_site_signed_in_answers_a_survey_and_writes_as_themselves(
+    transactional_db, live_server, personas, browser, live_survey
+):
+    org = personas.org
+    secret = do_replace_widget_secret(org)
+    token = jwt.encode(
+        {"sub": "shop-7", "email": "ana@example.net", "name": "Ana", "exp": time.time() + 600},
+        secret,
+        algorithm="HS256",
+    )
+    contento = live_server.url
+    snippet = (
+        f'<script src="{contento}/static/contento/widget.js" data-workspace="{org.code}" '
+        f'data-survey="{live_survey.code}" data-visitor="{token}" data-lang="en" defer></script>'
+    )
+    site = _serve(
+        f"<!doctype html><html lang='en'><head><title>Shop</title></head>"
+        f"<body><h1>Shop</h1>{snippet}</body></html>",
+        f"default-src 'none'; script-src {contento}; frame-src {contento}; style-src 'none'",
+    )
+    try:
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        visitor = context.new_page()
+        visitor.set_default_timeout(15_000)
+        visitor.goto(f"http://127.0.0.1:{site.server_address[1]}/")
+        visitor.locator("#contento-widget-button").click()
+        frame = visitor.frame_locator("#contento-widget-frame")
+        frame.get_by_role("link", name="Tell us what you think").click()
+        frame.locator("#field-nps label", has_text=re.compile(r"^9$")).click()
+        frame.get_by_role("button", name="Next").click()
+        # Page 2 follows page 1 inside the frame, though no cookie remembers the response.
+        frame.get_by_role("button", name="Submit").click()
+        frame.get_by_text("Thanks!").wait_for()
+        response = Response.objects.get(survey=live_survey)
+        assert response.status == Response.Status.COMPLETE
+        assert (response.customer.external_id, response.customer.email) == (
+            "shop-7",
+            "ana@example.net",
+        )
+
+        visitor.locator("#contento-widget-button").click()  # close
+        visitor.locator("#contento-widget-button").click()  # and open again
+        frame.get_by_role("link", name="Write to us").click()
+        frame.get_by_text("Writing as Ana (ana@example.net).").wait_for()
+        assert frame.locator("#id_email").count() == 0
+        frame.locator("#id_subject").fill("My order")
+        frame.locator("#id_body").fill("Where is it?")
+        frame.locator("main form button[type=submit]").click()
+        frame.locator("#conversation").get_by_text("Where is it?").wait_for()
+        assert Ticket.objects.get().customer == response.customer
+        assert context.cookies() == []
+        context.close()
     finally:
         site.shutdown()

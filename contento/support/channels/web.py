@@ -31,11 +31,14 @@ class WebChannel(Channel):
         body: str,
         team=None,
         idempotency_key: IdempotencyKey | None = None,
+        customer=None,
     ) -> Ticket:
-        """Open a ticket for the customer with this address (made on first contact)."""
-        customer = do_find_or_create_customer(
-            organization, email=email, name=name, language=language
-        )
+        """Open a ticket for the customer with this address (made on first contact), or for
+        `customer` when the business's site has said who is writing."""
+        if customer is None:
+            customer = do_find_or_create_customer(
+                organization, email=email, name=name, language=language
+            )
         return do_create_ticket(
             organization,
             customer=customer,

@@ -4,6 +4,7 @@ Each page is reached through the organisation's public code or a signed link, is
 limited per IP address, and shows only the public side of a conversation (never notes).
 """
 
+import logging
 from functools import wraps
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django_ratelimit.decorators import ratelimit
 
@@ -19,6 +21,7 @@ from contento.accounts.registers import speaking
 from contento.core.embedding import allow_framing_by, embeddable, is_embedded
 from contento.core.idempotency import IdempotencyKey
 from contento.core.ratelimits import poll_rate, public_rate
+from contento.customers.visitors import BadVisitorToken, read_visitor_token, visitor_customer
 from contento.support import ratings
 from contento.support.access import (
     LinkExpired,
@@ -32,6 +35,7 @@ from contento.support.forms import ChatStartForm, ContactForm, CustomerReplyForm
 from contento.support.models import Team, Ticket, TicketMessage
 
 _LANGUAGES = {code for code, _name in settings.LANGUAGES}
+logger = logging.getLogger(__name__)
 
 
 def expiring_link(view):
@@ -94,12 +98,57 @@ def _team(organization, request):
         return None
 
 
-def _open_ticket(request, organization, form, channel_name, purpose):
+class _Identity:
+    """Who writes from the widget when the business's site names them with a signed token
+    (contento.customers.visitors): the form then asks for no name or address. A token that
+    fails leaves the visitor anonymous, told why, and loses nothing they typed."""
+
+    def __init__(self, request, organization):
+        self.token = request.POST.get("visitor") or request.GET.get("visitor") or ""
+        self.visitor = self.customer = None
+        self.problem = ""
+        if not self.token or not is_embedded(request):
+            self.token = ""
+            return
+        try:
+            self.visitor = read_visitor_token(organization, self.token)
+            writing = request.method == "POST"
+            self.customer = visitor_customer(organization, self.visitor, create=writing)
+            if self.customer is None and not self.visitor.email:
+                raise BadVisitorToken("The visitor token needs an email the first time.")
+        except BadVisitorToken as error:
+            logger.info("widget: visitor not identified: %s", error)
+            self.token, self.visitor, self.customer = "", None, None
+            self.problem = _(
+                "We could not confirm who you are, so please give your name and email address."
+            )
+
+    def shape(self, form):
+        """Drop the name and address from the form of a visitor the site named."""
+        if self.visitor is not None:
+            del form.fields["name"], form.fields["email"]
+        return form
+
+    @property
+    def name(self) -> str:
+        if self.customer is not None:
+            return self.customer.name
+        return self.visitor.name if self.visitor else ""
+
+    @property
+    def email(self) -> str:
+        if self.customer is not None:
+            return self.customer.email
+        return self.visitor.email if self.visitor else ""
+
+
+def _open_ticket(request, organization, form, channel_name, purpose, identity):
     data = form.cleaned_data
     return channel(channel_name).receive(
         organization,
-        email=data["email"],
-        name=data["name"],
+        customer=identity.customer,
+        email=data.get("email") or identity.email,
+        name=data.get("name") or identity.name,
         language=data["language"],
         subject=data.get("subject") or "",
         body=data["body"],
@@ -114,13 +163,14 @@ def _contact(request, org):
     allow_framing_by(request, organization)
     language = _language(request, organization.default_language)
     with translation.override(speaking(organization, language)):
-        form = ContactForm(request.POST or None, initial={"language": language})
+        identity = _Identity(request, organization)
+        form = identity.shape(ContactForm(request.POST or None, initial={"language": language}))
         if request.method == "POST" and form.is_valid():
             if form.cleaned_data["website"]:
                 return render(request, "support/public/sent.html", {"language": language})
             try:
                 ticket = _open_ticket(
-                    request, organization, form, Ticket.Channel.WEB, "support-contact"
+                    request, organization, form, Ticket.Channel.WEB, "support-contact", identity
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -130,7 +180,12 @@ def _contact(request, org):
         return render(
             request,
             "support/public/contact.html",
-            {"form": form, "organization": organization, "language": language},
+            {
+                "form": form,
+                "organization": organization,
+                "language": language,
+                "identity": identity,
+            },
         )
 
 
@@ -225,13 +280,14 @@ def _chat(request, org):
     allow_framing_by(request, organization)
     language = _language(request, organization.default_language)
     with translation.override(speaking(organization, language)):
-        form = ChatStartForm(request.POST or None, initial={"language": language})
+        identity = _Identity(request, organization)
+        form = identity.shape(ChatStartForm(request.POST or None, initial={"language": language}))
         if request.method == "POST" and form.is_valid():
             if form.cleaned_data["website"]:
                 raise Http404
             try:
                 ticket = _open_ticket(
-                    request, organization, form, Ticket.Channel.CHAT, "support-chat"
+                    request, organization, form, Ticket.Channel.CHAT, "support-chat", identity
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -240,7 +296,12 @@ def _chat(request, org):
         return render(
             request,
             "support/public/chat.html",
-            {"form": form, "organization": organization, "language": language},
+            {
+                "form": form,
+                "organization": organization,
+                "language": language,
+                "identity": identity,
+            },
         )
 
 

@@ -5,8 +5,11 @@ carried in a signed hidden field (open link) or derived from the personal link, 
 or retried submit updates the same response instead of creating a second one.
 """
 
+import dataclasses
 import json
+import logging
 import uuid
+from urllib.parse import urlencode
 
 from django.core import signing
 from django.http import Http404, HttpResponseBadRequest
@@ -20,6 +23,7 @@ from contento.accounts.registers import speaking
 from contento.core.embedding import allow_framing_by, embeddable, is_embedded
 from contento.core.ratelimits import public_rate
 from contento.customers.models import Customer
+from contento.customers.visitors import BadVisitorToken, read_visitor_token, visitor_customer
 from contento.surveys.access import access_survey
 from contento.surveys.actions import NewResponse, do_go_back, do_save_page, stored_values
 from contento.surveys.links import BadLink, read_token
@@ -30,6 +34,7 @@ from contento.surveys.ordering import arranged, with_options_in_order
 from contento.surveys.piping import piped
 
 COOKIE_MAX_AGE = 60 * 60 * 24 * 60
+logger = logging.getLogger(__name__)
 
 
 def _cookie_name(survey, preview=False) -> str:
@@ -82,10 +87,22 @@ def _open_link(request, survey, preview=False):
             return HttpResponseBadRequest("This form has expired or was altered. Reload the page.")
         response = responses.filter(code=response_code).first()
         pending = NewResponse(code=response_code, source=Response.Source.LINK, is_test=preview)
-    elif not (preview and request.GET.get("again")) and not is_embedded(request):
+    elif is_embedded(request):
+        # No cookie in a frame: the page after a saved one names its response in the address.
+        try:
+            remembered = signing.loads(request.GET.get("rt", ""), salt=salt)
+        except signing.BadSignature:
+            remembered = None
+        if remembered:
+            response = responses.filter(code=remembered).first()
+    elif not (preview and request.GET.get("again")):
         remembered = request.get_signed_cookie(cookie, default=None, salt=salt)
         if remembered:
             response = responses.filter(code=remembered).first()
+    if is_embedded(request):
+        request.survey_customer = _identified_visitor(request, survey.organization)
+        if pending is not None and request.survey_customer is not None:
+            pending = dataclasses.replace(pending, customer=request.survey_customer)
     rt_code = response.code if response else pending.code if pending else uuid.uuid4()
     result, response = _flow(request, survey, response or pending, rt_code=rt_code, preview=preview)
     if isinstance(response, Response) and not is_embedded(request):
@@ -164,10 +181,12 @@ def _page(request, survey, response, rt_code, language, preview=False):
             # Back to the page before, as it was saved; this page's changes are not kept.
             if started is not None:
                 do_go_back(local, started, posted_page)
-            return redirect(f"{request.path}?lang={language}"), started
+            return redirect(_again(request, survey, started, language, preview)), started
         saved = do_save_page(local, response, posted_page, request.POST)
         if not saved.errors:
-            return redirect(f"{request.path}?lang={language}"), saved.response
+            return redirect(_again(request, survey, saved.response, language, preview)), (
+                saved.response
+            )
         errors, started = saved.errors, saved.response
         by_key = local.by_key()
         page = min(by_key[key].question.page for key in errors)
@@ -207,8 +226,44 @@ def _page(request, survey, response, rt_code, language, preview=False):
         "preview": preview,
         "language": language,
         "languages": survey.all_languages,
+        "kept": _kept(request, survey, started, preview),
     }
     return render(request, "surveys/public/page.html", context), started
+
+
+def _again(request, survey, response, language, preview) -> str:
+    """Where the page goes after a post: the survey again, at the response's next page."""
+    return f"{request.path}?lang={language}{_kept(request, survey, response, preview)}"
+
+
+def _kept(request, survey, response, preview) -> str:
+    """What the widget's links and redirects carry: with no cookie in a frame to remember
+    the response, the address names it, signed (and the visitor's token, if any)."""
+    if not is_embedded(request):
+        return ""
+    query = {}
+    if response is not None:
+        query["rt"] = signing.dumps(str(response.code), salt=_salt(survey, preview))
+    if getattr(request, "visitor_token", ""):
+        query["visitor"] = request.visitor_token
+    return f"&{urlencode(query)}" if query else ""
+
+
+def _identified_visitor(request, organization):
+    """The customer whom the business's site names with a signed visitor token (the widget),
+    who answers as themselves; None for an anonymous visitor or a token that fails."""
+    token = request.POST.get("visitor") or request.GET.get("visitor")
+    request.visitor_token = ""
+    if not token:
+        return None
+    try:
+        visitor = read_visitor_token(organization, token)
+        customer = visitor_customer(organization, visitor, create=request.method == "POST")
+    except BadVisitorToken as error:
+        logger.info("widget survey: visitor not identified: %s", error)
+        return None
+    request.visitor_token = token
+    return customer
 
 
 def _known_answers(local, page, values, shown) -> dict:

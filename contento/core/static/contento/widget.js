@@ -1,6 +1,7 @@
 // Contento's web widget, for a business's own site:
 //   <script src="https://contento.example/static/contento/widget.js"
-//           data-workspace="WORKSPACE-CODE" data-survey="OPTIONAL-SURVEY-CODE" defer></script>
+//           data-workspace="WORKSPACE-CODE" data-survey="OPTIONAL-SURVEY-CODE"
+//           data-visitor="OPTIONAL-SIGNED-VISITOR-TOKEN" defer></script>
 // It adds a button that opens Contento's help in a frame: the contact form, the chat and,
 // with data-survey, a survey. It asks nothing of any other server, sets no cookie, and works
 // under a strict Content-Security-Policy: the site allows this script and the frame
@@ -14,6 +15,9 @@
   var lang = (script.dataset.lang || navigator.language || "en").slice(0, 2).toLowerCase();
   var url = origin + "/w/" + encodeURIComponent(script.dataset.workspace) + "/?lang=" + lang;
   if (script.dataset.survey) url += "&survey=" + encodeURIComponent(script.dataset.survey);
+  // A site whose visitor has signed in names them with a token its server signed (see the
+  // workspace settings): the widget then writes as that customer, asking no name or address.
+  if (script.dataset.visitor) url += "&visitor=" + encodeURIComponent(script.dataset.visitor);
   var labels = { en: "Help", es: "Ayuda", fr: "Aide", ru: "Помощь", vi: "Trợ giúp", id: "Bantuan" };
   var closeLabels = { en: "Close", es: "Cerrar", fr: "Fermer", ru: "Закрыть", vi: "Đóng", id: "Tutup" };
 
