@@ -173,6 +173,7 @@ TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 30)
 # Jobs every worker's scheduler runs once per period across the installation: (task, seconds).
 PERIODIC_TASKS = [
     ("contento.support.tasks.desk_tick", 60),
+    ("contento.distribution.tasks.campaign_tick", 60),
     ("contento.support.tasks.sweep", 300),
     ("contento.surveys.tasks.sweep", 300),
     ("contento.insights.tasks.check_recent_drops", 900),

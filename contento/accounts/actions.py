@@ -244,6 +244,9 @@ WORKSPACE_FIELDS = (
     "require_two_factor",
     "registers",
     "widget_origins",
+    "survey_gap_days",
+    "quiet_hours_start",
+    "quiet_hours_end",
 )
 
 

@@ -33,6 +33,10 @@ ACTIONS = {
     "survey.status": _("Changed a survey's status"),
     "survey.deleted": _("Deleted a survey"),
     "response.deleted": _("Deleted a response"),
+    "audience.saved": _("Saved an audience"),
+    "campaign.created": _("Created a campaign"),
+    "campaign.sent": _("Sent a campaign"),
+    "campaign.cancelled": _("Stopped a campaign"),
 }
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")

@@ -58,6 +58,23 @@ class WorkspaceForm(forms.Form):
             " address."
         ),
     )
+    survey_gap_days = forms.IntegerField(
+        label=_("Days between two surveys of one customer"),
+        min_value=0,
+        max_value=365,
+        help_text=_(
+            "No customer is invited more than once in this many days, whatever the survey, "
+            "campaign or trigger. 0: no limit."
+        ),
+    )
+    quiet_hours_start = forms.TimeField(
+        label=_("Quiet hours begin"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("No invitation is sent between these hours of the customer's own time."),
+    )
+    quiet_hours_end = forms.TimeField(
+        label=_("Quiet hours end"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     widget_origins = forms.CharField(
         label=_("Sites that may show the widget"),
         required=False,

@@ -1,3 +1,4 @@
+import datetime
 import hashlib
 import uuid
 from email.utils import formataddr, parseaddr
@@ -100,6 +101,14 @@ class Organization(models.Model):
     widget_secret = models.CharField(
         _("widget secret"), max_length=64, blank=True, default="", editable=False
     )
+    # Reaching customers: no customer is surveyed more than once in this many days (0: no
+    # limit), across every survey, campaign and trigger; and no invitation leaves during the
+    # quiet hours of the customer's own time zone.
+    survey_gap_days = models.PositiveSmallIntegerField(
+        _("days between two surveys of one customer"), default=30
+    )
+    quiet_hours_start = models.TimeField(_("quiet hours begin"), default=datetime.time(21, 0))
+    quiet_hours_end = models.TimeField(_("quiet hours end"), default=datetime.time(9, 0))
     # Members must sign in with a second factor (an authenticator app) to use the workspace.
     require_two_factor = models.BooleanField(_("require two-factor sign-in"), default=False)
     # The demo workspace `contento setup` loads beside the business's own, removable at will.

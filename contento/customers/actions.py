@@ -7,7 +7,6 @@ Notes and erasure live beside the code they need (`timeline.do_add_customer_note
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contento.core.bulk import PLAIN_TYPES, insert_rows
 from contento.customers.models import (
     Company,
     ContactPoint,
@@ -97,6 +97,34 @@ def do_find_or_create_customer(organization, *, email: str, name: str = "", lang
         if customer is not None:
             return customer
         return do_create_customer(organization, name=name, email=email, language=language)
+
+
+def do_unsubscribe(customer: Customer) -> Customer:
+    """The customer asked for no more surveys (by a link): consent is withdrawn, once."""
+    if customer.unsubscribed_at is None or customer.contact_consent:
+        customer.unsubscribed_at = customer.unsubscribed_at or timezone.now()
+        customer.contact_consent = False
+        Customer.objects.filter(pk=customer.pk).update(
+            unsubscribed_at=customer.unsubscribed_at, contact_consent=False
+        )
+    return customer
+
+
+def do_mark_bounced(organization, addresses, at=None) -> int:
+    """Mail to these addresses came back undelivered: no invitation goes to them again until
+    the address changes. Returns how many customers were marked."""
+    addresses = {(a or "").strip().lower() for a in addresses} - {""}
+    if not addresses:
+        return 0
+    return Customer.objects.filter(organization=organization, email__in=addresses).update(
+        email_bounced_at=at or timezone.now()
+    )
+
+
+def mark_surveyed(customer_ids, at=None) -> None:
+    """A survey asked these customers now (the workspace's gap between surveys counts from
+    here)."""
+    Customer.objects.filter(pk__in=list(customer_ids)).update(last_surveyed_at=at or timezone.now())
 
 
 # What a member may change on each kind of record (organisation, code and timestamps never).
@@ -211,7 +239,19 @@ def do_save_customer(organization, changes: dict, customer: Customer | None = No
         )
     if customer.erased_at is not None:
         raise ValidationError("This customer's personal data was erased; it cannot be changed.")
-    return _save_record(customer, changes, CUSTOMER_FIELDS), False
+    old_email, had_consent = customer.email, customer.contact_consent
+    customer = _save_record(customer, changes, CUSTOMER_FIELDS)
+    # A new address may be reached again; consent given again ends an unsubscription.
+    reset = {}
+    if customer.email != old_email and customer.email_bounced_at is not None:
+        reset["email_bounced_at"] = None
+    if customer.contact_consent and not had_consent and customer.unsubscribed_at is not None:
+        reset["unsubscribed_at"] = None
+    if reset:
+        Customer.objects.filter(pk=customer.pk).update(**reset)
+        for name, value in reset.items():
+            setattr(customer, name, value)
+    return customer, False
 
 
 def do_save_company(organization, changes: dict, company: Company | None = None):
@@ -277,16 +317,6 @@ _FIELDS = {
     Product: PRODUCT_FIELDS,
     Purchase: PURCHASE_FIELDS,
     Subscription: SUBSCRIPTION_FIELDS,
-}
-# Fields whose values go to the database as Python has them; the others (UUIDs, dates,
-# decimals, JSON) are prepared by their field.
-_PLAIN_TYPES = {
-    "BooleanField",
-    "CharField",
-    "ForeignKey",
-    "IntegerField",
-    "PositiveIntegerField",
-    "TextField",
 }
 
 
@@ -365,7 +395,7 @@ def do_save_records(changes: list[RecordChange]) -> dict[int, ValidationError]:
                 elif any(id(record) in referred for record in records):
                     model.objects.bulk_create(records)
                 else:
-                    _insert(model, records)
+                    insert_rows(model, records)
     except IntegrityError:
         raise ValidationError(_("Another record with the same external id exists.")) from None
     return {}
@@ -384,45 +414,9 @@ def _related(record: models.Model) -> dict:
 
 
 def _prepare(field, value):
-    if field.get_internal_type() in _PLAIN_TYPES:
+    if field.get_internal_type() in PLAIN_TYPES:
         return value
     return field.get_db_prep_save(value, connection)
-
-
-def _insert(model, records: list) -> None:
-    """Insert new records with one `executemany`, their primary keys not read back.
-
-    `bulk_create` spends most of its time preparing every value through the field API and
-    building one statement per batch; here only the values that need the database's own format
-    (UUIDs, dates, decimals, JSON) go through it.
-    """
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    now = timezone.now()
-    plan = []  # per field: its attribute name and how its value is prepared, or a constant
-    for f in fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            plan.append((None, f.get_db_prep_save(now, connection)))
-        elif f.get_internal_type() in _PLAIN_TYPES:
-            plan.append((f.attname, None))
-        else:
-            plan.append((f.attname, partial(f.get_db_prep_save, connection=connection)))
-    params = [
-        [
-            (getattr(record, name) if prepare is None else prepare(getattr(record, name)))
-            if name
-            else prepare
-            for name, prepare in plan
-        ]
-        for record in records
-    ]
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model
-        quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 def _update(model, records: list, names: list[str]) -> None:

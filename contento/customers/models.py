@@ -122,6 +122,13 @@ class Customer(models.Model):
         ),
     )
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Reaching them: when they unsubscribed from surveys by a link (consent is then withdrawn),
+    # when mail to their address last came back undelivered, and when a survey last asked
+    # them (an invitation sent or a response given), which the workspace's rule "never survey
+    # a customer more than once in N days" reads.
+    unsubscribed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email_bounced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_surveyed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -89,7 +89,35 @@ class CustomerRecord(PersonalData):
             self._purchases(customer, limit)
             + self._subscriptions(customer, limit)
             + (self._notes(customer, limit))
+            + self._reach(customer)
         )
+
+    @staticmethod
+    def _reach(customer) -> list[Entry]:
+        """Unsubscribing from surveys, and mail that came back undelivered."""
+        entries = []
+        if customer.unsubscribed_at:
+            entries.append(
+                Entry(
+                    at=customer.unsubscribed_at,
+                    kind="unsubscribed",
+                    category="survey",
+                    icon="⊘",
+                    title=_("Unsubscribed from surveys"),
+                )
+            )
+        if customer.email_bounced_at:
+            entries.append(
+                Entry(
+                    at=customer.email_bounced_at,
+                    kind="bounced",
+                    category="survey",
+                    icon="⚠",
+                    title=_("Mail to %(address)s came back undelivered")
+                    % {"address": customer.email},
+                )
+            )
+        return entries
 
     @staticmethod
     def _purchases(customer, limit) -> list[Entry]:

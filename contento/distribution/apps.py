@@ -3,9 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DistributionConfig(AppConfig):
-    """Reaching customers where they are: the web widget (audiences, campaigns and
-    triggers come here next)."""
+    """Reaching customers where they are: the web widget, audiences and campaigns."""
 
     name = "contento.distribution"
     label = "distribution"
     verbose_name = _("Distribution")
+
+    def ready(self):
+        from contento.distribution import bounces  # noqa: F401 - connects its receiver

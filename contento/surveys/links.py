@@ -41,5 +41,13 @@ def read_token(survey, token: str) -> tuple[str, str]:
         raise BadLink("This link is not valid.") from None
     if not isinstance(payload, dict) or payload.get("s") != str(survey.code):
         raise BadLink("This link is for another survey.")
-    identity = f"{payload['s']}|{payload['c']}|{payload.get('w', '')}"
-    return payload["c"], hashlib.sha256(identity.encode()).hexdigest()
+    return payload["c"], _key(payload["s"], payload["c"], payload.get("w", ""))
+
+
+def link_key(survey, customer, wave: str = "") -> str:
+    """The key of the response that `customer`'s personal link to `survey` leads to."""
+    return _key(str(survey.code), str(customer.code), wave)
+
+
+def _key(survey_code: str, customer_code: str, wave: str) -> str:
+    return hashlib.sha256(f"{survey_code}|{customer_code}|{wave}".encode()).hexdigest()

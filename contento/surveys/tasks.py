@@ -3,14 +3,16 @@
 import logging
 from datetime import timedelta
 
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
+from contento.accounts.emails import branded_message
 from contento.accounts.registers import speaking
 from contento.core import queues
+from contento.customers.actions import mark_surveyed
+from contento.customers.unsubscribe import unsubscribe_headers, unsubscribe_url
 from contento.surveys import analysis
 from contento.surveys.links import personal_url
 from contento.surveys.localize import localize
@@ -35,7 +37,12 @@ def send_invitation(invitation_code: str) -> str:
         if invitation is None or invitation.status == Invitation.Status.SENT:
             return "skipped"
         survey, customer = invitation.survey, invitation.customer
-        if customer.erased_at or not customer.email or not customer.contact_consent:
+        if (
+            customer.erased_at
+            or not customer.email
+            or not customer.contact_consent
+            or customer.email_bounced_at
+        ):
             # Erased, unreachable, or withdrew consent after being invited: never send.
             invitation.status = Invitation.Status.FAILED
             invitation.error = "The customer may not be contacted."
@@ -52,27 +59,32 @@ def send_invitation(invitation_code: str) -> str:
             else survey.default_language
         )
         local = localize(survey, language)
+        url = personal_url(survey, customer, language=language)
         context = {
             "customer": customer,
             "title": local.title,
             "description": local.description,
-            "url": personal_url(survey, customer, language=language),
+            "url": url,
+            "action_url": url,
+            "action_label": local.title,
+            "unsubscribe_url": unsubscribe_url(customer),
+            "LANGUAGE_CODE": language,
             "organization": survey.organization,
         }
-        with translation.override(speaking(survey.organization, language)):
+        organization = survey.organization
+        with translation.override(speaking(organization, language)):
             subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
             body = render_to_string("surveys/email/invitation.txt", context)
-            html = render_to_string("surveys/email/invitation.html", context)
-        organization = survey.organization
-        message = EmailMultiAlternatives(
-            subject,
-            body,
-            from_email=organization.email_sender,
-            to=[customer.email],
-            reply_to=[organization.reply_to] if organization.reply_to else None,
-        )
-        message.attach_alternative(html, "text/html")
-        message.send()
+            branded_message(
+                organization,
+                subject=subject,
+                text=body,
+                html_template="surveys/email/invitation.html",
+                context=context,
+                to=[customer.email],
+                headers=unsubscribe_headers(customer),
+            ).send()
+        mark_surveyed([customer.pk])
         invitation.status = Invitation.Status.SENT
         invitation.sent_at = timezone.now()
         invitation.error = ""

@@ -107,7 +107,11 @@ CUSTOMER_FACING = (
     "support/templates/support/public",
     "support/templates/support/email",
     "support/forms.py",
-    "distribution/templates",
+    "distribution/templates/distribution/widget.html",
+    "distribution/templates/distribution/email",
+    "distribution/campaigns.py",
+    "customers/templates/customers/unsubscribe.html",
+    "accounts/templates/email",
 )
 
 

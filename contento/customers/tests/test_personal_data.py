@@ -56,7 +56,7 @@ def test_no_model_is_claimed_twice():
 
 def test_every_app_with_customer_data_has_a_part():
     labels = {part.__module__.split(".")[1] for part in parts()}
-    assert labels == {"customers", "surveys", "support"}
+    assert labels == {"customers", "surveys", "support", "distribution"}
     assert all(isinstance(part, PersonalData) for part in parts())
 
 

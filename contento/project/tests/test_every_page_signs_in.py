@@ -20,8 +20,9 @@ PUBLIC = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "accounts:invitation",
+    "unsubscribe",
 }
-PUBLIC_NAMESPACES = {"public", "support_public", "distribution", "admin"}
+PUBLIC_NAMESPACES = {"public", "support_public", "distribution", "distribution_public", "admin"}
 FILL = {"uuid": str(uuid.uuid4()), "int": "1", "str": "x", "slug": "x", "path": "x"}
 
 

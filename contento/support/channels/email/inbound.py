@@ -39,6 +39,7 @@ from contento.support.actions.tickets import do_create_ticket
 from contento.support.channels.email import outbound, threads
 from contento.support.channels.email.parsing import ParsedMail, parse_message
 from contento.support.models import InboundEmail, Team, Ticket, TicketMessage, TicketParticipant
+from contento.support.signals import mail_bounced
 
 log = logging.getLogger(__name__)
 
@@ -425,6 +426,14 @@ def _bounce(route_: Route, parsed: ParsedMail, raw: bytes, at) -> InboundEmail:
             headers=_headers(parsed),
             at=at,
         )
+    mail_bounced.send(
+        sender=InboundEmail,
+        organization=route_.organization,
+        message_id=parsed.bounce_original_message_id,
+        recipients=tuple(parsed.bounce_recipients),
+        permanent=bool(parsed.bounce_permanent),
+        at=at,
+    )
     detail = ", ".join(parsed.bounce_recipients)
     return _store(
         route_, parsed, raw, InboundEmail.Outcome.BOUNCE, ticket=ticket, detail=detail, at=at

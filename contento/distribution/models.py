@@ -1,0 +1,144 @@
+"""Reaching the right customers: saved audiences, campaigns of invitations, and each
+customer's delivery of a campaign with what became of it."""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from contento.accounts.models import Organization
+from contento.customers.models import Customer
+from contento.surveys.models import Survey
+
+
+class Audience(models.Model):
+    """A saved selection of customers, by conditions on who they are and what they did
+    (`contento.distribution.audiences`), read afresh each time it is used."""
+
+    class Match(models.TextChoices):
+        ALL = "all", _("all of the conditions")
+        ANY = "any", _("any of the conditions")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    match = models.CharField(_("match"), max_length=3, choices=Match.choices, default=Match.ALL)
+    conditions = models.JSONField(_("conditions"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("audience")
+
+    def __str__(self):
+        return self.name
+
+
+class Campaign(models.Model):
+    """An email invitation to a survey, sent to an audience, with reminders.
+
+    The message (subject and body) is written per language; each customer gets it in their
+    own language when the survey has it. Invitations leave at the chosen local time in each
+    customer's time zone, outside the workspace's quiet hours, at most `per_minute` a minute.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="+", verbose_name=_("survey")
+    )
+    audience = models.ForeignKey(
+        Audience,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("audience"),
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # {language: {"subject": …, "body": …}}; a language left out uses the catalog's wording.
+    messages = models.JSONField(default=dict, blank=True)
+    send_on = models.DateField(_("send on"), null=True, blank=True)
+    send_time = models.TimeField(_("at (the customer's time)"), default=datetime.time(10, 0))
+    reminders = models.PositiveSmallIntegerField(_("reminders"), default=1)
+    reminder_days = models.PositiveSmallIntegerField(_("days between reminders"), default=3)
+    per_minute = models.PositiveIntegerField(_("invitations a minute at most"), default=300)
+    # How many of the audience were left out, and why ({"no_consent": 12, …}), at sending.
+    exclusions = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("campaign")
+
+    def __str__(self):
+        return self.name
+
+
+class Delivery(models.Model):
+    """One customer's invitation of a campaign, and what became of it.
+
+    Every member of the audience has exactly one (unique per campaign and customer): the
+    excluded ones too, with the reason, so every exclusion is counted and nobody is invited
+    twice however often the campaign is queued.
+    """
+
+    class Status(models.TextChoices):
+        EXCLUDED = "excluded", _("Left out")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENT = "sent", _("Sent")
+        BOUNCED = "bounced", _("Bounced")
+        FAILED = "failed", _("Failed")
+
+    class Reason(models.TextChoices):
+        NONE = "", ""
+        NO_EMAIL = "no_email", _("no email address")
+        NO_CONSENT = "no_consent", _("no consent to be contacted")
+        UNSUBSCRIBED = "unsubscribed", _("unsubscribed")
+        BOUNCED = "bounced", _("address bounced")
+        RECENT = "recent", _("surveyed recently")
+        ERASED = "erased", _("personal data erased")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="deliveries")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    language = models.CharField(max_length=8)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    reason = models.CharField(max_length=12, choices=Reason.choices, blank=True, default="")
+    send_after = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    next_reminder_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    # The personal link's key, shared with the response it leads to (surveys.links).
+    link_key = models.CharField(max_length=64, blank=True, db_index=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "customer"], name="delivery_once_per_customer"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "send_after"]),
+            models.Index(fields=["next_reminder_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} → {self.customer_id}"

@@ -1,0 +1,81 @@
+"""What distribution holds about a customer: the campaign invitations sent to them and what
+became of each (opened, followed, reminded, bounced)."""
+
+from django.utils.translation import gettext as _
+
+from contento.customers.personal import Entry, Erasure, PersonalData, iso, register
+from contento.distribution.models import Audience, Campaign, Delivery
+
+
+@register
+class DistributionRecords(PersonalData):
+    models = (Delivery,)
+    no_personal_data = {
+        Audience: "conditions on customers, naming no one",
+        Campaign: "the business's own message and schedule",
+    }
+
+    def export(self, customer):
+        rows = customer.deliveries.select_related("campaign").order_by("pk")
+        return {
+            "campaign_invitations": [
+                {
+                    "campaign": d.campaign.name,
+                    "status": d.status,
+                    "reason": d.reason,
+                    "language": d.language,
+                    "sent_at": iso(d.sent_at),
+                    "reminders_sent": d.reminders_sent,
+                    "opened_at": iso(d.opened_at),
+                    "clicked_at": iso(d.clicked_at),
+                    "bounced_at": iso(d.bounced_at),
+                }
+                for d in rows
+            ]
+        }
+
+    def erase(self, erasure: Erasure):
+        """Call off the invitations not sent yet; the rest hold no personal data."""
+        erasure.customer.deliveries.filter(status=Delivery.Status.SCHEDULED).update(
+            status=Delivery.Status.EXCLUDED, reason=Delivery.Reason.ERASED
+        )
+
+    def timeline(self, customer, limit):
+        rows = (
+            customer.deliveries.exclude(sent_at=None)
+            .select_related("campaign")
+            .order_by("-sent_at", "-pk")[:limit]
+        )
+        entries = []
+        for d in rows:
+            name = {"campaign": d.campaign.name}
+            entries.append(
+                Entry(
+                    at=d.sent_at,
+                    kind="campaign_invited",
+                    category="survey",
+                    icon="✉",
+                    title=_("Invited by the campaign %(campaign)s") % name,
+                )
+            )
+            for at, kind, icon, title in (
+                (
+                    d.reminded_at,
+                    "campaign_reminded",
+                    "✉",
+                    _("Reminded by the campaign %(campaign)s"),
+                ),
+                (d.opened_at, "campaign_opened", "👁", _("Opened the invitation of %(campaign)s")),
+                (d.clicked_at, "campaign_clicked", "↗", _("Followed the link of %(campaign)s")),
+                (
+                    d.bounced_at,
+                    "campaign_bounced",
+                    "⚠",
+                    _("The invitation of %(campaign)s bounced"),
+                ),
+            ):
+                if at:
+                    entries.append(
+                        Entry(at=at, kind=kind, category="survey", icon=icon, title=title % name)
+                    )
+        return entries

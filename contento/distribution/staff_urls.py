@@ -1,0 +1,17 @@
+from django.urls import path
+
+from contento.distribution import staff_views as views
+
+app_name = "campaigns"
+urlpatterns = [
+    path("", views.campaign_list, name="list"),
+    path("new/", views.campaign_new, name="new"),
+    path("<uuid:code>/", views.campaign_detail, name="campaign"),
+    path("<uuid:code>/preview/<str:language>/", views.campaign_preview, name="preview"),
+    path("<uuid:code>/test/", views.campaign_test, name="test"),
+    path("<uuid:code>/send/", views.campaign_send, name="send"),
+    path("<uuid:code>/cancel/", views.campaign_cancel, name="cancel"),
+    path("audiences/", views.audience_list, name="audiences"),
+    path("audiences/new/", views.audience_edit, name="audience_new"),
+    path("audiences/<uuid:code>/", views.audience_edit, name="audience"),
+]

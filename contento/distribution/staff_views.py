@@ -1,0 +1,329 @@
+"""The staff pages of distribution: audiences and campaigns.
+
+Everyone who sees surveys sees them; owners and managers (survey.edit) make and send them.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from contento.accounts import audit
+from contento.accounts.access import member_required
+from contento.accounts.roles import role_can
+from contento.customers.models import Company, Product
+from contento.distribution import audiences, campaigns
+from contento.distribution.models import Audience, Campaign
+from contento.surveys.models import Survey
+
+ROWS = 6  # condition rows the audience form shows (empty ones are ignored)
+
+
+def _audience(membership, code) -> Audience:
+    return get_object_or_404(Audience, organization=membership.organization, code=code)
+
+
+def _campaign(membership, code) -> Campaign:
+    return get_object_or_404(
+        Campaign.objects.select_related("survey", "audience", "organization"),
+        organization=membership.organization,
+        code=code,
+    )
+
+
+# Audiences -------------------------------------------------------------------------------
+
+
+@member_required("survey.view")
+def audience_list(request, membership):
+    rows = Audience.objects.filter(organization=membership.organization)
+    return render(
+        request,
+        "distribution/audiences.html",
+        {
+            "audiences": [
+                (a, [audiences.describe(c) for c in a.conditions], a.get_match_display())
+                for a in rows
+            ],
+            "may_edit": role_can(membership.role, "survey.edit"),
+        },
+    )
+
+
+def _posted_conditions(data) -> list[dict]:
+    conditions = []
+    for i in range(ROWS):
+        field = data.get(f"c{i}-field", "")
+        if not field:
+            continue
+        conditions.append(
+            {
+                "field": field,
+                "op": data.get(f"c{i}-op", ""),
+                "name": data.get(f"c{i}-name", ""),
+                "value": data.get(f"c{i}-value", ""),
+                "days": data.get(f"c{i}-days", ""),
+            }
+        )
+    return conditions
+
+
+def _rows(conditions) -> list[dict]:
+    rows = [dict(c) for c in conditions][:ROWS]
+    return rows + [{} for _i in range(ROWS - len(rows))]
+
+
+@member_required("survey.edit")
+def audience_edit(request, membership, code=None):
+    """Make or change an audience; "Preview" counts and lists who it holds without saving."""
+    org = membership.organization
+    audience = _audience(membership, code) if code else None
+    name = audience.name if audience else ""
+    match = audience.match if audience else Audience.Match.ALL
+    conditions = audience.conditions if audience else []
+    error = ""
+    preview = None
+    if request.method == "POST":
+        name = " ".join(request.POST.get("name", "").split())[:200]
+        match = request.POST.get("match") if request.POST.get("match") in ("all", "any") else "all"
+        posted = _posted_conditions(request.POST)
+        try:
+            conditions = audiences.clean_conditions(posted)
+            if not name and request.POST.get("action") != "preview":
+                raise ValidationError(_("Give the audience a name."))
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+            conditions = posted
+        else:
+            if request.POST.get("action") == "preview":
+                preview = audiences.select(org, conditions, match)
+            else:
+                with transaction.atomic():
+                    if audience is None:
+                        audience = Audience(organization=org)
+                    audience.name, audience.match, audience.conditions = name, match, conditions
+                    audience.save()
+                    audit.record(membership, "audience.saved", audience)
+                messages.success(request, _("The audience is saved."))
+                return redirect("campaigns:audience", audience.code)
+    elif audience is not None:
+        preview = audiences.audience_customers(audience)
+    return render(
+        request,
+        "distribution/audience.html",
+        {
+            "audience": audience,
+            "name": name,
+            "match": match,
+            "rows": _rows(conditions),
+            "error": error,
+            "count": preview.count() if preview is not None else None,
+            "sample": list(preview.order_by("name", "pk")[:20]) if preview is not None else [],
+            "fields": _field_choices(),
+            "products": Product.objects.filter(organization=org).values_list("name", flat=True),
+            "companies": Company.objects.filter(organization=org).values_list("name", flat=True),
+        },
+        status=400 if error else 200,
+    )
+
+
+def _field_choices():
+    return [
+        ("language", _("Language")),
+        ("attribute", _("Attribute")),
+        ("company", _("Company")),
+        ("product", _("Product bought")),
+        ("subscription", _("Subscription")),
+        ("answered", _("Answered a survey")),
+        ("tickets", _("Opened a ticket")),
+        ("consent", _("May be contacted")),
+    ]
+
+
+# Campaigns -------------------------------------------------------------------------------
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    survey = forms.ChoiceField(label=gettext_lazy("Survey"))
+    audience = forms.ChoiceField(label=gettext_lazy("Audience"))
+    send_on = forms.DateField(
+        label=gettext_lazy("Send on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("Empty: as soon as it is sent."),
+    )
+    send_time = forms.TimeField(
+        label=gettext_lazy("At (each customer's own time)"),
+        initial="10:00",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    reminders = forms.IntegerField(
+        label=gettext_lazy("Reminders to those who have not answered"),
+        min_value=0,
+        max_value=3,
+        initial=1,
+    )
+    reminder_days = forms.IntegerField(
+        label=gettext_lazy("Days between reminders"), min_value=1, max_value=30, initial=3
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survey"].choices = [
+            (str(code), title)
+            for code, title in Survey.objects.filter(
+                organization=organization, status=Survey.Status.LIVE
+            ).values_list("code", "title")
+        ]
+        self.fields["audience"].choices = [
+            (str(code), name)
+            for code, name in Audience.objects.filter(organization=organization).values_list(
+                "code", "name"
+            )
+        ]
+
+
+@member_required("survey.view")
+def campaign_list(request, membership):
+    rows = Campaign.objects.filter(organization=membership.organization).select_related(
+        "survey", "audience"
+    )
+    return render(
+        request,
+        "distribution/campaigns.html",
+        {"campaigns": rows, "may_edit": role_can(membership.role, "survey.edit")},
+    )
+
+
+@member_required("survey.edit")
+def campaign_new(request, membership):
+    org = membership.organization
+    form = CampaignForm(request.POST or None, organization=org)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            campaign = Campaign.objects.create(
+                organization=org,
+                name=data["name"],
+                survey=Survey.objects.get(organization=org, code=data["survey"]),
+                audience=Audience.objects.get(organization=org, code=data["audience"]),
+                send_on=data["send_on"],
+                send_time=data["send_time"],
+                reminders=data["reminders"],
+                reminder_days=data["reminder_days"],
+                created_by=request.user,
+            )
+            audit.record(membership, "campaign.created", campaign)
+        return redirect("campaigns:campaign", campaign.code)
+    return render(request, "distribution/campaign_new.html", {"form": form})
+
+
+@member_required("survey.view")
+def campaign_detail(request, membership, code):
+    """A draft's messages per language, who it will reach, and, once sent, its figures."""
+    campaign = _campaign(membership, code)
+    may_edit = role_can(membership.role, "survey.edit")
+    survey = campaign.survey
+    if request.method == "POST":
+        if not may_edit or campaign.status != Campaign.Status.DRAFT:
+            raise Http404("This campaign can no longer be changed.")
+        written = {
+            language: {
+                "subject": request.POST.get(f"subject-{language}", ""),
+                "body": request.POST.get(f"body-{language}", ""),
+            }
+            for language in survey.all_languages
+        }
+        campaign.messages = campaigns.clean_messages(survey, written)
+        campaign.save(update_fields=["messages"])
+        messages.success(request, _("The messages are saved."))
+        return redirect("campaigns:campaign", campaign.code)
+    draft = campaign.status == Campaign.Status.DRAFT
+    return render(
+        request,
+        "distribution/campaign.html",
+        {
+            "campaign": campaign,
+            "may_edit": may_edit,
+            "draft": draft,
+            "languages": [
+                (language, campaigns.message_for(campaign, language))
+                for language in survey.all_languages
+            ],
+            "reach": campaigns.reach(campaign) if draft else None,
+            "figures": None if draft else campaigns.campaign_figures(campaign),
+            "survey_live": survey.status == Survey.Status.LIVE,
+        },
+    )
+
+
+@member_required("survey.view")
+def campaign_preview(request, membership, code, language):
+    """The invitation in one language as a customer of the audience will read it (the first
+    one who speaks it, else any), with their fields piped in."""
+    campaign = _campaign(membership, code)
+    if language not in campaign.survey.all_languages:
+        raise Http404("The survey has no such language.")
+    people = audiences.audience_customers(campaign.audience)
+    customer = people.filter(language=language).first() or people.first()
+    if customer is None:
+        raise Http404("Nobody is in this audience.")
+    message = campaigns.invitation_email(campaign, customer, language)
+    html = next(content for content, kind in message.alternatives if kind == "text/html")
+    response = HttpResponse(html)
+    # The preview shows the message alone: its links lead nowhere from here.
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; sandbox"
+    )
+    return response
+
+
+@require_POST
+@member_required("survey.edit")
+def campaign_test(request, membership, code):
+    campaign = _campaign(membership, code)
+    language = request.POST.get("language", "")
+    if language not in campaign.survey.all_languages:
+        language = campaign.survey.default_language
+    campaigns.do_send_test(campaign, request.user, language)
+    messages.success(
+        request, _("A test invitation is sent to %(address)s.") % {"address": request.user.email}
+    )
+    return redirect("campaigns:campaign", campaign.code)
+
+
+@require_POST
+@member_required("survey.edit")
+def campaign_send(request, membership, code):
+    campaign = _campaign(membership, code)
+    try:
+        with transaction.atomic():
+            queued = campaigns.do_queue_campaign(campaign, now=timezone.now())
+            audit.record(membership, "campaign.sent", campaign, invited=queued["scheduled"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(count)s invitations are scheduled.") % {"count": queued["scheduled"]},
+        )
+    return redirect("campaigns:campaign", campaign.code)
+
+
+@require_POST
+@member_required("survey.edit")
+def campaign_cancel(request, membership, code):
+    campaign = _campaign(membership, code)
+    if campaign.status in (Campaign.Status.SENDING, Campaign.Status.DRAFT):
+        with transaction.atomic():
+            called_off = campaigns.do_cancel_campaign(campaign)
+            audit.record(membership, "campaign.cancelled", campaign, called_off=called_off)
+        messages.success(request, _("The campaign is stopped."))
+    return redirect("campaigns:campaign", campaign.code)
