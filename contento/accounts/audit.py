@@ -37,6 +37,7 @@ ACTIONS = {
     "campaign.created": _("Created a campaign"),
     "campaign.sent": _("Sent a campaign"),
     "campaign.cancelled": _("Stopped a campaign"),
+    "rule.saved": _("Saved a follow-up rule"),
 }
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")

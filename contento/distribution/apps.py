@@ -10,4 +10,5 @@ class DistributionConfig(AppConfig):
     verbose_name = _("Distribution")
 
     def ready(self):
-        from contento.distribution import bounces  # noqa: F401 - connects its receiver
+        # Imported for their signal receivers.
+        from contento.distribution import bounces, loop  # noqa: F401

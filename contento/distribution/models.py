@@ -142,3 +142,105 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.campaign} → {self.customer_id}"
+
+
+class FollowUpRule(models.Model):
+    """A rule that turns one unhappy response into a follow-up case for the desk.
+
+    The condition is one of (`contento.distribution.loop`):
+
+        {"kind": "score", "question": "nps" | "csat" | "ces", "max": 6}
+        {"kind": "angry"}                        an angry comment
+        {"kind": "choice", "question": "<key>", "choice": "<key>"}
+        {"kind": "attribute", "name": "plan", "value": "pro"}
+
+    The case goes to the rule's team with its priority, due within `due_hours` business hours
+    of the team's calendar. Rules are tried in order; the first that matches opens the case,
+    so one response opens at most one.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    survey = models.ForeignKey(
+        Survey,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("survey"),
+        help_text=_("Empty: every survey."),
+    )
+    condition = models.JSONField(_("condition"), default=dict)
+    team = models.ForeignKey(
+        "support.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
+    )
+    priority = models.CharField(_("priority"), max_length=10, default="high")
+    due_hours = models.PositiveSmallIntegerField(_("due within (business hours)"), default=24)
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("follow-up rule")
+
+    def __str__(self):
+        return self.name
+
+
+class FollowUpCase(models.Model):
+    """One response followed up: the desk ticket working it, and its outcome.
+
+    "Closed the loop" means the customer was contacted and the case was resolved.
+    """
+
+    class Contact(models.TextChoices):
+        NONE = "", _("not yet")
+        PHONE = "phone", _("by phone")
+        EMAIL = "email", _("by email")
+        VISIT = "visit", _("in person")
+        CHAT = "chat", _("by chat")
+        UNREACHABLE = "unreachable", _("could not be reached")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    response = models.OneToOneField(
+        "surveys.Response", on_delete=models.CASCADE, related_name="follow_up_case"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(
+        FollowUpRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases"
+    )
+    ticket = models.ForeignKey(
+        "support.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    # The outcome, written by whoever works the case.
+    contacted = models.CharField(
+        _("contacted"), max_length=12, choices=Contact.choices, blank=True, default=""
+    )
+    contacted_at = models.DateTimeField(_("contacted at"), null=True, blank=True)
+    resolved = models.BooleanField(_("resolved"), default=False)
+    root_cause = models.CharField(_("root cause"), max_length=100, blank=True)
+    compensation = models.CharField(_("compensation"), max_length=200, blank=True)
+    customer_words = models.TextField(_("the customer's own words"), blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("follow-up case")
+
+    def __str__(self):
+        return f"Follow-up of {self.response_id}"
+
+    @property
+    def closed_the_loop(self) -> bool:
+        return bool(self.contacted) and self.contacted != self.Contact.UNREACHABLE and self.resolved

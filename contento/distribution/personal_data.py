@@ -1,18 +1,20 @@
 """What distribution holds about a customer: the campaign invitations sent to them and what
-became of each (opened, followed, reminded, bounced)."""
+became of each (opened, followed, reminded, bounced), and the follow-up cases of their
+unhappy answers."""
 
 from django.utils.translation import gettext as _
 
 from contento.customers.personal import Entry, Erasure, PersonalData, iso, register
-from contento.distribution.models import Audience, Campaign, Delivery
+from contento.distribution.models import Audience, Campaign, Delivery, FollowUpCase, FollowUpRule
 
 
 @register
 class DistributionRecords(PersonalData):
-    models = (Delivery,)
+    models = (Delivery, FollowUpCase)
     no_personal_data = {
         Audience: "conditions on customers, naming no one",
         Campaign: "the business's own message and schedule",
+        FollowUpRule: "conditions on responses, naming no one",
     }
 
     def export(self, customer):
@@ -31,13 +33,31 @@ class DistributionRecords(PersonalData):
                     "bounced_at": iso(d.bounced_at),
                 }
                 for d in rows
-            ]
+            ],
+            "follow_up_cases": [
+                {
+                    "created_at": iso(c.created_at),
+                    "reason": c.reason,
+                    "contacted": c.contacted,
+                    "contacted_at": iso(c.contacted_at),
+                    "resolved": c.resolved,
+                    "root_cause": c.root_cause,
+                    "compensation": c.compensation,
+                    "customer_words": c.customer_words,
+                    "closed_at": iso(c.closed_at),
+                }
+                for c in FollowUpCase.objects.filter(customer=customer).order_by("pk")
+            ],
         }
 
     def erase(self, erasure: Erasure):
-        """Call off the invitations not sent yet; the rest hold no personal data."""
+        """Call off the invitations not sent yet, and blank what the customer said in their
+        follow-up cases; the rest holds no personal data."""
         erasure.customer.deliveries.filter(status=Delivery.Status.SCHEDULED).update(
             status=Delivery.Status.EXCLUDED, reason=Delivery.Reason.ERASED
+        )
+        FollowUpCase.objects.filter(customer=erasure.customer).update(
+            customer_words="", compensation=""
         )
 
     def timeline(self, customer, limit):

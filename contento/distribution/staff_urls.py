@@ -1,5 +1,6 @@
 from django.urls import path
 
+from contento.distribution import loop_views
 from contento.distribution import staff_views as views
 
 app_name = "campaigns"
@@ -14,4 +15,9 @@ urlpatterns = [
     path("audiences/", views.audience_list, name="audiences"),
     path("audiences/new/", views.audience_edit, name="audience_new"),
     path("audiences/<uuid:code>/", views.audience_edit, name="audience"),
+    path("rules/", loop_views.rule_list, name="rules"),
+    path("rules/new/", loop_views.rule_edit, name="rule_new"),
+    path("rules/<uuid:code>/", loop_views.rule_edit, name="rule"),
+    path("follow-ups/", loop_views.case_list, name="cases"),
+    path("follow-ups/<uuid:code>/", loop_views.case_detail, name="case"),
 ]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("weekly-report/", views.weekly_report, name="weekly_report"),
     path("loyalty/", views.loyalty, name="loyalty"),
+    path("loop/", views.loop, name="loop"),
     path("surveys/<uuid:code>/trend/<slug:metric>/", views.overview, name="survey_trend"),
     path("surveys/<uuid:code>/drivers/", views.drivers, name="drivers"),
     path("surveys/<uuid:code>/gaps/", views.gaps, name="gaps"),

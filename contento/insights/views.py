@@ -22,6 +22,7 @@ from contento.insights import comments as comment_insights
 from contento.insights import drivers as driver_analysis
 from contento.insights import gaps as gap_analysis
 from contento.insights import kano as kano_analysis
+from contento.insights import loop as loop_figures
 from contento.insights import loyalty as loyalty_analysis
 from contento.insights import overview as figures
 from contento.insights.actions import do_set_weekly_report
@@ -146,6 +147,14 @@ def loyalty(request, membership):
     page = loyalty_analysis.page(question, outcome, window)
     context = {"page": page, "form": form, "question": question, "query": page_query(request)}
     return render_or_download(request, "insights/loyalty.html", context, charts.loyalty(page))
+
+
+@member_required("survey.view")
+def loop(request, membership):
+    """Whether unhappy customers are followed up, how fast, and whether it wins them back."""
+    return render(
+        request, "insights/loop.html", {"figures": loop_figures.figures(membership.organization)}
+    )
 
 
 @require_POST

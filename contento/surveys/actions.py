@@ -33,6 +33,7 @@ from contento.surveys.models import (
     SurveyTranslation,
 )
 from contento.surveys.questions import AnswerError, get_type
+from contento.surveys.signals import response_completed
 
 # Surveys ---------------------------------------------------------------------------------------
 
@@ -482,6 +483,8 @@ def _complete(response: Response, local: LocalSurvey, values: dict, at=None) -> 
     response.status = Response.Status.COMPLETE
     response.completed_at = at or timezone.now()
     response.save(update_fields=["status", "completed_at", "page", "language", "updated_at"])
+    if not response.is_test:
+        response_completed.send(sender=Response, response=response)
 
 
 def _request_hash(payload: dict) -> str:

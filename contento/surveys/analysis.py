@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from contento.core import queues
 from contento.surveys.models import Answer, Question, Survey, SurveyTheme
+from contento.surveys.signals import angry_comments
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,9 @@ def analyze_answers(
     if text is None:
         return 0
     answers = list(
-        text_answers().filter(pk__in=answer_ids).only("pk", "survey_id", "text", "analysis")
+        text_answers()
+        .filter(pk__in=answer_ids)
+        .only("pk", "survey_id", "response_id", "text", "analysis")
     )
     version = text.model_version()
     todo = [
@@ -143,6 +146,9 @@ def analyze_answers(
         answer.angry = result.angry
     # A row deleted meanwhile (a respondent re-saved the page) is simply not updated.
     Answer.objects.bulk_update(todo, ANALYSIS_FIELDS, batch_size=500)
+    angry = {a.response_id for a in todo if a.angry}
+    if angry:
+        angry_comments.send(sender=Answer, response_ids=angry)
     if themes:
         for survey in Survey.objects.filter(pk__in={a.survey_id for a in todo}):
             if themes_due(survey, version):
