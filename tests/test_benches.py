@@ -34,8 +34,9 @@ def _run(*args: str) -> subprocess.CompletedProcess:
     [
         ("bench/insights.py", "--responses", "500", "--db", "sqlite", "--repeat", "1"),
         ("bench/submit.py", "--responses", "20", "--concurrency", "2", "--db", "sqlite"),
+        ("bench/campaign.py", "--customers", "300", "--db", "sqlite"),
     ],
-    ids=["insights", "submit"],
+    ids=["insights", "submit", "campaign"],
 )
 def test_a_bench_runs_on_todays_schema(args):
     result = _run(*args)

@@ -16,7 +16,7 @@ import zoneinfo
 from collections import Counter
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, CharField, Count, Q, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -165,6 +165,8 @@ def _reason(organization, now) -> Case:
 def reach(campaign: Campaign, now=None) -> dict:
     """How many of the audience would be invited now, and how many left out and why."""
     now = now or timezone.now()
+    if campaign.audience is None:
+        return {"invited": 0, "excluded": {}, "excluded_total": 0}
     rows = (
         audience_customers(campaign.audience, now=now)
         .annotate(reason=_reason(campaign.organization, now))
@@ -241,6 +243,12 @@ def do_queue_campaign(campaign: Campaign, now=None) -> dict:
             raise ValidationError(_("This campaign was already sent."))
         if campaign.survey.status != Survey.Status.LIVE:
             raise ValidationError(_("Publish the survey before sending the campaign."))
+        if campaign.kind == Campaign.Kind.TRIGGER:
+            # A trigger asks nobody now: from here on, its events do (triggers.scan).
+            campaign.status = Campaign.Status.SENDING
+            campaign.queued_at = campaign.scanned_at = now
+            campaign.save(update_fields=["status", "queued_at", "scanned_at"])
+            return {"scheduled": 0, "excluded": {}}
         languages = set(campaign.survey.all_languages)
         default_language = campaign.survey.default_language
         customers = (
@@ -283,6 +291,38 @@ def do_queue_campaign(campaign: Campaign, now=None) -> dict:
         campaign.save(update_fields=["status", "queued_at", "exclusions"])
     log.info("campaign queued", extra={"campaign": str(campaign.code), "scheduled": scheduled})
     return {"scheduled": scheduled, "excluded": dict(excluded)}
+
+
+def schedule_for(
+    campaign: Campaign, customer: Customer, at, now, *, event_key=""
+) -> Delivery | None:
+    """Schedule one invitation to `customer` at `at` (or now, if past), moved out of quiet
+    hours in their zone, or record why they are left out; None if this event already has one."""
+    organization = campaign.organization
+    reason = _left_out(customer, organization, now)
+    languages = campaign.survey.all_languages
+    send_after = None
+    if not reason:
+        zone = _zone(customer.timezone) or _zone(organization.time_zone) or dt.UTC
+        moment = max(at, now).astimezone(zone)
+        send_after = outside_quiet_hours(
+            moment, organization.quiet_hours_start, organization.quiet_hours_end
+        )
+    try:
+        with transaction.atomic():
+            return Delivery.objects.create(
+                campaign=campaign,
+                customer=customer,
+                event_key=event_key,
+                language=customer.language
+                if customer.language in languages
+                else campaign.survey.default_language,
+                status=Delivery.Status.EXCLUDED if reason else Delivery.Status.SCHEDULED,
+                reason=reason,
+                send_after=send_after,
+            )
+    except IntegrityError:
+        return None  # this event was already seen
 
 
 def _moment(moments: dict, campaign: Campaign, zone: str, now) -> dt.datetime:
@@ -356,7 +396,7 @@ def send_delivery(code, now=None) -> str:
         invitation_email(campaign, customer, delivery.language, delivery=delivery).send()
         delivery.status = Delivery.Status.SENT
         delivery.sent_at = now
-        delivery.link_key = link_key(campaign.survey, customer, wave=str(campaign.code))
+        delivery.link_key = link_key(campaign.survey, customer, wave=delivery.wave)
         if campaign.reminders:
             delivery.next_reminder_at = now + dt.timedelta(days=campaign.reminder_days)
         delivery.save(update_fields=["status", "sent_at", "link_key", "next_reminder_at"])
@@ -427,7 +467,9 @@ def tick(now=None) -> dict:
         )
         for code in due:
             result[_safely(send_delivery, code, now)] += 1
-        if not campaign.deliveries.filter(status=Delivery.Status.SCHEDULED).exists():
+        if campaign.kind == Campaign.Kind.CAMPAIGN and not (
+            campaign.deliveries.filter(status=Delivery.Status.SCHEDULED).exists()
+        ):
             Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.SENDING).update(
                 status=Campaign.Status.SENT
             )

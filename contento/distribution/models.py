@@ -51,19 +51,33 @@ class Campaign(models.Model):
         SENT = "sent", _("Sent")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Kind(models.TextChoices):
+        CAMPAIGN = "campaign", _("Campaign")
+        TRIGGER = "trigger", _("Trigger")
+
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.CAMPAIGN)
     survey = models.ForeignKey(
         Survey, on_delete=models.CASCADE, related_name="+", verbose_name=_("survey")
     )
+    # A campaign's audience; a trigger has none (its events choose who is asked).
     audience = models.ForeignKey(
         Audience,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="campaigns",
         verbose_name=_("audience"),
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # A trigger's event, how long after it the survey leaves, the event's conditions
+    # (contento.distribution.triggers) and when it last looked for events.
+    event = models.CharField(_("event"), max_length=20, blank=True)
+    delay_hours = models.PositiveIntegerField(_("hours after the event"), default=24)
+    event_conditions = models.JSONField(default=dict, blank=True)
+    scanned_at = models.DateTimeField(null=True, blank=True)
     # {language: {"subject": …, "body": …}}; a language left out uses the catalog's wording.
     messages = models.JSONField(default=dict, blank=True)
     send_on = models.DateField(_("send on"), null=True, blank=True)
@@ -113,6 +127,8 @@ class Delivery(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="deliveries")
+    # The event a trigger's delivery answers ("purchase:42"); empty for a campaign's.
+    event_key = models.CharField(max_length=100, blank=True, default="")
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     language = models.CharField(max_length=8)
     status = models.CharField(max_length=10, choices=Status.choices)
@@ -132,7 +148,7 @@ class Delivery(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "customer"], name="delivery_once_per_customer"
+                fields=["campaign", "customer", "event_key"], name="delivery_once_per_event"
             )
         ]
         indexes = [
@@ -142,6 +158,13 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.campaign} → {self.customer_id}"
+
+    @property
+    def wave(self) -> str:
+        """What makes this delivery's survey link its own (surveys.links): the campaign, and
+        the event for a trigger, so each event's invitation leads to a fresh response."""
+        code = str(self.campaign.code)
+        return f"{code}:{self.event_key}" if self.event_key else code
 
 
 class FollowUpRule(models.Model):

@@ -32,6 +32,6 @@ def clicked(request, code):
     campaign = delivery.campaign
     return redirect(
         personal_url(
-            campaign.survey, delivery.customer, wave=str(campaign.code), language=delivery.language
+            campaign.survey, delivery.customer, wave=delivery.wave, language=delivery.language
         )
     )

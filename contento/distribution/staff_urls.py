@@ -7,6 +7,7 @@ app_name = "campaigns"
 urlpatterns = [
     path("", views.campaign_list, name="list"),
     path("new/", views.campaign_new, name="new"),
+    path("new-trigger/", views.trigger_new, name="trigger_new"),
     path("<uuid:code>/", views.campaign_detail, name="campaign"),
     path("<uuid:code>/preview/<str:language>/", views.campaign_preview, name="preview"),
     path("<uuid:code>/test/", views.campaign_test, name="test"),

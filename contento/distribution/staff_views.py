@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from contento.accounts import audit
 from contento.accounts.access import member_required
 from contento.accounts.roles import role_can
-from contento.customers.models import Company, Product
-from contento.distribution import audiences, campaigns
+from contento.customers.models import Company, Customer, Product
+from contento.distribution import audiences, campaigns, triggers
 from contento.distribution.models import Audience, Campaign
 from contento.surveys.models import Survey
 
@@ -190,6 +190,88 @@ class CampaignForm(forms.Form):
         ]
 
 
+class TriggerForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    survey = forms.ChoiceField(label=gettext_lazy("Survey"))
+    event = forms.ChoiceField(
+        label=gettext_lazy("Send the survey when"), choices=list(triggers.EVENTS.items())
+    )
+    delay_hours = forms.IntegerField(
+        label=gettext_lazy("Hours after the event"),
+        min_value=0,
+        max_value=24 * 366,
+        initial=24,
+        help_text=gettext_lazy(
+            "For a renewal about to happen: how many hours ahead of it (168 is a week)."
+        ),
+    )
+    months = forms.IntegerField(
+        label=gettext_lazy("Month with us"),
+        required=False,
+        min_value=1,
+        max_value=600,
+        help_text=gettext_lazy("For a customer's month with us: which month (3: the third)."),
+    )
+    product = forms.CharField(label=gettext_lazy("Only for the product"), required=False)
+    channel = forms.CharField(
+        label=gettext_lazy("Only for the channel"),
+        required=False,
+        help_text=gettext_lazy("A purchase's channel (online, store, phone…) or a ticket's."),
+    )
+    min_amount = forms.DecimalField(
+        label=gettext_lazy("Only for purchases of at least"), required=False, min_value=0
+    )
+    attribute = forms.CharField(label=gettext_lazy("Only for customers whose"), required=False)
+    value = forms.CharField(label=gettext_lazy("is"), required=False)
+    reminders = forms.IntegerField(
+        label=gettext_lazy("Reminders to those who have not answered"),
+        min_value=0,
+        max_value=3,
+        initial=0,
+    )
+    reminder_days = forms.IntegerField(
+        label=gettext_lazy("Days between reminders"), min_value=1, max_value=30, initial=3
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survey"].choices = [
+            (str(code), title)
+            for code, title in Survey.objects.filter(
+                organization=organization, status=Survey.Status.LIVE
+            ).values_list("code", "title")
+        ]
+
+
+@member_required("survey.edit")
+def trigger_new(request, membership):
+    org = membership.organization
+    form = TriggerForm(request.POST or None, organization=org)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            conditions = triggers.clean_conditions(data["event"], data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            with transaction.atomic():
+                campaign = Campaign.objects.create(
+                    organization=org,
+                    kind=Campaign.Kind.TRIGGER,
+                    name=data["name"],
+                    survey=Survey.objects.get(organization=org, code=data["survey"]),
+                    event=data["event"],
+                    delay_hours=data["delay_hours"],
+                    event_conditions=conditions,
+                    reminders=data["reminders"],
+                    reminder_days=data["reminder_days"],
+                    created_by=request.user,
+                )
+                audit.record(membership, "campaign.created", campaign)
+            return redirect("campaigns:campaign", campaign.code)
+    return render(request, "distribution/trigger_new.html", {"form": form})
+
+
 @member_required("survey.view")
 def campaign_list(request, membership):
     rows = Campaign.objects.filter(organization=membership.organization).select_related(
@@ -260,6 +342,8 @@ def campaign_detail(request, membership, code):
             "reach": campaigns.reach(campaign) if draft else None,
             "figures": None if draft else campaigns.campaign_figures(campaign),
             "survey_live": survey.status == Survey.Status.LIVE,
+            "trigger": campaign.kind == Campaign.Kind.TRIGGER,
+            "event": triggers.describe(campaign) if campaign.kind == Campaign.Kind.TRIGGER else "",
         },
     )
 
@@ -271,7 +355,11 @@ def campaign_preview(request, membership, code, language):
     campaign = _campaign(membership, code)
     if language not in campaign.survey.all_languages:
         raise Http404("The survey has no such language.")
-    people = audiences.audience_customers(campaign.audience)
+    people = (
+        audiences.audience_customers(campaign.audience)
+        if campaign.audience
+        else Customer.objects.filter(organization=campaign.organization, erased_at__isnull=True)
+    )
     customer = people.filter(language=language).first() or people.first()
     if customer is None:
         raise Http404("Nobody is in this audience.")
@@ -310,10 +398,13 @@ def campaign_send(request, membership, code):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            _("%(count)s invitations are scheduled.") % {"count": queued["scheduled"]},
-        )
+        if campaign.kind == Campaign.Kind.TRIGGER:
+            messages.success(request, _("The trigger runs: its events now send the survey."))
+        else:
+            messages.success(
+                request,
+                _("%(count)s invitations are scheduled.") % {"count": queued["scheduled"]},
+            )
     return redirect("campaigns:campaign", campaign.code)
 
 

@@ -499,6 +499,8 @@ def do_submit_response(
     customer=None,
     idempotency_key: IdempotencyKey | None = None,
     source: str = Response.Source.API,
+    mode: str = Response.Mode.SELF,
+    interviewer=None,
     at=None,
 ) -> tuple[Response, bool]:
     """Record a complete response in one go (API, phone call); return it and whether it is new.
@@ -527,29 +529,96 @@ def do_submit_response(
     values, errors = _parse(
         local, local.questions, lambda lq: lq.kind.parse_json(lq, answers.get(lq.key))
     )
+    return _record_complete(
+        survey,
+        local,
+        values,
+        errors,
+        Response(
+            survey=survey,
+            language=language,
+            source=source,
+            customer=customer,
+            mode=mode,
+            interviewer=interviewer,
+            idempotency_key=key,
+            request_hash=fingerprint,
+            page=local.pages[-1],
+            started_at=at or timezone.now(),
+        ),
+        at=at,
+    )
+
+
+def do_record_interview(
+    survey: Survey,
+    *,
+    data,
+    customer,
+    interviewer,
+    mode: str,
+    language: str | None = None,
+    idempotency_key: IdempotencyKey | None = None,
+    at=None,
+) -> tuple[Response, bool]:
+    """Record the answers a member wrote down while asking the customer (on the phone, in
+    person): the survey's form, all pages at once; return the response and whether it is new.
+    The response carries its mode and interviewer; a retried form returns the first one."""
+    if mode not in (Response.Mode.PHONE, Response.Mode.IN_PERSON):
+        raise ResponseRejected({"mode": _("Choose how the customer answered.")})
+    if interviewer is None or customer is None:
+        raise ResponseRejected({"customer": _("An interview has a customer and an interviewer.")})
+    if customer.organization_id != survey.organization_id:
+        raise ResponseRejected({"customer": _("The customer belongs to another workspace.")})
+    language = language or customer.language
+    if language not in survey.all_languages:
+        language = survey.default_language
+    local = localize(survey, language)
+    fields = sorted((k, v) for k, v in data.lists() if k.startswith("q-"))
+    fingerprint = _request_hash({"fields": fields, "customer": str(customer.code), "mode": mode})
+    key = idempotency.require(idempotency_key)
+    if key:
+        previous = Response.objects.filter(survey=survey, idempotency_key=key).first()
+        if previous:
+            return _replay(previous, fingerprint), False
+    values, errors = _parse(local, local.questions, lambda lq: lq.kind.parse_form(lq, data))
+    return _record_complete(
+        survey,
+        local,
+        values,
+        errors,
+        Response(
+            survey=survey,
+            language=language,
+            source=Response.Source.INTERVIEW,
+            customer=customer,
+            mode=mode,
+            interviewer=interviewer,
+            idempotency_key=key,
+            request_hash=fingerprint,
+            page=local.pages[-1],
+            started_at=at or timezone.now(),
+        ),
+        at=at,
+    )
+
+
+def _record_complete(survey, local, values, errors, response: Response, at=None):
+    """Save a response given whole (the API, an interview), or raise ResponseRejected."""
     _check_required(local, local.questions, values, errors)
     if errors:
         raise ResponseRejected(errors)
     try:
         with transaction.atomic():
-            response = Response.objects.create(
-                survey=survey,
-                language=language,
-                source=source,
-                customer=customer,
-                idempotency_key=key,
-                request_hash=fingerprint,
-                page=local.pages[-1],
-                started_at=at or timezone.now(),
-            )
+            response.save()
             _write_answers(response, local, values, local.questions, now=at)
             _complete(response, local, values, at=at)
     except IntegrityError:
-        if not key:
+        if not response.idempotency_key:
             raise
         # The same key was being submitted concurrently and the other request won.
-        previous = Response.objects.get(survey=survey, idempotency_key=key)
-        return _replay(previous, fingerprint), False
+        previous = Response.objects.get(survey=survey, idempotency_key=response.idempotency_key)
+        return _replay(previous, response.request_hash), False
     return response, True
 
 

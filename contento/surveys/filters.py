@@ -1,7 +1,7 @@
 """The filters of a survey's dashboard and response list, as one form.
 
 The period and the language are read from the score counts; the others (the answer to a
-question, a customer attribute, a product, the channel, completion) narrow the responses
+question, a customer attribute, a product, the channel, the mode, completion) narrow the responses
 first, and the figures are then counted from their answers (`Filters.by_response`).
 """
 
@@ -43,6 +43,11 @@ class ResponseFilterForm(forms.Form):
         label=_("Channel"),
         required=False,
         choices=[("", _("All channels")), *Response.Source.choices],
+    )
+    mode = forms.ChoiceField(
+        label=_("Answered"),
+        required=False,
+        choices=[("", _("Alone or with an interviewer")), *Response.Mode.choices],
     )
     completion = forms.ChoiceField(
         label=_("Completion"),
@@ -117,4 +122,5 @@ class ResponseFilterForm(forms.Form):
             product=data.get("product") or None,
             channel=data.get("channel") or None,
             completion=data.get("completion") or None,
+            mode=data.get("mode") or None,
         )

@@ -61,11 +61,14 @@ class Filters(Period):
     product: str | None = None  # the code of a product the customer bought or subscribes to
     channel: str | None = None  # Response.Source
     completion: str | None = None  # Response.Status
+    mode: str | None = None  # Response.Mode
 
     @property
     def by_response(self) -> bool:
         """Whether a filter of the response itself is set (the counts cannot serve it)."""
-        return any((self.answer, self.attribute, self.product, self.channel, self.completion))
+        return any(
+            (self.answer, self.attribute, self.product, self.channel, self.completion, self.mode)
+        )
 
     def answers(self, survey):
         """Return the survey's answers given in the period, in the language, of the responses
@@ -102,6 +105,8 @@ class Filters(Period):
             qs = qs.filter(status=self.completion)
         if self.channel:
             qs = qs.filter(source=self.channel)
+        if self.mode:
+            qs = qs.filter(mode=self.mode)
         if self.attribute:
             name, value = self.attribute
             # As text (a key transform would compare JSON on SQLite).

@@ -191,6 +191,14 @@ class Response(models.Model):
         LINK = "link", _("Open link")
         PERSONAL = "personal", _("Personal link")
         API = "api", _("API")
+        INTERVIEW = "interview", _("Interview")
+
+    class Mode(models.TextChoices):
+        """Who wrote the answers down: the customer, or a member asking them."""
+
+        SELF = "self", _("Self-completed")
+        PHONE = "phone", _("By phone, with an interviewer")
+        IN_PERSON = "in_person", _("In person, with an interviewer")
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -200,6 +208,20 @@ class Response(models.Model):
     language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PARTIAL)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.LINK)
+    # A database default as well: rows written in bulk without the column (benches, raw
+    # loads) are self-completed.
+    mode = models.CharField(
+        max_length=10, choices=Mode.choices, default=Mode.SELF, db_default=Mode.SELF
+    )
+    # The member who asked the questions, in an interview (people answer an interviewer more
+    # kindly: the dashboards can split the figures by mode).
+    interviewer = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     page = models.PositiveSmallIntegerField(default=0)
     link_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)

@@ -162,6 +162,17 @@ class SurveyRecords(PersonalData):
     def panels(self, customer, membership):
         responses = customer.responses.select_related("survey").order_by("-started_at")[:50]
         panels = [Panel("surveys/customer_responses.html", {"responses": responses})]
+        live = list(
+            Survey.objects.filter(organization=membership.organization, status=Survey.Status.LIVE)
+        )
+        if live and membership.can("response.submit") and customer.erased_at is None:
+            modes = [(m.value, m.label) for m in (Response.Mode.PHONE, Response.Mode.IN_PERSON)]
+            panels.append(
+                Panel(
+                    "surveys/customer_interview.html",
+                    {"customer": customer, "surveys": live, "modes": modes},
+                )
+            )
         if membership.can("survey.edit"):
             live = Survey.objects.filter(
                 organization=membership.organization, status=Survey.Status.LIVE

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contento.surveys.views import builder, dashboard, public, responses
+from contento.surveys.views import builder, dashboard, interview, public, responses
 
 app_name = "surveys"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("templates/", builder.template_gallery, name="gallery"),
     path("import/", builder.survey_import, name="import"),
     path("<uuid:code>/", dashboard.dashboard, name="dashboard"),
+    path("interview/", interview.interview_start, name="interview_start"),
+    path("<uuid:code>/interview/<uuid:customer>/", interview.interview, name="interview"),
     path("<uuid:code>/themes/refresh/", dashboard.refresh_themes, name="refresh_themes"),
     path("<uuid:code>/export.csv", dashboard.export_csv, name="export_csv"),
     path("<uuid:code>/export.xlsx", dashboard.export_xlsx, name="export_xlsx"),

@@ -30,6 +30,7 @@ from contento.surveys.metrics import (
     over_time,
     question_metrics,
 )
+from contento.surveys.modes import split_by_mode
 
 COMMENTS_PER_PAGE = 20
 
@@ -176,6 +177,7 @@ def dashboard(request, membership, code):
             "metrics": metrics,
             "small_sample": SMALL_SAMPLE,
             "completion": completion(survey, filters),
+            "modes": split_by_mode(local, filters),
             "volume_chart": volume_chart,
             "query": request.GET.urlencode(),
             **comment_context,
