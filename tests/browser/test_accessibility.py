@@ -69,6 +69,14 @@ def test_public_and_staff_pages_pass_axe(
         reverse("accounts:workspace"),
         reverse("accounts:audit"),
         reverse("insights:overview"),
+        reverse("insights:loop"),
+        reverse("campaigns:list"),
+        reverse("campaigns:audience_new"),
+        reverse("campaigns:new"),
+        reverse("campaigns:trigger_new"),
+        reverse("campaigns:rules"),
+        reverse("campaigns:rule_new"),
+        reverse("campaigns:cases"),
     ]
     context = browser.new_context(locale="en-US", viewport=WINDOWS[window])
     page = context.new_page()
