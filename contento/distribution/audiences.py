@@ -10,9 +10,12 @@ A condition is a small dict, chosen from lists on the audience page:
     {"field": "answered", "op": "has" | "has_not", "days": 90}
     {"field": "tickets", "op": "has" | "has_not", "days": 30}
     {"field": "consent", "op": "is", "value": "yes" | "no"}
+    {"field": "theme", "op": "has" | "has_not", "value": "<theme name>", "days": 90}
 
 ("product … 90": bought it in the last 90 days; no "days": ever. "answered": completed any
-survey in the last N days; "tickets": opened a ticket in the last N days.) Conditions are
+survey in the last N days; "tickets": opened a ticket in the last N days; "theme": wrote a
+comment the text analysis put in that theme, in the last N days or ever: the audience of a
+"you said, we did" message.) Conditions are
 joined by all or any of them; none selects every customer. Each is one indexed EXISTS or
 column test, so an audience of 100,000 is counted in one query.
 """
@@ -28,10 +31,10 @@ from django.utils.translation import gettext as _
 
 from contento.customers.models import Customer, Purchase, Subscription
 from contento.support.models import Ticket
-from contento.surveys.models import Response
+from contento.surveys.models import Answer, Response
 
 FIELDS = ("language", "attribute", "company", "product", "subscription", "answered", "tickets")
-FIELDS += ("consent",)
+FIELDS += ("consent", "theme")
 OPS = {
     "language": ("is", "is_not"),
     "attribute": ("is", "is_not"),
@@ -41,6 +44,7 @@ OPS = {
     "answered": ("has", "has_not"),
     "tickets": ("has", "has_not"),
     "consent": ("is",),
+    "theme": ("has", "has_not"),
 }
 _NEEDS_DAYS = {"answered", "tickets"}
 _ATTRIBUTE_NAME = re.compile(r"^[A-Za-z0-9_]{1,50}$")
@@ -92,7 +96,7 @@ def _clean(condition) -> dict:
         raise ValidationError(_("choose a subscription status."))
     if field == "consent" and value not in ("yes", "no"):
         raise ValidationError(_("choose yes or no."))
-    if field in ("attribute", "company", "product") and not value:
+    if field in ("attribute", "company", "product", "theme") and not value:
         raise ValidationError(_("give a value."))
     if field not in _NEEDS_DAYS:
         result["value"] = value
@@ -104,7 +108,7 @@ def _clean(condition) -> dict:
             raise ValidationError(_("the number of days must be a whole number.")) from None
         if not 1 <= days <= 3650:
             raise ValidationError(_("the number of days must be between 1 and 3650."))
-        if field in _NEEDS_DAYS or field == "product":
+        if field in _NEEDS_DAYS or field in ("product", "theme"):
             result["days"] = days
     elif field in _NEEDS_DAYS:
         raise ValidationError(_("give a number of days."))
@@ -145,6 +149,14 @@ def _test(condition: dict, now) -> Q:
                 )
             )
         )
+    elif field == "theme":
+        comments = Answer.objects.filter(
+            response__customer=customer, theme__label__iexact=value, is_test=False
+        )
+        since = _since(condition, now)
+        if since:
+            comments = comments.filter(answered_at__gte=since)
+        test = Q(Exists(comments))
     else:  # tickets
         test = Q(
             Exists(Ticket.objects.filter(customer=customer, created_at__gte=_since(condition, now)))
@@ -200,6 +212,15 @@ def describe(condition: dict) -> str:
             if negative
             else _("answered a survey in the last %(days)s days")
         )
+    elif field == "theme":
+        if days:
+            text = (
+                _("wrote nothing about %(v)s in the last %(days)s days")
+                if negative
+                else _("wrote about %(v)s in the last %(days)s days")
+            )
+        else:
+            text = _("never wrote about %(v)s") if negative else _("wrote about %(v)s")
     else:
         text = (
             _("opened no ticket in the last %(days)s days")

@@ -20,7 +20,7 @@ from contento.accounts.roles import role_can
 from contento.customers.models import Company, Customer, Product
 from contento.distribution import audiences, campaigns, triggers
 from contento.distribution.models import Audience, Campaign
-from contento.surveys.models import Survey
+from contento.surveys.models import Survey, SurveyTheme
 
 ROWS = 6  # condition rows the audience form shows (empty ones are ignored)
 
@@ -128,6 +128,9 @@ def audience_edit(request, membership, code=None):
             "fields": _field_choices(),
             "products": Product.objects.filter(organization=org).values_list("name", flat=True),
             "companies": Company.objects.filter(organization=org).values_list("name", flat=True),
+            "themes": SurveyTheme.objects.filter(survey__organization=org)
+            .values_list("label", flat=True)
+            .distinct(),
         },
         status=400 if error else 200,
     )
@@ -143,6 +146,7 @@ def _field_choices():
         ("answered", _("Answered a survey")),
         ("tickets", _("Opened a ticket")),
         ("consent", _("May be contacted")),
+        ("theme", _("Wrote about a theme")),
     ]
 
 

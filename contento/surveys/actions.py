@@ -485,6 +485,8 @@ def _complete(response: Response, local: LocalSurvey, values: dict, at=None) -> 
     response.save(update_fields=["status", "completed_at", "page", "language", "updated_at"])
     if not response.is_test:
         response_completed.send(sender=Response, response=response)
+        if response.customer_id and response.survey.thank_by_email:
+            queues.enqueue_on_commit("contento.surveys.tasks.send_thanks", str(response.code))
 
 
 def _request_hash(payload: dict) -> str:

@@ -21,6 +21,13 @@ class SurveyForm(forms.Form):
     thank_you = forms.CharField(
         label=_("Thank-you message"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    thank_by_email = forms.BooleanField(
+        label=_("Thank each known customer by email after they answer"),
+        required=False,
+        help_text=_(
+            "In their language, with the thank-you message, to customers who may be contacted."
+        ),
+    )
     default_language = forms.ChoiceField(label=_("Default language"), choices=LANGUAGE_CHOICES)
     languages = forms.MultipleChoiceField(
         label=_("Also offered in"),

@@ -39,6 +39,9 @@ class Survey(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    # After each completed response of a known customer, thank them by email in their
+    # language (with the thank-you message), as far as they may be contacted.
+    thank_by_email = models.BooleanField(_("thank by email"), default=False, db_default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -213,6 +216,7 @@ class Response(models.Model):
     mode = models.CharField(
         max_length=10, choices=Mode.choices, default=Mode.SELF, db_default=Mode.SELF
     )
+    thanked_at = models.DateTimeField(null=True, blank=True)
     # The member who asked the questions, in an interview (people answer an interviewer more
     # kindly: the dashboards can split the figures by mode).
     interviewer = models.ForeignKey(

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from contento.accounts.emails import branded_message
@@ -16,7 +17,7 @@ from contento.customers.unsubscribe import unsubscribe_headers, unsubscribe_url
 from contento.surveys import analysis
 from contento.surveys.links import personal_url
 from contento.surveys.localize import localize
-from contento.surveys.models import Invitation, Survey
+from contento.surveys.models import Invitation, Response, Survey
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,9 @@ SWEEP_WITHIN = timedelta(days=7)
 
 @task()
 def sweep() -> dict:
-    """Queue again the answers still unread and the invitations still unsent."""
+    """Queue again the answers still unread, the invitations still unsent and the thanks
+    whose queueing was lost (a customer who may not be contacted is skipped again, cheaply,
+    until the window closes)."""
     now = timezone.now()
     unread = list(
         analysis.unread_answers()
@@ -143,4 +146,71 @@ def sweep() -> dict:
     )
     for code in unsent:
         send_invitation.enqueue(str(code))
-    return {"analysis": len(unread), "invitations": len(unsent)}
+    unthanked = list(
+        Response.objects.filter(
+            survey__thank_by_email=True,
+            status=Response.Status.COMPLETE,
+            customer__isnull=False,
+            thanked_at__isnull=True,
+            completed_at__lt=now - SWEEP_AFTER,
+            completed_at__gte=now - SWEEP_WITHIN,
+        ).values_list("code", flat=True)[:5000]
+    )
+    for code in unthanked:
+        send_thanks.enqueue(str(code))
+    return {"analysis": len(unread), "invitations": len(unsent), "thanks": len(unthanked)}
+
+
+@task(queue_name=queues.MAIL)
+def send_thanks(response_code: str) -> str:
+    """Thank a customer by email for a completed response, once, in its language.
+
+    Safe to retry: the response is locked while sending and marked thanked after.
+    """
+    with transaction.atomic():
+        response = (
+            Response.objects.select_for_update(of=("self",))
+            .select_related("survey__organization", "customer")
+            .filter(code=response_code, status=Response.Status.COMPLETE)
+            .first()
+        )
+        if response is None or response.thanked_at is not None or response.customer is None:
+            return "skipped"
+        survey, customer = response.survey, response.customer
+        organization = survey.organization
+        reachable = (
+            customer.email
+            and customer.contact_consent
+            and not customer.erased_at
+            and not customer.email_bounced_at
+        )
+        if not reachable or not organization.sends_mail or not survey.thank_by_email:
+            return "skipped"
+        language = (
+            response.language
+            if response.language in survey.all_languages
+            else (survey.default_language)
+        )
+        local = localize(survey, language)
+        context = {
+            "customer": customer,
+            "title": local.title,
+            "thank_you": local.thank_you,
+            "unsubscribe_url": unsubscribe_url(customer),
+            "LANGUAGE_CODE": language,
+            "organization": organization,
+        }
+        with translation.override(speaking(organization, language)):
+            subject = _("Thank you, %(name)s") % {"name": customer.name.split(" ")[0]}
+            branded_message(
+                organization,
+                subject=subject,
+                text=render_to_string("surveys/email/thanks.txt", context),
+                html_template="surveys/email/thanks.html",
+                context=context,
+                to=[customer.email],
+                headers=unsubscribe_headers(customer),
+            ).send()
+        response.thanked_at = timezone.now()
+        response.save(update_fields=["thanked_at"])
+    return "sent"

@@ -121,3 +121,25 @@ def test_a_condition_reads_in_words():
     assert describe({"field": "product", "op": "has", "value": "Router X", "days": 30}) == (
         "bought Router X in the last 30 days"
     )
+
+
+def test_those_who_wrote_about_a_theme_hear_what_changed(personas, people, survey):
+    from contento.surveys.models import Answer, SurveyTheme
+
+    delivery = SurveyTheme.objects.create(survey=survey, label="Delivery times")
+    response = Response.objects.filter(customer=people["ben"]).get()
+    question = survey.questions.get(key="why")
+    Answer.objects.create(
+        response=response,
+        survey=survey,
+        question=question,
+        text="Always late.",
+        language="en",
+        answered_at=NOW - dt.timedelta(days=5),
+        theme=delivery,
+    )
+    theme = {"field": "theme", "op": "has", "value": "delivery times"}
+    assert _names(personas, [theme]) == ["Ben"]
+    assert _names(personas, [{**theme, "days": 3}]) == []
+    assert _names(personas, [{**theme, "op": "has_not"}]) == ["Ana", "Cy"]
+    assert describe(clean_conditions([theme])[0]) == "wrote about delivery times"

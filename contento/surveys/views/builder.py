@@ -79,6 +79,9 @@ def survey_new(request, membership):
             },
             user=request.user,
         )
+        if data["thank_by_email"]:
+            survey.thank_by_email = True
+            survey.save(update_fields=["thank_by_email"])
         messages.success(request, _("Survey created. Add its questions."))
         return redirect("surveys:build", survey.code)
     return render(request, "surveys/new.html", {"form": form})
@@ -136,6 +139,7 @@ def survey_build(request, membership, code):
                 doc[name] = {k: v for k, v in texts.items() if k in doc["languages"] and v}
             doc["default_language"] = new_default
             if _save(request, survey, doc):
+                Survey.objects.filter(pk=survey.pk).update(thank_by_email=data["thank_by_email"])
                 messages.success(request, _("Survey saved."))
             return redirect("surveys:build", survey.code)
     form = SurveyForm(
@@ -143,6 +147,7 @@ def survey_build(request, membership, code):
             "title": survey.title,
             "description": survey.description,
             "thank_you": survey.thank_you,
+            "thank_by_email": survey.thank_by_email,
             "default_language": lang,
             "languages": survey.languages,
         }
