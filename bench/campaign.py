@@ -114,7 +114,9 @@ for size in (max(total // 10, 100), total):
         "again": again, "after_again": deliveries.count(),
     }
 
-# Sending: the first 1,000 due invitations of the large campaign, through the tick.
+# Sending: the first 1,000 due invitations of the large campaign, through the tick (the
+# small campaign is stopped first, so that only the large one sends).
+Campaign.objects.exclude(pk=campaign.pk).update(status="cancelled")
 Delivery.objects.filter(campaign=campaign, status="scheduled").update(send_after=now)
 Campaign.objects.filter(pk=campaign.pk).update(per_minute=1000)
 with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from contento.accounts.emails import branded_message
 from contento.accounts.registers import speaking
+from contento.core import queues
 from contento.core.bulk import insert_rows
 from contento.customers.actions import mark_surveyed
 from contento.customers.models import Customer
@@ -235,11 +236,11 @@ def do_queue_campaign(campaign: Campaign, now=None) -> dict:
     now = now or timezone.now()
     with transaction.atomic():
         campaign = (
-            Campaign.objects.select_for_update()
+            Campaign.objects.select_for_update(of=("self",))
             .select_related("organization", "survey", "audience")
             .get(pk=campaign.pk)
         )
-        if campaign.status != Campaign.Status.DRAFT:
+        if campaign.status not in (Campaign.Status.DRAFT, Campaign.Status.QUEUED):
             raise ValidationError(_("This campaign was already sent."))
         if campaign.survey.status != Survey.Status.LIVE:
             raise ValidationError(_("Publish the survey before sending the campaign."))
@@ -259,29 +260,28 @@ def do_queue_campaign(campaign: Campaign, now=None) -> dict:
         )
         excluded: Counter = Counter()
         scheduled = 0
-        last = 0
         moments: dict[str, dt.datetime] = {}  # by time zone: the same for all who share one
-        while True:
-            chunk = list(customers.filter(pk__gt=last)[:CHUNK])
-            if not chunk:
-                break
-            last = chunk[-1][0]
-            rows = []
-            for pk, language, zone, reason in chunk:
-                if reason:
-                    excluded[reason] += 1
-                else:
-                    scheduled += 1
-                rows.append(
-                    Delivery(
-                        campaign=campaign,
-                        customer_id=pk,
-                        language=language if language in languages else default_language,
-                        status=Delivery.Status.EXCLUDED if reason else Delivery.Status.SCHEDULED,
-                        reason=reason,
-                        send_after=None if reason else _moment(moments, campaign, zone, now),
-                    )
+        rows: list[Delivery] = []
+        # One query, read in chunks (a server-side cursor on PostgreSQL), written in batches.
+        for pk, language, zone, reason in customers.iterator(chunk_size=CHUNK):
+            if reason:
+                excluded[reason] += 1
+            else:
+                scheduled += 1
+            rows.append(
+                Delivery(
+                    campaign=campaign,
+                    customer_id=pk,
+                    language=language if language in languages else default_language,
+                    status=Delivery.Status.EXCLUDED if reason else Delivery.Status.SCHEDULED,
+                    reason=reason,
+                    send_after=None if reason else _moment(moments, campaign, zone, now),
                 )
+            )
+            if len(rows) == CHUNK:
+                insert_rows(Delivery, rows)
+                rows = []
+        if rows:
             insert_rows(Delivery, rows)
         if not scheduled and not excluded:
             raise ValidationError(_("Nobody is in this audience."))
@@ -329,6 +329,42 @@ def _moment(moments: dict, campaign: Campaign, zone: str, now) -> dt.datetime:
     if zone not in moments:
         moments[zone] = send_moment(campaign, zone, now)
     return moments[zone]
+
+
+def do_request_sending(campaign: Campaign) -> None:
+    """Send a draft: checked now, prepared by the worker (`prepare_queued`), since writing the
+    deliveries of a large audience takes longer than a page may wait. Raises ValidationError
+    when it cannot be sent."""
+    with transaction.atomic():
+        campaign = (
+            Campaign.objects.select_for_update(of=("self",))
+            .select_related("survey")
+            .get(pk=campaign.pk)
+        )
+        if campaign.status != Campaign.Status.DRAFT:
+            raise ValidationError(_("This campaign was already sent."))
+        if campaign.survey.status != Survey.Status.LIVE:
+            raise ValidationError(_("Publish the survey before sending the campaign."))
+        if campaign.kind == Campaign.Kind.CAMPAIGN and not (
+            audience_customers(campaign.audience).exists()
+        ):
+            raise ValidationError(_("Nobody is in this audience."))
+        campaign.status = Campaign.Status.QUEUED
+        campaign.save(update_fields=["status"])
+        queues.enqueue_on_commit("contento.distribution.tasks.prepare_campaign", str(campaign.code))
+
+
+def prepare_queued(now=None) -> int:
+    """Prepare every campaign waiting to be (its task lost, or its worker killed: the
+    preparation is one transaction, so a killed one left nothing behind)."""
+    prepared = 0
+    for campaign in Campaign.objects.filter(status=Campaign.Status.QUEUED):
+        try:
+            do_queue_campaign(campaign, now=now)
+        except ValidationError:
+            continue  # prepared meanwhile by its own task, or its survey was closed
+        prepared += 1
+    return prepared
 
 
 def do_cancel_campaign(campaign: Campaign) -> int:

@@ -47,6 +47,7 @@ class Campaign(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        QUEUED = "queued", _("Being prepared")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         CANCELLED = "cancelled", _("Cancelled")

@@ -397,8 +397,11 @@ def campaign_send(request, membership, code):
     campaign = _campaign(membership, code)
     try:
         with transaction.atomic():
-            queued = campaigns.do_queue_campaign(campaign, now=timezone.now())
-            audit.record(membership, "campaign.sent", campaign, invited=queued["scheduled"])
+            if campaign.kind == Campaign.Kind.TRIGGER:
+                campaigns.do_queue_campaign(campaign, now=timezone.now())
+            else:
+                campaigns.do_request_sending(campaign)
+            audit.record(membership, "campaign.sent", campaign)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -407,7 +410,10 @@ def campaign_send(request, membership, code):
         else:
             messages.success(
                 request,
-                _("%(count)s invitations are scheduled.") % {"count": queued["scheduled"]},
+                _(
+                    "The campaign is being prepared: the invitations leave at their time, "
+                    "and the figures below count them."
+                ),
             )
     return redirect("campaigns:campaign", campaign.code)
 
@@ -416,7 +422,11 @@ def campaign_send(request, membership, code):
 @member_required("survey.edit")
 def campaign_cancel(request, membership, code):
     campaign = _campaign(membership, code)
-    if campaign.status in (Campaign.Status.SENDING, Campaign.Status.DRAFT):
+    if campaign.status in (
+        Campaign.Status.SENDING,
+        Campaign.Status.DRAFT,
+        Campaign.Status.QUEUED,
+    ):
         with transaction.atomic():
             called_off = campaigns.do_cancel_campaign(campaign)
             audit.record(membership, "campaign.cancelled", campaign, called_off=called_off)

@@ -176,7 +176,7 @@ def scan(campaign: Campaign, now=None) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         campaign = (
-            Campaign.objects.select_for_update()
+            Campaign.objects.select_for_update(of=("self",))
             .select_related("organization", "survey")
             .get(pk=campaign.pk)
         )

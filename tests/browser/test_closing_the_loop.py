@@ -76,9 +76,11 @@ def test_a_campaign_an_unhappy_answer_and_its_follow_up(
     assert "Ana" in preview_page.content()  # a real customer's name piped in
     preview_page.close()
     page.get_by_role("button", name="Send the campaign").click()
-    page.get_by_text("2 invitations are scheduled.").wait_for()
+    page.get_by_text("The campaign is being prepared").wait_for()
 
-    # The worker's tick sends them (at the first moment outside quiet hours).
+    # The worker prepares the invitations, then its tick sends them (at the first moment
+    # outside quiet hours).
+    assert campaigns.prepare_queued() == 1
     due = max(Delivery.objects.values_list("send_after", flat=True))
     campaigns.tick(now=max(due, timezone.now()) + dt.timedelta(minutes=1))
     by_address = {m.to[0]: m for m in mail.outbox}

@@ -353,3 +353,18 @@ def test_a_bounced_invitation_marks_the_address_through_the_mail_listener(
     do_save_customer(personas.org, {"email": "ana.new@example.net"}, ana)
     ana.refresh_from_db()
     assert ana.email_bounced_at is None
+
+
+def test_a_campaign_whose_preparation_was_lost_is_prepared_by_the_tick(
+    personas, live_survey, audience
+):
+    _customer(personas, "Ana")
+    campaign = _campaign(personas, live_survey, audience)
+    campaigns.do_request_sending(campaign)  # its task lost (or its worker killed)
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.QUEUED
+    with time_machine.travel(NOW + dt.timedelta(hours=2), tick=False):
+        assert campaigns.prepare_queued() == 1
+        assert campaigns.prepare_queued() == 0
+        assert campaigns.tick() == {"sent": 1}
+    with pytest.raises(ValidationError, match="already sent"):
+        campaigns.do_request_sending(campaign)

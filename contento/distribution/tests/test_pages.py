@@ -10,6 +10,7 @@ from django.urls import reverse
 from contento.accounts.models import AuditEvent
 from contento.accounts.roles import Role
 from contento.customers.actions import do_create_customer
+from contento.distribution import tasks
 from contento.distribution.models import Audience, Campaign, Delivery
 
 
@@ -44,7 +45,9 @@ def test_a_manager_builds_an_audience_previews_it_and_saves_it(personas, custome
     assert AuditEvent.objects.filter(action="audience.saved").count() == 1
 
 
-def test_a_campaign_is_written_previewed_tested_and_sent(personas, customers, live_survey):
+def test_a_campaign_is_written_previewed_tested_and_sent(
+    personas, customers, live_survey, django_capture_on_commit_callbacks
+):
     client = personas.client(Role.OWNER)
     audience = Audience.objects.create(organization=personas.org, name="All")
     created = client.post(
@@ -89,15 +92,20 @@ def test_a_campaign_is_written_previewed_tested_and_sent(personas, customers, li
     assert test.subject == "[Test] Hola Olivia"
     assert not Delivery.objects.exists()  # a test counts nowhere
 
-    client.post(reverse("campaigns:send", args=[campaign.code]))
+    with django_capture_on_commit_callbacks() as queued:
+        client.post(reverse("campaigns:send", args=[campaign.code]))
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.QUEUED  # the worker writes the deliveries
+    assert queued and not Delivery.objects.exists()
+    # Sent twice (a double click): refused, and nothing more is queued.
+    again = client.post(reverse("campaigns:send", args=[campaign.code]), follow=True)
+    assert "already sent" in again.content.decode()
+    assert tasks.prepare_campaign.call(str(campaign.code))["scheduled"] == 2
+    assert tasks.prepare_campaign.call(str(campaign.code)) == {"prepared": False}
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.SENDING
     assert Delivery.objects.filter(status="scheduled").count() == 2
-    sent_page = client.get(path).content.decode()
-    assert "How it went" in sent_page
-    # Sent twice (a double click): nothing more is queued.
-    client.post(reverse("campaigns:send", args=[campaign.code]))
-    assert Delivery.objects.count() == 2
+    assert "How it went" in client.get(path).content.decode()
 
 
 @pytest.mark.parametrize("role, status", [(Role.ANALYST, 200), (Role.AGENT, 403)])
