@@ -1,5 +1,6 @@
 """What the surveys hold about a customer: the invitations sent to them and what they answered."""
 
+import segno
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
@@ -174,10 +175,11 @@ class SurveyRecords(PersonalData):
                 )
             )
         if membership.can("survey.edit"):
-            live = Survey.objects.filter(
-                organization=membership.organization, status=Survey.Status.LIVE
-            )
-            links = [(s, personal_url(s, customer)) for s in live]
+            links = [
+                (s, url, segno.make(url, error="m").svg_inline(scale=2, border=2))
+                for s in live
+                for url in [personal_url(s, customer)]
+            ]
             if links:
                 panels.append(
                     Panel("surveys/customer_links.html", {"links": links}, after_timeline=True)

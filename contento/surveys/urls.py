@@ -10,6 +10,7 @@ urlpatterns = [
     path("import/", builder.survey_import, name="import"),
     path("<uuid:code>/", dashboard.dashboard, name="dashboard"),
     path("interview/", interview.interview_start, name="interview_start"),
+    path("<uuid:code>/qr.<str:kind>", builder.survey_qr, name="qr"),
     path("<uuid:code>/interview/<uuid:customer>/", interview.interview, name="interview"),
     path("<uuid:code>/themes/refresh/", dashboard.refresh_themes, name="refresh_themes"),
     path("<uuid:code>/export.csv", dashboard.export_csv, name="export_csv"),

@@ -119,3 +119,25 @@ def test_the_dashboard_splits_and_filters_by_mode(personas, live_survey, ana):
         reverse("surveys:responses", args=[live_survey.code]), {"mode": "in_person"}
     )
     assert only.content.decode().count("Ana Pérez") == len(asked)
+
+
+def test_a_survey_and_a_customer_have_qr_codes_to_print(personas, live_survey, ana):
+    owner = personas.client(Role.OWNER)
+    for kind, mime in (("svg", "image/svg+xml"), ("png", "image/png")):
+        qr = owner.get(reverse("surveys:qr", args=[live_survey.code, kind]))
+        assert (qr.status_code, qr["Content-Type"]) == (200, mime)
+    assert owner.get(reverse("surveys:qr", args=[live_survey.code, "gif"])).status_code == 404
+    assert (
+        personas.client(Role.AGENT)
+        .get(reverse("surveys:qr", args=[live_survey.code, "svg"]))
+        .status_code
+        == 403
+    )
+    assert (
+        personas.client(personas.outsider)
+        .get(reverse("surveys:qr", args=[live_survey.code, "svg"]))
+        .status_code
+        == 404
+    )
+    page = owner.get(reverse("customers:detail", args=[ana.code])).content.decode()
+    assert "QR code of the personal link" in page and "<svg" in page

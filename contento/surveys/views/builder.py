@@ -6,10 +6,11 @@ Every edit loads the survey's definition document, changes it and saves it back 
 
 import json
 
+import segno
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -474,3 +475,16 @@ def template_gallery(request, membership):
         )
         return redirect("surveys:build", survey.code)
     return render(request, "surveys/gallery.html", {"templates": gallery.TEMPLATES})
+
+
+@member_required("survey.view")
+def survey_qr(request, membership, code, kind):
+    """The QR code of the survey's open link, to print for a counter or a receipt."""
+    survey = access_survey(membership, code, "survey.view")
+    if kind not in {"svg", "png"}:
+        raise Http404("No such format.")
+    qr = segno.make(survey.organization.public_link(survey.get_public_url()), error="m")
+    response = HttpResponse(content_type="image/svg+xml" if kind == "svg" else "image/png")
+    qr.save(response, kind=kind, scale=10, border=4)
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.code}-qr.{kind}"'
+    return response
