@@ -174,6 +174,7 @@ TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 30)
 PERIODIC_TASKS = [
     ("contento.support.tasks.desk_tick", 60),
     ("contento.distribution.tasks.campaign_tick", 60),
+    ("contento.distribution.tasks.notice_digest", 86400),
     ("contento.support.tasks.sweep", 300),
     ("contento.surveys.tasks.sweep", 300),
     ("contento.insights.tasks.check_recent_drops", 900),

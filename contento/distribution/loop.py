@@ -22,8 +22,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contento.accounts.models import Membership
+from contento.accounts.roles import Role
+from contento.core import queues
 from contento.core.idempotency import IdempotencyKey
-from contento.distribution.models import FollowUpCase, FollowUpRule
+from contento.distribution.models import FollowUpCase, FollowUpRule, Notice
 from contento.support.actions.tickets import do_create_ticket
 from contento.support.businesshours import add_business_minutes
 from contento.support.models import DeskSettings, Team, Ticket
@@ -127,11 +130,11 @@ def evaluate(response: Response, at=None) -> FollowUpCase | None:
     if response.status != Response.Status.COMPLETE:
         return None
     rules = list(
-        FollowUpRule.objects.filter(
-            organization_id=response.survey.organization_id, is_active=True
-        ).filter(Q(survey__isnull=True) | Q(survey_id=response.survey_id))
+        FollowUpRule.objects.filter(organization_id=response.survey.organization_id, is_active=True)
+        .filter(Q(survey__isnull=True) | Q(survey_id=response.survey_id))
+        .select_related("team")
     )
-    if not rules or FollowUpCase.objects.filter(response=response).exists():
+    if not rules:
         return None
     # The desk's own rating survey has its own follow-up (a rating of 2 or less); a rule for
     # every survey leaves it alone, one naming it does not.
@@ -144,13 +147,60 @@ def evaluate(response: Response, at=None) -> FollowUpCase | None:
     if customer.erased_at is not None:
         return None
     answers = list(Answer.objects.filter(response=response).select_related("question", "choice"))
+    at = at or timezone.now()
+    has_case = FollowUpCase.objects.filter(response=response).exists()
+    case = None
     for rule in rules:
         if rule.survey_id is None and response.survey_id == rating_survey:
             continue
         reason = _reason(rule.condition, answers, customer)
-        if reason:
-            return _open_case(rule, response, answers, reason, at or timezone.now())
-    return None
+        if not reason:
+            continue
+        if rule.action == FollowUpRule.Action.NOTIFY:
+            _notify(rule, response, reason, at)
+        elif not has_case and case is None:
+            case = _open_case(rule, response, answers, reason, at)
+    return case
+
+
+def _recipients(rule) -> list[Membership]:
+    """The rule's team, else the workspace's owners and managers."""
+    if rule.team is not None:
+        members = list(rule.team.members.filter(user__is_active=True))
+        if members:
+            return members
+    return list(
+        Membership.objects.filter(
+            organization_id=rule.organization_id,
+            role__in=[Role.OWNER, Role.MANAGER],
+            user__is_active=True,
+        )
+    )
+
+
+def _notify(rule, response, reason, at) -> None:
+    title = _("%(customer)s: %(reason)s · %(survey)s") % {
+        "customer": response.customer.name,
+        "reason": reason,
+        "survey": response.survey.title,
+    }
+    digest = rule.notify == FollowUpRule.When.DIGEST
+    for member in _recipients(rule):
+        try:
+            with transaction.atomic():
+                notice = Notice.objects.create(
+                    organization_id=rule.organization_id,
+                    membership=member,
+                    rule=rule,
+                    response=response,
+                    title=title[:300],
+                    digest=digest,
+                    created_at=at,
+                )
+        except IntegrityError:
+            continue  # this member already knows of this response
+        if not digest:
+            queues.enqueue_on_commit("contento.distribution.tasks.send_notice", str(notice.code))
 
 
 def _summary(response: Response, answers: list[Answer]) -> str:

@@ -18,7 +18,7 @@ from contento.accounts import audit
 from contento.accounts.access import member_required
 from contento.accounts.roles import role_can
 from contento.distribution import loop
-from contento.distribution.models import FollowUpCase, FollowUpRule
+from contento.distribution.models import FollowUpCase, FollowUpRule, Notice
 from contento.support.models import Team, Ticket
 from contento.surveys.models import Answer, Survey
 
@@ -53,6 +53,19 @@ class RuleForm(forms.Form):
     choice = forms.CharField(label=gettext_lazy("Answer key"), required=False, max_length=50)
     attribute = forms.CharField(label=gettext_lazy("Attribute"), required=False, max_length=50)
     value = forms.CharField(label=gettext_lazy("Value"), required=False, max_length=200)
+    action = forms.ChoiceField(
+        label=gettext_lazy("Then"), choices=FollowUpRule.Action.choices, initial="case"
+    )
+    notify = forms.ChoiceField(
+        label=gettext_lazy("Notify"),
+        choices=FollowUpRule.When.choices,
+        initial="now",
+        required=False,
+        help_text=gettext_lazy(
+            "For a rule that only notifies: the team's members (else the workspace's owners and "
+            "managers) find the answer in their inbox, and by email at once or in a daily digest."
+        ),
+    )
     team = forms.ChoiceField(label=gettext_lazy("Team"), required=False)
     priority = forms.ChoiceField(label=gettext_lazy("Priority"), choices=Ticket.Priority.choices)
     due_hours = forms.IntegerField(
@@ -104,6 +117,8 @@ def _initial(rule: FollowUpRule) -> dict:
         "attribute": condition.get("name", ""),
         "value": condition.get("value", ""),
         "team": str(rule.team.code) if rule.team else "",
+        "action": rule.action,
+        "notify": rule.notify or "now",
         "priority": rule.priority,
         "due_hours": rule.due_hours,
         "is_active": rule.is_active,
@@ -129,7 +144,14 @@ def rule_edit(request, membership, code=None):
     initial = (
         _initial(rule)
         if rule
-        else {"priority": "high", "due_hours": 24, "is_active": True, "max": 6}
+        else {
+            "priority": "high",
+            "due_hours": 24,
+            "is_active": True,
+            "max": 6,
+            "action": "case",
+            "notify": "now",
+        }
     )
     form = RuleForm(request.POST or None, initial=initial, organization=org)
     if request.method == "POST" and form.is_valid():
@@ -151,6 +173,8 @@ def rule_edit(request, membership, code=None):
                     Team.objects.get(organization=org, code=data["team"]) if data["team"] else None
                 )
                 rule.condition = condition
+                rule.action = data["action"]
+                rule.notify = data["notify"] or FollowUpRule.When.NOW
                 rule.priority = data["priority"]
                 rule.due_hours = data["due_hours"]
                 rule.is_active = data["is_active"]
@@ -238,4 +262,21 @@ def case_detail(request, membership, code):
             "root_causes": loop.root_causes(membership.organization),
             "overdue": case.closed_at is None and case.due_at and case.due_at < timezone.now(),
         },
+    )
+
+
+@member_required("workspace.use")
+def inbox(request, membership):
+    """The answers rules asked this member to know about; reading them here marks them read."""
+    notices = Notice.objects.filter(membership=membership).select_related(
+        "response__customer", "response__survey"
+    )
+    if request.method == "POST":
+        notices.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("campaigns:inbox")
+    shown = list(notices[:200])
+    return render(
+        request,
+        "distribution/inbox.html",
+        {"notices": shown, "unread": sum(n.read_at is None for n in shown)},
     )

@@ -204,6 +204,21 @@ class FollowUpRule(models.Model):
         related_name="+",
         verbose_name=_("team"),
     )
+
+    class Action(models.TextChoices):
+        CASE = "case", _("open a follow-up case")
+        NOTIFY = "notify", _("only notify")
+
+    class When(models.TextChoices):
+        NOW = "now", _("at once")
+        DIGEST = "digest", _("in a daily digest")
+
+    action = models.CharField(_("then"), max_length=8, choices=Action.choices, default=Action.CASE)
+    # For a rule that only notifies: the team's members (else the workspace's owners and
+    # managers) get a notice in their inbox, emailed at once or in the morning's digest.
+    notify = models.CharField(
+        _("notify"), max_length=8, choices=When.choices, default=When.NOW, blank=True
+    )
     priority = models.CharField(_("priority"), max_length=10, default="high")
     due_hours = models.PositiveSmallIntegerField(_("due within (business hours)"), default=24)
     is_active = models.BooleanField(_("active"), default=True)
@@ -268,3 +283,30 @@ class FollowUpCase(models.Model):
     @property
     def closed_the_loop(self) -> bool:
         return bool(self.contacted) and self.contacted != self.Contact.UNREACHABLE and self.resolved
+
+
+class Notice(models.Model):
+    """A response a rule asked a member to know about: in their inbox, and emailed at once
+    or in the daily digest. One per member and response."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    membership = models.ForeignKey(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="notices"
+    )
+    rule = models.ForeignKey(FollowUpRule, on_delete=models.SET_NULL, null=True, related_name="+")
+    response = models.ForeignKey("surveys.Response", on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=300)
+    digest = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "response"], name="notice_once")
+        ]
+
+    def __str__(self):
+        return self.title

@@ -5,12 +5,19 @@ unhappy answers."""
 from django.utils.translation import gettext as _
 
 from contento.customers.personal import Entry, Erasure, PersonalData, iso, register
-from contento.distribution.models import Audience, Campaign, Delivery, FollowUpCase, FollowUpRule
+from contento.distribution.models import (
+    Audience,
+    Campaign,
+    Delivery,
+    FollowUpCase,
+    FollowUpRule,
+    Notice,
+)
 
 
 @register
 class DistributionRecords(PersonalData):
-    models = (Delivery, FollowUpCase)
+    models = (Delivery, FollowUpCase, Notice)
     no_personal_data = {
         Audience: "conditions on customers, naming no one",
         Campaign: "the business's own message and schedule",
@@ -59,6 +66,8 @@ class DistributionRecords(PersonalData):
         FollowUpCase.objects.filter(customer=erasure.customer).update(
             customer_words="", compensation=""
         )
+        # A notice's title names the customer.
+        Notice.objects.filter(response__customer=erasure.customer).update(title="—")
 
     def timeline(self, customer, limit):
         rows = (

@@ -20,5 +20,6 @@ urlpatterns = [
     path("rules/new/", loop_views.rule_edit, name="rule_new"),
     path("rules/<uuid:code>/", loop_views.rule_edit, name="rule"),
     path("follow-ups/", loop_views.case_list, name="cases"),
+    path("inbox/", loop_views.inbox, name="inbox"),
     path("follow-ups/<uuid:code>/", loop_views.case_detail, name="case"),
 ]

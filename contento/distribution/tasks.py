@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django_tasks import task
 
 from contento.core import queues
-from contento.distribution import campaigns, triggers
+from contento.distribution import campaigns, notices, triggers
 from contento.distribution.models import Campaign
 
 
@@ -28,3 +28,15 @@ def prepare_campaign(code: str) -> dict:
         return campaigns.do_queue_campaign(campaign)
     except ValidationError as error:
         return {"prepared": False, "error": " ".join(error.messages)}
+
+
+@task(queue_name=queues.MAIL)
+def send_notice(code: str) -> str:
+    """Email one notice to its member, once."""
+    return notices.send_notice(code)
+
+
+@task()
+def notice_digest() -> int:
+    """Email each member the notices of their digest rules since the last digest."""
+    return notices.send_digests()

@@ -108,7 +108,7 @@ CUSTOMER_FACING = (
     "support/templates/support/email",
     "support/forms.py",
     "distribution/templates/distribution/widget.html",
-    "distribution/templates/distribution/email",
+    "distribution/templates/distribution/email/invitation",
     "distribution/campaigns.py",
     "customers/templates/customers/unsubscribe.html",
     "accounts/templates/email",

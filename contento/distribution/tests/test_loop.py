@@ -166,6 +166,7 @@ def test_the_pages_of_rules_and_cases(personas, live_survey, ana, team):
             "kind": "score",
             "question": "nps",
             "max": "6",
+            "action": "case",
             "team": str(team.code),
             "priority": "high",
             "due_hours": "8",
@@ -179,7 +180,7 @@ def test_the_pages_of_rules_and_cases(personas, live_survey, ana, team):
     wrong = manager.post(
         reverse("campaigns:rule", args=[rule.code]),
         {"name": "x", "kind": "score", "question": "csat", "max": "9", "priority": "high",
-         "due_hours": "8"},
+         "due_hours": "8", "action": "case"},
     )  # fmt: skip
     assert "between 0 and 5" in wrong.content.decode()
 
