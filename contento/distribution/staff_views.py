@@ -153,21 +153,11 @@ def _field_choices():
 # Campaigns -------------------------------------------------------------------------------
 
 
-class CampaignForm(forms.Form):
+class _SendingForm(forms.Form):
+    """What a campaign and a trigger share: a name, a live survey and the reminders."""
+
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     survey = forms.ChoiceField(label=gettext_lazy("Survey"))
-    audience = forms.ChoiceField(label=gettext_lazy("Audience"))
-    send_on = forms.DateField(
-        label=gettext_lazy("Send on"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=gettext_lazy("Empty: as soon as it is sent."),
-    )
-    send_time = forms.TimeField(
-        label=gettext_lazy("At (each customer's own time)"),
-        initial="10:00",
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-    )
     reminders = forms.IntegerField(
         label=gettext_lazy("Reminders to those who have not answered"),
         min_value=0,
@@ -186,6 +176,25 @@ class CampaignForm(forms.Form):
                 organization=organization, status=Survey.Status.LIVE
             ).values_list("code", "title")
         ]
+
+
+class CampaignForm(_SendingForm):
+    audience = forms.ChoiceField(label=gettext_lazy("Audience"))
+    send_on = forms.DateField(
+        label=gettext_lazy("Send on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("Empty: as soon as it is sent."),
+    )
+    send_time = forms.TimeField(
+        label=gettext_lazy("At (each customer's own time)"),
+        initial="10:00",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    field_order = ["name", "survey", "audience", "send_on", "send_time"]
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, organization=organization, **kwargs)
         self.fields["audience"].choices = [
             (str(code), name)
             for code, name in Audience.objects.filter(organization=organization).values_list(
@@ -194,9 +203,7 @@ class CampaignForm(forms.Form):
         ]
 
 
-class TriggerForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
-    survey = forms.ChoiceField(label=gettext_lazy("Survey"))
+class TriggerForm(_SendingForm):
     event = forms.ChoiceField(
         label=gettext_lazy("Send the survey when"), choices=list(triggers.EVENTS.items())
     )
@@ -227,24 +234,22 @@ class TriggerForm(forms.Form):
     )
     attribute = forms.CharField(label=gettext_lazy("Only for customers whose"), required=False)
     value = forms.CharField(label=gettext_lazy("is"), required=False)
-    reminders = forms.IntegerField(
-        label=gettext_lazy("Reminders to those who have not answered"),
-        min_value=0,
-        max_value=3,
-        initial=0,
-    )
-    reminder_days = forms.IntegerField(
-        label=gettext_lazy("Days between reminders"), min_value=1, max_value=30, initial=3
-    )
+    field_order = [
+        "name",
+        "survey",
+        "event",
+        "delay_hours",
+        "months",
+        "product",
+        "channel",
+        "min_amount",
+        "attribute",
+        "value",
+    ]
 
     def __init__(self, *args, organization, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["survey"].choices = [
-            (str(code), title)
-            for code, title in Survey.objects.filter(
-                organization=organization, status=Survey.Status.LIVE
-            ).values_list("code", "title")
-        ]
+        super().__init__(*args, organization=organization, **kwargs)
+        self.fields["reminders"].initial = 0  # a customer asked after an event, once
 
 
 @member_required("survey.edit")

@@ -532,23 +532,17 @@ def do_submit_response(
         local, local.questions, lambda lq: lq.kind.parse_json(lq, answers.get(lq.key))
     )
     return _record_complete(
-        survey,
         local,
         values,
         errors,
-        Response(
-            survey=survey,
-            language=language,
-            source=source,
-            customer=customer,
-            mode=mode,
-            interviewer=interviewer,
-            idempotency_key=key,
-            request_hash=fingerprint,
-            page=local.pages[-1],
-            started_at=at or timezone.now(),
-        ),
+        key=key,
+        fingerprint=fingerprint,
         at=at,
+        language=language,
+        source=source,
+        customer=customer,
+        mode=mode,
+        interviewer=interviewer,
     )
 
 
@@ -585,31 +579,34 @@ def do_record_interview(
             return _replay(previous, fingerprint), False
     values, errors = _parse(local, local.questions, lambda lq: lq.kind.parse_form(lq, data))
     return _record_complete(
-        survey,
         local,
         values,
         errors,
-        Response(
-            survey=survey,
-            language=language,
-            source=Response.Source.INTERVIEW,
-            customer=customer,
-            mode=mode,
-            interviewer=interviewer,
-            idempotency_key=key,
-            request_hash=fingerprint,
-            page=local.pages[-1],
-            started_at=at or timezone.now(),
-        ),
+        key=key,
+        fingerprint=fingerprint,
         at=at,
+        language=language,
+        source=Response.Source.INTERVIEW,
+        customer=customer,
+        mode=mode,
+        interviewer=interviewer,
     )
 
 
-def _record_complete(survey, local, values, errors, response: Response, at=None):
+def _record_complete(local, values, errors, *, key, fingerprint, at=None, **fields):
     """Save a response given whole (the API, an interview), or raise ResponseRejected."""
     _check_required(local, local.questions, values, errors)
     if errors:
         raise ResponseRejected(errors)
+    survey = local.survey
+    response = Response(
+        survey=survey,
+        idempotency_key=key,
+        request_hash=fingerprint,
+        page=local.pages[-1],
+        started_at=at or timezone.now(),
+        **fields,
+    )
     try:
         with transaction.atomic():
             response.save()
