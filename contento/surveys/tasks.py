@@ -49,6 +49,14 @@ def send_invitation(invitation_code: str) -> str:
             invitation.error = "The customer may not be contacted."
             invitation.save(update_fields=["status", "error"])
             return "skipped"
+        gap = survey.organization.survey_gap_days
+        recent = timezone.now() - timedelta(days=gap) if gap else None
+        if recent and customer.last_surveyed_at and customer.last_surveyed_at >= recent:
+            # The workspace's gap between two surveys of one customer holds for every send.
+            invitation.status = Invitation.Status.FAILED
+            invitation.error = "The customer was surveyed recently."
+            invitation.save(update_fields=["status", "error"])
+            return "skipped"
         if not survey.organization.sends_mail:
             invitation.status = Invitation.Status.FAILED
             invitation.error = "The demo workspace sends no mail."

@@ -77,3 +77,22 @@ def test_an_invitation_and_its_reminder_cross_a_real_smtp_server(smtp, personas,
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert message["To"] == "lan@example.net"
     assert str(reminder["Subject"]).startswith("Recordatorio: ")
+
+
+def test_a_thank_you_crosses_a_real_smtp_server(smtp, personas, live_survey):
+    from contento.surveys.actions import do_submit_response
+    from contento.surveys.models import Survey
+    from contento.surveys.tasks import send_thanks
+
+    Survey.objects.filter(pk=live_survey.pk).update(thank_by_email=True)
+    live_survey.refresh_from_db()
+    lan = do_create_customer(
+        personas.org, name="Lan Nguyen", email="lan@example.net", language="vi"
+    )
+    response, _new = do_submit_response(live_survey, answers={"nps": 10}, customer=lan)
+    assert send_thanks.call(str(response.code)) == "sent"
+    (message,) = smtp.messages
+    assert message.get_content_type() == "multipart/alternative"
+    assert "Lan" in message.get_body(("plain",)).get_content()
+    assert "<table" in message.get_body(("html",)).get_content()
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -80,3 +80,25 @@ def test_the_sweep_queues_a_thank_you_whose_queueing_was_lost(personas, thanking
         assert tasks.sweep.call()["thanks"] == 1
         send_thanks.call(str(response.code))
         assert tasks.sweep.call()["thanks"] == 0
+
+
+def test_the_invite_button_also_keeps_the_gap_between_surveys(personas, live_survey):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from contento.customers.models import Customer
+    from contento.surveys.actions import do_invite_customers
+    from contento.surveys.models import Invitation
+    from contento.surveys.tasks import send_invitation
+
+    ana = do_create_customer(personas.org, name="Ana", email="ana@example.net")
+    Customer.objects.filter(pk=ana.pk).update(
+        last_surveyed_at=timezone.now() - dt.timedelta(days=3)
+    )
+    do_invite_customers(live_survey, [ana])
+    invitation = Invitation.objects.get(customer=ana)
+    assert send_invitation.call(str(invitation.code)) == "skipped"
+    invitation.refresh_from_db()
+    assert invitation.error == "The customer was surveyed recently."
+    assert mail.outbox == []
