@@ -15,6 +15,7 @@ import logging
 import zoneinfo
 from collections import Counter
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, CharField, Count, Q, Value, When
@@ -252,12 +253,17 @@ def do_queue_campaign(campaign: Campaign, now=None) -> dict:
             return {"scheduled": 0, "excluded": {}}
         languages = set(campaign.survey.all_languages)
         default_language = campaign.survey.default_language
+        audience = audience_customers(campaign.audience, now=now)
+        if campaign.sample_size:
+            # A random sample, drawn in the database (then read in order of the key).
+            chosen = audience.order_by("?").values("pk")[: campaign.sample_size]
+            audience = audience.filter(pk__in=list(chosen.values_list("pk", flat=True)))
         customers = (
-            audience_customers(campaign.audience, now=now)
-            .annotate(reason=_reason(campaign.organization, now))
+            audience.annotate(reason=_reason(campaign.organization, now))
             .order_by("pk")
             .values_list("pk", "language", "timezone", "reason")
         )
+        wave = f"wave:{campaign.wave}" if campaign.wave else ""
         excluded: Counter = Counter()
         scheduled = 0
         moments: dict[str, dt.datetime] = {}  # by time zone: the same for all who share one
@@ -272,6 +278,7 @@ def do_queue_campaign(campaign: Campaign, now=None) -> dict:
                 Delivery(
                     campaign=campaign,
                     customer_id=pk,
+                    event_key=wave,
                     language=language if language in languages else default_language,
                     status=Delivery.Status.EXCLUDED if reason else Delivery.Status.SCHEDULED,
                     reason=reason,
@@ -352,6 +359,35 @@ def do_request_sending(campaign: Campaign) -> None:
         campaign.status = Campaign.Status.QUEUED
         campaign.save(update_fields=["status"])
         queues.enqueue_on_commit("contento.distribution.tasks.prepare_campaign", str(campaign.code))
+
+
+def repeat_due(now=None) -> int:
+    """Start the next wave of every relationship survey whose months have passed since its
+    last; return how many started."""
+    now = now or timezone.now()
+    started = 0
+    repeating = Campaign.objects.filter(
+        kind=Campaign.Kind.CAMPAIGN,
+        status=Campaign.Status.SENT,
+        repeat_months__gt=0,
+        queued_at__isnull=False,
+    )
+    for campaign in repeating:
+        if campaign.queued_at + relativedelta(months=campaign.repeat_months) > now:
+            continue
+        with transaction.atomic():
+            updated = Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.SENT).update(
+                status=Campaign.Status.QUEUED, wave=campaign.wave + 1
+            )
+        if updated:
+            try:
+                do_queue_campaign(campaign, now=now)
+            except ValidationError:
+                # The survey was closed meanwhile: the wave waits, as a draft would.
+                Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.SENT)
+                continue
+            started += 1
+    return started
 
 
 def prepare_queued(now=None) -> int:

@@ -86,6 +86,11 @@ class Campaign(models.Model):
     reminders = models.PositiveSmallIntegerField(_("reminders"), default=1)
     reminder_days = models.PositiveSmallIntegerField(_("days between reminders"), default=3)
     per_minute = models.PositiveIntegerField(_("invitations a minute at most"), default=300)
+    # A relationship survey: sent again every `repeat_months` (0: once) to a random sample of
+    # `sample_size` of the audience (0: all of it); `wave` counts the sendings.
+    repeat_months = models.PositiveSmallIntegerField(_("repeat every (months)"), default=0)
+    sample_size = models.PositiveIntegerField(_("random sample of"), default=0)
+    wave = models.PositiveIntegerField(default=0)
     # How many of the audience were left out, and why ({"no_consent": 12, …}), at sending.
     exclusions = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(

@@ -191,7 +191,22 @@ class CampaignForm(_SendingForm):
         initial="10:00",
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
-    field_order = ["name", "survey", "audience", "send_on", "send_time"]
+    sample_size = forms.IntegerField(
+        label=gettext_lazy("Send to a random sample of"),
+        required=False,
+        min_value=0,
+        initial=0,
+        help_text=gettext_lazy("0: everyone in the audience."),
+    )
+    repeat_months = forms.IntegerField(
+        label=gettext_lazy("Send again every (months)"),
+        required=False,
+        min_value=0,
+        max_value=24,
+        initial=0,
+        help_text=gettext_lazy("A relationship survey: each time to a new sample. 0: send once."),
+    )
+    field_order = ["name", "survey", "audience", "sample_size", "repeat_months"]
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, organization=organization, **kwargs)
@@ -309,6 +324,8 @@ def campaign_new(request, membership):
                 send_time=data["send_time"],
                 reminders=data["reminders"],
                 reminder_days=data["reminder_days"],
+                sample_size=data["sample_size"] or 0,
+                repeat_months=data["repeat_months"] or 0,
                 created_by=request.user,
             )
             audit.record(membership, "campaign.created", campaign)

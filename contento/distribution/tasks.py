@@ -13,7 +13,7 @@ def campaign_tick() -> dict:
     """Schedule the invitations of the triggers' new events, then send the invitations and
     reminders that are due (the scheduler runs it every minute; a second run at once finds
     nothing left to do)."""
-    prepared = campaigns.prepare_queued()
+    prepared = campaigns.prepare_queued() + campaigns.repeat_due()
     scheduled = triggers.scan_all()
     return {"prepared": prepared, "triggered": scheduled, **campaigns.tick()}
 

@@ -368,3 +368,30 @@ def test_a_campaign_whose_preparation_was_lost_is_prepared_by_the_tick(
         assert campaigns.tick() == {"sent": 1}
     with pytest.raises(ValidationError, match="already sent"):
         campaigns.do_request_sending(campaign)
+
+
+def test_a_relationship_survey_asks_a_new_sample_every_few_months(personas, live_survey, audience):
+    people = [_customer(personas, f"Person {i}") for i in range(10)]
+    campaign = _campaign(personas, live_survey, audience, sample_size=4, repeat_months=3)
+    with time_machine.travel(NOW + dt.timedelta(hours=2), tick=False):
+        assert campaigns.do_queue_campaign(campaign)["scheduled"] == 4
+        campaigns.tick()
+    assert len(mail.outbox) == 4
+    first = set(Delivery.objects.values_list("customer_id", flat=True))
+    assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.SENT
+    with time_machine.travel(NOW + dt.timedelta(days=60), tick=False):
+        assert campaigns.repeat_due() == 0  # not yet three months
+    with time_machine.travel(NOW + dt.timedelta(days=93), tick=False):
+        assert campaigns.repeat_due() == 1
+        assert campaigns.repeat_due() == 0
+        campaigns.tick()
+    waves = Delivery.objects.filter(campaign=campaign)
+    assert waves.count() == 8
+    assert waves.filter(event_key="wave:1").count() == 4
+    assert len(mail.outbox) == 8
+    # Each wave's link leads to a fresh response: the keys differ from the first wave's.
+    second = waves.filter(event_key="wave:1")
+    assert not set(second.values_list("link_key", flat=True)) & set(
+        waves.filter(event_key="").values_list("link_key", flat=True)
+    )
+    assert {p.pk for p in people} >= first
