@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 import uuid
 import zoneinfo
@@ -5,6 +6,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contento.accounts.models import Membership, Organization
@@ -144,6 +146,28 @@ class Customer(models.Model):
 
     def __str__(self):
         return self.name
+
+    def reach_problem(self, gap_days: int = 0, now=None) -> str:
+        """Why a survey may not be sent to this customer now, as a short code, or "".
+
+        The codes: erased, no_email, bounced, unsubscribed, no_consent, and recent (surveyed
+        within the workspace's `gap_days`, when one is given). Every send of a survey asks
+        this; `contento.distribution.campaigns` asks the same of a whole audience in SQL.
+        """
+        if self.erased_at:
+            return "erased"
+        if not self.email:
+            return "no_email"
+        if self.email_bounced_at:
+            return "bounced"
+        if self.unsubscribed_at:
+            return "unsubscribed"
+        if not self.contact_consent:
+            return "no_consent"
+        since = (now or timezone.now()) - dt.timedelta(days=gap_days)
+        if gap_days and self.last_surveyed_at and self.last_surveyed_at >= since:
+            return "recent"
+        return ""
 
     def all_emails(self) -> list[str]:
         return [a for a in [self.email, *(c.value for c in self.contacts.all())] if a]

@@ -151,7 +151,9 @@ def invitation_email(
 
 
 def _reason(organization, now) -> Case:
-    """Why a customer is left out (empty: they are invited), as one SQL expression."""
+    """Why a customer is left out (empty: they are invited), as one SQL expression: the
+    rule of `Customer.reach_problem`, over a whole audience at once (the audience already
+    leaves out erased customers)."""
     whens = [
         When(email="", then=Value(Reason.NO_EMAIL)),
         When(email_bounced_at__isnull=False, then=Value(Reason.BOUNCED)),
@@ -417,24 +419,7 @@ def do_cancel_campaign(campaign: Campaign) -> int:
 
 
 def _left_out(customer: Customer, organization, now) -> str:
-    if customer.erased_at:
-        return Reason.ERASED
-    if not customer.email:
-        return Reason.NO_EMAIL
-    if customer.email_bounced_at:
-        return Reason.BOUNCED
-    if customer.unsubscribed_at:
-        return Reason.UNSUBSCRIBED
-    if not customer.contact_consent:
-        return Reason.NO_CONSENT
-    gap = organization.survey_gap_days
-    if (
-        gap
-        and customer.last_surveyed_at
-        and customer.last_surveyed_at >= now - dt.timedelta(days=gap)
-    ):
-        return Reason.RECENT
-    return ""
+    return customer.reach_problem(organization.survey_gap_days, now)
 
 
 def send_delivery(code, now=None) -> str:
@@ -501,10 +486,10 @@ def send_reminder(code, now=None) -> str:
         answered = Response.objects.filter(
             survey=campaign.survey, link_key=delivery.link_key, status=Response.Status.COMPLETE
         ).exists()
-        reachable = not _left_out(customer, campaign.organization, now) or (
-            # The gap between surveys counts from this campaign's own invitation.
-            _left_out(customer, campaign.organization, now) == Reason.RECENT
-            and customer.last_surveyed_at <= (delivery.sent_at or now)
+        problem = _left_out(customer, campaign.organization, now)
+        # The gap between surveys counts from this campaign's own invitation.
+        reachable = not problem or (
+            problem == Reason.RECENT and customer.last_surveyed_at <= (delivery.sent_at or now)
         )
         done = (
             answered

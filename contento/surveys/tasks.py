@@ -38,23 +38,16 @@ def send_invitation(invitation_code: str) -> str:
         if invitation is None or invitation.status == Invitation.Status.SENT:
             return "skipped"
         survey, customer = invitation.survey, invitation.customer
-        if (
-            customer.erased_at
-            or not customer.email
-            or not customer.contact_consent
-            or customer.email_bounced_at
-        ):
-            # Erased, unreachable, or withdrew consent after being invited: never send.
+        problem = customer.reach_problem(survey.organization.survey_gap_days)
+        if problem:
+            # Erased, unreachable, withdrew consent after being invited, or surveyed within
+            # the workspace's gap between two surveys (which holds for every send): never send.
             invitation.status = Invitation.Status.FAILED
-            invitation.error = "The customer may not be contacted."
-            invitation.save(update_fields=["status", "error"])
-            return "skipped"
-        gap = survey.organization.survey_gap_days
-        recent = timezone.now() - timedelta(days=gap) if gap else None
-        if recent and customer.last_surveyed_at and customer.last_surveyed_at >= recent:
-            # The workspace's gap between two surveys of one customer holds for every send.
-            invitation.status = Invitation.Status.FAILED
-            invitation.error = "The customer was surveyed recently."
+            invitation.error = (
+                "The customer was surveyed recently."
+                if problem == "recent"
+                else "The customer may not be contacted."
+            )
             invitation.save(update_fields=["status", "error"])
             return "skipped"
         if not survey.organization.sends_mail:
@@ -186,12 +179,8 @@ def send_thanks(response_code: str) -> str:
             return "skipped"
         survey, customer = response.survey, response.customer
         organization = survey.organization
-        reachable = (
-            customer.email
-            and customer.contact_consent
-            and not customer.erased_at
-            and not customer.email_bounced_at
-        )
+        # A thank-you answers the customer's own answer: the gap between surveys is no bar.
+        reachable = not customer.reach_problem()
         if not reachable or not organization.sends_mail or not survey.thank_by_email:
             return "skipped"
         language = (
