@@ -16,6 +16,7 @@ from contento.accounts.actions import (
     do_create_user,
 )
 from contento.accounts.roles import Role
+from contento.core import sms
 
 PASSWORD = "correct-horse-battery"
 
@@ -110,6 +111,8 @@ def _settings_for_tests(settings, tmp_path):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_BACKEND = "contento.core.sms.LocmemBackend"
+    sms.outbox.clear()
     settings.RATELIMIT_ENABLE = False
     settings.SITE_URL = "http://testserver"
     settings.STORAGES = {

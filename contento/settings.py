@@ -294,6 +294,13 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Contento <contento@localhost>")
 
+# Text messages (contento.core.sms): written to the console unless a provider is set.
+SMS_BACKEND = env_str("SMS_BACKEND", "contento.core.sms.ConsoleBackend")
+SMS_FROM = env_str("SMS_FROM")
+SMS_WHATSAPP = env_bool("SMS_WHATSAPP", False)
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+
 # Security headers. Behind TLS set SECURE_COOKIES=1.
 SECURE_COOKIES = env_bool("SECURE_COOKIES", False)
 SESSION_COOKIE_SECURE = SECURE_COOKIES

@@ -147,18 +147,22 @@ class Customer(models.Model):
     def __str__(self):
         return self.name
 
-    def reach_problem(self, gap_days: int = 0, now=None) -> str:
+    def reach_problem(self, gap_days: int = 0, now=None, channel: str = "email") -> str:
         """Why a survey may not be sent to this customer now, as a short code, or "".
 
-        The codes: erased, no_email, bounced, unsubscribed, no_consent, and recent (surveyed
-        within the workspace's `gap_days`, when one is given). Every send of a survey asks
-        this; `contento.distribution.campaigns` asks the same of a whole audience in SQL.
+        The codes: erased, no_email (or no_phone, for a text message), bounced, unsubscribed,
+        no_consent, and recent (surveyed within the workspace's `gap_days`, when one is
+        given). Every send of a survey asks this; `contento.distribution.campaigns` asks the
+        same of a whole audience in SQL.
         """
         if self.erased_at:
             return "erased"
-        if not self.email:
+        if channel == "sms":
+            if not self.phone:
+                return "no_phone"
+        elif not self.email:
             return "no_email"
-        if self.email_bounced_at:
+        elif self.email_bounced_at:
             return "bounced"
         if self.unsubscribed_at:
             return "unsubscribed"

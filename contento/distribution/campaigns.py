@@ -1,5 +1,5 @@
-"""Campaigns: invitations to a survey for an audience, sent at the right moment, reminded,
-and counted from sending to answering.
+"""Campaigns: invitations to a survey for an audience, by email or text message, sent at the
+right moment, reminded, and counted from sending to answering.
 
 Queueing a campaign writes one `Delivery` per member of its audience, in one transaction and
 a fixed number of statements per thousand customers: the reachable ones scheduled at the
@@ -12,6 +12,7 @@ surveys, since either may have changed since the campaign was queued.
 
 import datetime as dt
 import logging
+import secrets
 import zoneinfo
 from collections import Counter
 
@@ -26,9 +27,9 @@ from django.utils.translation import gettext as _
 
 from contento.accounts.emails import branded_message
 from contento.accounts.registers import speaking
-from contento.core import queues
+from contento.core import queues, sms
 from contento.core.bulk import insert_rows
-from contento.customers.actions import mark_surveyed
+from contento.customers.actions import do_unsubscribe, mark_surveyed
 from contento.customers.models import Customer
 from contento.customers.unsubscribe import unsubscribe_headers, unsubscribe_url
 from contento.distribution.audiences import audience_customers
@@ -62,10 +63,27 @@ def default_message(survey: Survey, language: str) -> dict[str, str]:
         }
 
 
+def default_text(survey: Survey, language: str) -> dict[str, str]:
+    """The catalog's text message in `language`; the survey's short link follows it."""
+    with translation.override(speaking(survey.organization, language)):
+        return {
+            "text": _(
+                "Hello {customer:first_name}, %(business)s would like your opinion (two minutes):"
+            )
+            % {"business": survey.organization.name}
+        }
+
+
 def message_for(campaign: Campaign, language: str) -> dict[str, str]:
     written = (campaign.messages or {}).get(language) or {}
-    default = default_message(campaign.survey, language)
+    if campaign.channel == Campaign.Channel.SMS:
+        default = default_text(campaign.survey, language)
+    else:
+        default = default_message(campaign.survey, language)
     return {key: (written.get(key) or "").strip() or default[key] for key in default}
+
+
+TEXT_MAX = 480  # three SMS parts in the GSM alphabet, seven in any other
 
 
 def clean_messages(survey: Survey, messages: dict) -> dict:
@@ -75,8 +93,14 @@ def clean_messages(survey: Survey, messages: dict) -> dict:
         written = messages.get(language) or {}
         subject = " ".join(str(written.get("subject") or "").split())[:200]
         body = str(written.get("body") or "").strip()[:5000]
-        if subject or body:
-            cleaned[language] = {"subject": subject, "body": body}
+        text = " ".join(str(written.get("text") or "").split())[:TEXT_MAX]
+        message = {
+            key: value
+            for key, value in (("subject", subject), ("body", body), ("text", text))
+            if value
+        }
+        if message:
+            cleaned[language] = message
     return cleaned
 
 
@@ -147,16 +171,69 @@ def invitation_email(
         )
 
 
+# Text messages -----------------------------------------------------------------------------
+
+# Short codes: letters and digits that cannot be misread for one another (no 0/O, 1/l/I).
+_SHORT_ALPHABET = "23456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def new_short_code() -> str:
+    """A delivery's short link code: 10 characters, about 58 bits, unguessable."""
+    return "".join(secrets.choice(_SHORT_ALPHABET) for _ in range(10))
+
+
+def invitation_text(
+    campaign: Campaign, customer: Customer, language: str, *, delivery=None, reminder=False
+) -> str:
+    """The text message inviting `customer` (or reminding them): the campaign's words, the
+    survey's short link, and a short link to stop receiving surveys."""
+    survey, organization = campaign.survey, campaign.organization
+    local = localize(survey, language)
+    with translation.override(speaking(organization, language)):
+        text = _filled(message_for(campaign, language)["text"], local, customer)
+        if reminder:
+            text = _("Reminder: %(text)s") % {"text": text}
+        if delivery is not None:
+            url = organization.public_link(
+                reverse("distribution_public:short", args=[delivery.short_code])
+            )
+            stop = organization.public_link(
+                reverse("distribution_public:stop", args=[delivery.short_code])
+            )
+        else:
+            url = personal_url(survey, customer, wave=str(campaign.code), language=language)
+            stop = unsubscribe_url(customer)
+        return f"{text} {url}\n" + _("No more surveys: %(url)s") % {"url": stop}
+
+
+def _send(campaign: Campaign, customer: Customer, delivery: Delivery, *, reminder=False):
+    """Send the invitation (or a reminder) of `delivery` by the campaign's channel."""
+    if campaign.channel == Campaign.Channel.SMS:
+        body = invitation_text(
+            campaign, customer, delivery.language, delivery=delivery, reminder=reminder
+        )
+        sms.send_text(customer.phone, body)
+    else:
+        invitation_email(
+            campaign, customer, delivery.language, delivery=delivery, reminder=reminder
+        ).send()
+
+
 # Who is reached ---------------------------------------------------------------------------
 
 
-def _reason(organization, now) -> Case:
+def _reason(organization, now, channel=Campaign.Channel.EMAIL) -> Case:
     """Why a customer is left out (empty: they are invited), as one SQL expression: the
     rule of `Customer.reach_problem`, over a whole audience at once (the audience already
     leaves out erased customers)."""
-    whens = [
-        When(email="", then=Value(Reason.NO_EMAIL)),
-        When(email_bounced_at__isnull=False, then=Value(Reason.BOUNCED)),
+    if channel == Campaign.Channel.SMS:
+        whens = [When(phone="", then=Value(Reason.NO_PHONE))]
+    else:
+        whens = [
+            When(email="", then=Value(Reason.NO_EMAIL)),
+            When(email_bounced_at__isnull=False, then=Value(Reason.BOUNCED)),
+        ]
+    whens += [
         When(unsubscribed_at__isnull=False, then=Value(Reason.UNSUBSCRIBED)),
         When(contact_consent=False, then=Value(Reason.NO_CONSENT)),
     ]
@@ -173,7 +250,7 @@ def reach(campaign: Campaign, now=None) -> dict:
         return {"invited": 0, "excluded": {}, "excluded_total": 0}
     rows = (
         audience_customers(campaign.audience, now=now)
-        .annotate(reason=_reason(campaign.organization, now))
+        .annotate(reason=_reason(campaign.organization, now, campaign.channel))
         .order_by()
         .values("reason")
         .annotate(n=Count("pk"))
@@ -261,7 +338,7 @@ def do_queue_campaign(campaign: Campaign, now=None) -> dict:
             chosen = audience.order_by("?").values("pk")[: campaign.sample_size]
             audience = audience.filter(pk__in=list(chosen.values_list("pk", flat=True)))
         customers = (
-            audience.annotate(reason=_reason(campaign.organization, now))
+            audience.annotate(reason=_reason(campaign.organization, now, campaign.channel))
             .order_by("pk")
             .values_list("pk", "language", "timezone", "reason")
         )
@@ -308,7 +385,7 @@ def schedule_for(
     """Schedule one invitation to `customer` at `at` (or now, if past), moved out of quiet
     hours in their zone, or record why they are left out; None if this event already has one."""
     organization = campaign.organization
-    reason = _left_out(customer, organization, now)
+    reason = _left_out(customer, campaign, now)
     languages = campaign.survey.all_languages
     send_after = None
     if not reason:
@@ -418,8 +495,10 @@ def do_cancel_campaign(campaign: Campaign) -> int:
 # Sending -----------------------------------------------------------------------------------
 
 
-def _left_out(customer: Customer, organization, now) -> str:
-    return customer.reach_problem(organization.survey_gap_days, now)
+def _left_out(customer: Customer, campaign: Campaign, now) -> str:
+    return customer.reach_problem(
+        campaign.organization.survey_gap_days, now, channel=campaign.channel
+    )
 
 
 def send_delivery(code, now=None) -> str:
@@ -437,7 +516,7 @@ def send_delivery(code, now=None) -> str:
             return "skipped"
         campaign, customer = delivery.campaign, delivery.customer
         organization = campaign.organization
-        reason = _left_out(customer, organization, now)
+        reason = _left_out(customer, campaign, now)
         if not reason and not organization.sends_mail:
             delivery.status, delivery.error = (
                 Delivery.Status.FAILED,
@@ -450,15 +529,42 @@ def send_delivery(code, now=None) -> str:
             delivery.save(update_fields=["status", "reason"])
             Campaign.objects.filter(pk=campaign.pk).update(exclusions=_bumped(campaign.pk, reason))
             return "excluded"
-        invitation_email(campaign, customer, delivery.language, delivery=delivery).send()
+        if campaign.channel == Campaign.Channel.SMS and not delivery.short_code:
+            delivery.short_code = new_short_code()
+        try:
+            _send(campaign, customer, delivery)
+        except sms.SMSRefused as error:
+            return _refused(delivery, customer, error, now)
         delivery.status = Delivery.Status.SENT
         delivery.sent_at = now
         delivery.link_key = link_key(campaign.survey, customer, wave=delivery.wave)
         if campaign.reminders:
             delivery.next_reminder_at = now + dt.timedelta(days=campaign.reminder_days)
-        delivery.save(update_fields=["status", "sent_at", "link_key", "next_reminder_at"])
+        delivery.save(
+            update_fields=["status", "sent_at", "link_key", "next_reminder_at", "short_code"]
+        )
         mark_surveyed([customer.pk], at=now)
     return "sent"
+
+
+def _refused(delivery: Delivery, customer: Customer, error: sms.SMSRefused, now) -> str:
+    """The provider refused the text message: the recipient who answered STOP is
+    unsubscribed, a number that will never take it fails, and a passing fault (the provider
+    down, a rate limit) leaves the invitation scheduled for the next minute's try."""
+    log.warning("text message refused", extra={"delivery": str(delivery.code), "error": error})
+    if error.opted_out:
+        do_unsubscribe(customer)
+        delivery.status, delivery.reason = Delivery.Status.EXCLUDED, Reason.UNSUBSCRIBED
+        delivery.save(update_fields=["status", "reason"])
+        Campaign.objects.filter(pk=delivery.campaign_id).update(
+            exclusions=_bumped(delivery.campaign_id, Reason.UNSUBSCRIBED)
+        )
+        return "excluded"
+    if not error.permanent:
+        return "retry"
+    delivery.status, delivery.error = Delivery.Status.FAILED, str(error)[:500]
+    delivery.save(update_fields=["status", "error"])
+    return "failed"
 
 
 def _bumped(campaign_pk, reason) -> dict:
@@ -486,7 +592,7 @@ def send_reminder(code, now=None) -> str:
         answered = Response.objects.filter(
             survey=campaign.survey, link_key=delivery.link_key, status=Response.Status.COMPLETE
         ).exists()
-        problem = _left_out(customer, campaign.organization, now)
+        problem = _left_out(customer, campaign, now)
         # The gap between surveys counts from this campaign's own invitation.
         reachable = not problem or (
             problem == Reason.RECENT and customer.last_surveyed_at <= (delivery.sent_at or now)
@@ -498,9 +604,16 @@ def send_reminder(code, now=None) -> str:
             or delivery.reminders_sent >= campaign.reminders
         )
         if not done:
-            invitation_email(
-                campaign, customer, delivery.language, delivery=delivery, reminder=True
-            ).send()
+            try:
+                _send(campaign, customer, delivery, reminder=True)
+            except sms.SMSRefused as error:
+                if not error.permanent:
+                    return "retry"
+                if error.opted_out:
+                    do_unsubscribe(customer)
+                delivery.next_reminder_at = None
+                delivery.save(update_fields=["next_reminder_at"])
+                return "failed"
             delivery.reminders_sent += 1
             delivery.reminded_at = now
         more = not done and delivery.reminders_sent < campaign.reminders
@@ -550,15 +663,20 @@ def _safely(send, code, now) -> str:
         return "failed"
 
 
-def do_send_test(campaign: Campaign, user, language: str) -> None:
-    """Send the invitation in `language` to the member themselves, with their name piped in;
-    it counts nowhere."""
+def do_send_test(campaign: Campaign, user, language: str, phone: str = "") -> None:
+    """Send the invitation in `language` to the member themselves (a text message to
+    `phone`, in E.164), with their name piped in; it counts nowhere."""
     stand_in = Customer(
         organization=campaign.organization,
         name=user.name or user.email,
         email=user.email,
+        phone=phone,
         language=language,
     )
+    if campaign.channel == Campaign.Channel.SMS:
+        text = invitation_text(campaign, stand_in, language)
+        sms.send_text(phone, f"[{_('Test')}] {text}")
+        return
     message = invitation_email(campaign, stand_in, language)
     message.subject = f"[{_('Test')}] {message.subject}"
     message.send()

@@ -38,11 +38,13 @@ class Audience(models.Model):
 
 
 class Campaign(models.Model):
-    """An email invitation to a survey, sent to an audience, with reminders.
+    """An invitation to a survey by email or text message, sent to an audience, with
+    reminders.
 
-    The message (subject and body) is written per language; each customer gets it in their
-    own language when the survey has it. Invitations leave at the chosen local time in each
-    customer's time zone, outside the workspace's quiet hours, at most `per_minute` a minute.
+    The message (an email's subject and body, or a text message's words) is written per
+    language; each customer gets it in their own language when the survey has it.
+    Invitations leave at the chosen local time in each customer's time zone, outside the
+    workspace's quiet hours, at most `per_minute` a minute.
     """
 
     class Status(models.TextChoices):
@@ -56,10 +58,17 @@ class Campaign(models.Model):
         CAMPAIGN = "campaign", _("Campaign")
         TRIGGER = "trigger", _("Trigger")
 
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("Text message")
+
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.CAMPAIGN)
+    channel = models.CharField(
+        _("sent by"), max_length=8, choices=Channel.choices, default=Channel.EMAIL
+    )
     survey = models.ForeignKey(
         Survey, on_delete=models.CASCADE, related_name="+", verbose_name=_("survey")
     )
@@ -79,7 +88,8 @@ class Campaign(models.Model):
     delay_hours = models.PositiveIntegerField(_("hours after the event"), default=24)
     event_conditions = models.JSONField(default=dict, blank=True)
     scanned_at = models.DateTimeField(null=True, blank=True)
-    # {language: {"subject": …, "body": …}}; a language left out uses the catalog's wording.
+    # {language: {"subject": …, "body": …}} for email, {language: {"text": …}} for a text
+    # message; a language left out uses the catalog's wording.
     messages = models.JSONField(default=dict, blank=True)
     send_on = models.DateField(_("send on"), null=True, blank=True)
     send_time = models.TimeField(_("at (the customer's time)"), default=datetime.time(10, 0))
@@ -125,6 +135,7 @@ class Delivery(models.Model):
     class Reason(models.TextChoices):
         NONE = "", ""
         NO_EMAIL = "no_email", _("no email address")
+        NO_PHONE = "no_phone", _("no mobile number")
         NO_CONSENT = "no_consent", _("no consent to be contacted")
         UNSUBSCRIBED = "unsubscribed", _("unsubscribed")
         BOUNCED = "bounced", _("address bounced")
@@ -149,6 +160,8 @@ class Delivery(models.Model):
     bounced_at = models.DateTimeField(null=True, blank=True)
     # The personal link's key, shared with the response it leads to (surveys.links).
     link_key = models.CharField(max_length=64, blank=True, db_index=True)
+    # A text message's link: /m/<short_code>, the product's own short address for it.
+    short_code = models.CharField(max_length=12, null=True, blank=True, unique=True)
     error = models.TextField(blank=True)
 
     class Meta:

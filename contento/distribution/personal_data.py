@@ -83,7 +83,7 @@ class DistributionRecords(PersonalData):
                     at=d.sent_at,
                     kind="campaign_invited",
                     category="survey",
-                    icon="✉",
+                    icon="📱" if d.campaign.channel == Campaign.Channel.SMS else "✉",
                     title=_("Invited by the campaign %(campaign)s") % name,
                 )
             )

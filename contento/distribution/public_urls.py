@@ -8,4 +8,6 @@ app_name = "distribution_public"
 urlpatterns = [
     path("o/<uuid:code>.gif", public.opened, name="open"),
     path("c/<uuid:code>/", public.clicked, name="click"),
+    path("<slug:short_code>", public.short, name="short"),
+    path("<slug:short_code>/stop", public.stop, name="stop"),
 ]

@@ -17,9 +17,11 @@ from django.views.decorators.http import require_POST
 from contento.accounts import audit
 from contento.accounts.access import member_required
 from contento.accounts.roles import role_can
+from contento.core import sms
 from contento.customers.models import Company, Customer, Product
+from contento.customers.phones import region_of, to_e164
 from contento.distribution import audiences, campaigns, triggers
-from contento.distribution.models import Audience, Campaign
+from contento.distribution.models import Audience, Campaign, Delivery
 from contento.surveys.models import Survey, SurveyTheme
 
 ROWS = 6  # condition rows the audience form shows (empty ones are ignored)
@@ -158,6 +160,15 @@ class _SendingForm(forms.Form):
 
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     survey = forms.ChoiceField(label=gettext_lazy("Survey"))
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Send by"),
+        choices=Campaign.Channel.choices,
+        initial=Campaign.Channel.EMAIL,
+        required=False,
+        help_text=gettext_lazy(
+            "A text message goes to the customer's mobile number with a short link."
+        ),
+    )
     reminders = forms.IntegerField(
         label=gettext_lazy("Reminders to those who have not answered"),
         min_value=0,
@@ -206,7 +217,7 @@ class CampaignForm(_SendingForm):
         initial=0,
         help_text=gettext_lazy("A relationship survey: each time to a new sample. 0: send once."),
     )
-    field_order = ["name", "survey", "audience", "sample_size", "repeat_months"]
+    field_order = ["name", "survey", "channel", "audience", "sample_size", "repeat_months"]
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, organization=organization, **kwargs)
@@ -252,6 +263,7 @@ class TriggerForm(_SendingForm):
     field_order = [
         "name",
         "survey",
+        "channel",
         "event",
         "delay_hours",
         "months",
@@ -282,6 +294,7 @@ def trigger_new(request, membership):
                 campaign = Campaign.objects.create(
                     organization=org,
                     kind=Campaign.Kind.TRIGGER,
+                    channel=data["channel"] or Campaign.Channel.EMAIL,
                     name=data["name"],
                     survey=Survey.objects.get(organization=org, code=data["survey"]),
                     event=data["event"],
@@ -317,6 +330,7 @@ def campaign_new(request, membership):
         with transaction.atomic():
             campaign = Campaign.objects.create(
                 organization=org,
+                channel=data["channel"] or Campaign.Channel.EMAIL,
                 name=data["name"],
                 survey=Survey.objects.get(organization=org, code=data["survey"]),
                 audience=Audience.objects.get(organization=org, code=data["audience"]),
@@ -344,8 +358,8 @@ def campaign_detail(request, membership, code):
             raise Http404("This campaign can no longer be changed.")
         written = {
             language: {
-                "subject": request.POST.get(f"subject-{language}", ""),
-                "body": request.POST.get(f"body-{language}", ""),
+                key: request.POST.get(f"{key}-{language}", "")
+                for key in ("subject", "body", "text")
             }
             for language in survey.all_languages
         }
@@ -365,6 +379,8 @@ def campaign_detail(request, membership, code):
                 (language, campaigns.message_for(campaign, language))
                 for language in survey.all_languages
             ],
+            "by_text": campaign.channel == Campaign.Channel.SMS,
+            "text_max": campaigns.TEXT_MAX,
             "reach": campaigns.reach(campaign) if draft else None,
             "figures": None if draft else campaigns.campaign_figures(campaign),
             "survey_live": survey.status == Survey.Status.LIVE,
@@ -389,9 +405,19 @@ def campaign_preview(request, membership, code, language):
     customer = people.filter(language=language).first() or people.first()
     if customer is None:
         raise Http404("Nobody is in this audience.")
-    message = campaigns.invitation_email(campaign, customer, language)
-    html = next(content for content, kind in message.alternatives if kind == "text/html")
-    response = HttpResponse(html)
+    if campaign.channel == Campaign.Channel.SMS:
+        # Read with a stand-in short link: the one each delivery gets is as long.
+        stand_in = Delivery(campaign=campaign, short_code="x" * 10, language=language)
+        text = campaigns.invitation_text(campaign, customer, language, delivery=stand_in)
+        response = render(
+            request,
+            "distribution/text_preview.html",
+            {"text": text, "parts": sms.parts(text), "characters": len(text), "lang": language},
+        )
+    else:
+        message = campaigns.invitation_email(campaign, customer, language)
+        html = next(content for content, kind in message.alternatives if kind == "text/html")
+        response = HttpResponse(html)
     # The preview shows the message alone: its links lead nowhere from here.
     response["Content-Security-Policy"] = (
         "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; sandbox"
@@ -406,9 +432,23 @@ def campaign_test(request, membership, code):
     language = request.POST.get("language", "")
     if language not in campaign.survey.all_languages:
         language = campaign.survey.default_language
-    campaigns.do_send_test(campaign, request.user, language)
+    phone = ""
+    if campaign.channel == Campaign.Channel.SMS:
+        try:
+            phone = to_e164(
+                request.POST.get("phone", ""), region_of(campaign.organization.time_zone)
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("campaigns:campaign", campaign.code)
+    try:
+        campaigns.do_send_test(campaign, request.user, language, phone=phone)
+    except sms.SMSRefused as error:
+        messages.error(request, str(error))
+        return redirect("campaigns:campaign", campaign.code)
     messages.success(
-        request, _("A test invitation is sent to %(address)s.") % {"address": request.user.email}
+        request,
+        _("A test invitation is sent to %(address)s.") % {"address": phone or request.user.email},
     )
     return redirect("campaigns:campaign", campaign.code)
 
