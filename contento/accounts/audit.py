@@ -29,6 +29,7 @@ ACTIONS = {
     "export.downloaded": _("Downloaded an export"),
     "customer.exported": _("Exported a customer's data"),
     "customer.erased": _("Erased a customer"),
+    "customer.changed": _("Changed a customer"),
     "customers.imported": _("Imported customers"),
     "survey.status": _("Changed a survey's status"),
     "survey.deleted": _("Deleted a survey"),
@@ -38,6 +39,8 @@ ACTIONS = {
     "campaign.sent": _("Sent a campaign"),
     "campaign.cancelled": _("Stopped a campaign"),
     "rule.saved": _("Saved a follow-up rule"),
+    "root_cause.added": _("Added a root cause"),
+    "root_cause.changed": _("Withdrew or offered again a root cause"),
 }
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")

@@ -137,6 +137,7 @@ CUSTOMER_FIELDS = (
     "contact_consent",
     "external_id",
     "company",
+    "account_owner",
     "attributes",
 )
 COMPANY_FIELDS = ("name", "domain", "external_id")

@@ -113,6 +113,15 @@ class Customer(models.Model):
         blank=True,
         help_text=_("The customer's id in your other systems (CRM, billing)."),
     )
+    # The member who looks after this customer: a follow-up rule can give them the case.
+    account_owner = models.ForeignKey(
+        Membership,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_customers",
+        verbose_name=_("account owner"),
+    )
     attributes = models.JSONField(
         _("attributes"),
         default=dict,
@@ -146,6 +155,10 @@ class Customer(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.account_owner_id and self.account_owner.organization_id != self.organization_id:
+            raise ValidationError({"account_owner": _("The account owner is not a member here.")})
 
     def reach_problem(self, gap_days: int = 0, now=None, channel: str = "email") -> str:
         """Why a survey may not be sent to this customer now, as a short code, or "".

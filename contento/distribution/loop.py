@@ -3,13 +3,14 @@
 A workspace's rules (`FollowUpRule`) are tried, in order, on every completed response of a
 known customer, and again when its comment has been read and found angry. The first rule
 that matches opens one case: a desk ticket of the follow-up channel, in the rule's team and
-priority, showing the answers and the comment, due within the rule's business hours by the
-team's calendar. A response opens at most one case however often it is evaluated (the case
-is unique per response and the ticket is made with an idempotency key derived from it).
+priority (given to the customer's account owner when the rule says so), showing the answers
+and the comment, due within the rule's business hours by the team's calendar. A response
+opens at most one case however often it is evaluated (the case is unique per response and the
+ticket is made with an idempotency key derived from it).
 
 Whoever works the case records its outcome: how the customer was contacted, whether it was
-resolved, the root cause, any compensation and the customer's own words. A case "closed the
-loop" when the customer was contacted and it was resolved.
+resolved, the root cause (from the workspace's list), any compensation and the customer's own
+words. A case "closed the loop" when the customer was contacted and it was resolved.
 """
 
 import logging
@@ -26,8 +27,8 @@ from contento.accounts.models import Membership
 from contento.accounts.roles import Role
 from contento.core import queues
 from contento.core.idempotency import IdempotencyKey
-from contento.distribution.models import FollowUpCase, FollowUpRule, Notice
-from contento.support.actions.tickets import do_create_ticket
+from contento.distribution.models import FollowUpCase, FollowUpRule, Notice, RootCause
+from contento.support.actions.tickets import do_assign_ticket, do_create_ticket
 from contento.support.businesshours import add_business_minutes
 from contento.support.models import DeskSettings, Team, Ticket
 from contento.support.sla import team_calendar
@@ -163,8 +164,24 @@ def evaluate(response: Response, at=None) -> FollowUpCase | None:
     return case
 
 
-def _recipients(rule) -> list[Membership]:
-    """The rule's team, else the workspace's owners and managers."""
+def _owner(rule, customer) -> Membership | None:
+    """The customer's account owner, when the rule goes to them and they work tickets."""
+    if rule.route != FollowUpRule.Route.OWNER or customer.account_owner_id is None:
+        return None
+    owner = (
+        Membership.objects.select_related("user")
+        .filter(pk=customer.account_owner_id, user__is_active=True)
+        .first()
+    )
+    return owner if owner is not None and owner.can("ticket.work") else None
+
+
+def _recipients(rule, customer) -> list[Membership]:
+    """The customer's account owner (for a rule that goes to them), else the rule's team,
+    else the workspace's owners and managers."""
+    owner = _owner(rule, customer)
+    if owner is not None:
+        return [owner]
     if rule.team is not None:
         members = list(rule.team.members.filter(user__is_active=True))
         if members:
@@ -185,7 +202,7 @@ def _notify(rule, response, reason, at) -> None:
         "survey": response.survey.title,
     }
     digest = rule.notify == FollowUpRule.When.DIGEST
-    for member in _recipients(rule):
+    for member in _recipients(rule, response.customer):
         try:
             with transaction.atomic():
                 notice = Notice.objects.create(
@@ -249,6 +266,9 @@ def _open_case(rule, response, answers, reason, at) -> FollowUpCase | None:
                 idempotency_key=IdempotencyKey.for_system(f"response-follow-up:{response.code}"),
                 at=at,
             )
+            owner = _owner(rule, response.customer)
+            if owner is not None:
+                ticket = do_assign_ticket(ticket, owner, actor=None, at=at)
             case.ticket = ticket
             case.save(update_fields=["ticket"])
     except IntegrityError:
@@ -284,7 +304,20 @@ def do_record_outcome(case: FollowUpCase, changes: dict, at=None) -> FollowUpCas
         case.contacted_at = at
     case.contacted = contacted
     case.resolved = bool(changes.get("resolved", case.resolved))
-    for name, limit in (("root_cause", 100), ("compensation", 200), ("customer_words", 10_000)):
+    if "root_cause" in changes:
+        # A cause of the workspace's list, given as itself or by its name.
+        cause = changes["root_cause"] or None
+        if isinstance(cause, str):
+            cause = (
+                RootCause.objects.filter(
+                    organization_id=case.organization_id, name=" ".join(cause.split())
+                ).first()
+                or _no_such_cause()
+            )
+        if cause is not None and cause.organization_id != case.organization_id:
+            _no_such_cause()
+        case.root_cause = cause
+    for name, limit in (("compensation", 200), ("customer_words", 10_000)):
         if name in changes:
             setattr(case, name, str(changes[name] or "").strip()[:limit])
     if case.resolved and case.closed_at is None:
@@ -295,16 +328,37 @@ def do_record_outcome(case: FollowUpCase, changes: dict, at=None) -> FollowUpCas
     return case
 
 
-def root_causes(organization) -> list[str]:
-    """The workspace's root causes so far, most used first (offered when one is written)."""
-    return list(
-        FollowUpCase.objects.filter(organization=organization)
-        .exclude(root_cause="")
-        .values("root_cause")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "root_cause")
-        .values_list("root_cause", flat=True)[:30]
+def _no_such_cause():
+    raise ValidationError({"root_cause": _("Choose one of your root causes.")})
+
+
+def root_causes(organization):
+    """The workspace's root causes with how many cases each explains, offered ones first."""
+    return (
+        RootCause.objects.filter(organization=organization)
+        .annotate(n=Count("cases"))
+        .order_by("-is_active", "name", "pk")
     )
+
+
+def do_add_root_cause(organization, name: str) -> RootCause:
+    """Add a root cause to the workspace's list (or offer again one that was withdrawn)."""
+    name = " ".join((name or "").split())[:100]
+    if not name:
+        raise ValidationError({"name": _("Give the root cause a name.")})
+    with transaction.atomic():
+        cause, created = RootCause.objects.get_or_create(organization=organization, name=name)
+        if not created and not cause.is_active:
+            cause.is_active = True
+            cause.save(update_fields=["is_active"])
+    return cause
+
+
+def do_set_root_cause_offered(cause: RootCause, offered: bool) -> RootCause:
+    """Withdraw a root cause from the list (its cases keep it) or offer it again."""
+    cause.is_active = offered
+    cause.save(update_fields=["is_active"])
+    return cause
 
 
 def teams(organization):

@@ -9,16 +9,19 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from contento.accounts import audit
 from contento.accounts.access import member_required
 from contento.accounts.roles import role_can
 from contento.distribution import loop
-from contento.distribution.models import FollowUpCase, FollowUpRule, Notice
+from contento.distribution.models import FollowUpCase, FollowUpRule, Notice, RootCause
 from contento.support.models import Team, Ticket
 from contento.surveys.models import Answer, Survey
 
@@ -67,6 +70,16 @@ class RuleForm(forms.Form):
         ),
     )
     team = forms.ChoiceField(label=gettext_lazy("Team"), required=False)
+    route = forms.ChoiceField(
+        label=gettext_lazy("For"),
+        choices=FollowUpRule.Route.choices,
+        initial="team",
+        required=False,
+        help_text=gettext_lazy(
+            "The account owner gets the case assigned (and the notice); a customer without "
+            "one goes to the team."
+        ),
+    )
     priority = forms.ChoiceField(label=gettext_lazy("Priority"), choices=Ticket.Priority.choices)
     due_hours = forms.IntegerField(
         label=gettext_lazy("Due within (business hours)"), min_value=1, max_value=720, initial=24
@@ -117,6 +130,7 @@ def _initial(rule: FollowUpRule) -> dict:
         "attribute": condition.get("name", ""),
         "value": condition.get("value", ""),
         "team": str(rule.team.code) if rule.team else "",
+        "route": rule.route,
         "action": rule.action,
         "notify": rule.notify or "now",
         "priority": rule.priority,
@@ -133,8 +147,34 @@ def rule_list(request, membership):
     return render(
         request,
         "distribution/rules.html",
-        {"rules": [(rule, loop.describe(rule.condition)) for rule in rules]},
+        {
+            "rules": [(rule, loop.describe(rule.condition)) for rule in rules],
+            "root_causes": loop.root_causes(membership.organization),
+        },
     )
+
+
+@require_POST
+@member_required("survey.edit")
+def root_cause_add(request, membership):
+    try:
+        with transaction.atomic():
+            cause = loop.do_add_root_cause(membership.organization, request.POST.get("name", ""))
+            audit.record(membership, "root_cause.added", cause)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(f"{reverse('campaigns:rules')}#root-causes")
+
+
+@require_POST
+@member_required("survey.edit")
+def root_cause_offer(request, membership, code):
+    cause = get_object_or_404(RootCause, organization=membership.organization, code=code)
+    offered = request.POST.get("offered") == "1"
+    with transaction.atomic():
+        loop.do_set_root_cause_offered(cause, offered)
+        audit.record(membership, "root_cause.changed", cause, offered=offered)
+    return redirect(f"{reverse('campaigns:rules')}#root-causes")
 
 
 @member_required("survey.edit")
@@ -151,6 +191,7 @@ def rule_edit(request, membership, code=None):
             "max": 6,
             "action": "case",
             "notify": "now",
+            "route": "team",
         }
     )
     form = RuleForm(request.POST or None, initial=initial, organization=org)
@@ -174,6 +215,7 @@ def rule_edit(request, membership, code=None):
                 )
                 rule.condition = condition
                 rule.action = data["action"]
+                rule.route = data["route"] or FollowUpRule.Route.TEAM
                 rule.notify = data["notify"] or FollowUpRule.When.NOW
                 rule.priority = data["priority"]
                 rule.due_hours = data["due_hours"]
@@ -201,12 +243,7 @@ class OutcomeForm(forms.Form):
         label=gettext_lazy("Contacted"), choices=FollowUpCase.Contact.choices, required=False
     )
     resolved = forms.BooleanField(label=gettext_lazy("Resolved"), required=False)
-    root_cause = forms.CharField(
-        label=gettext_lazy("Root cause"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"list": "root-causes"}),
-    )
+    root_cause = forms.ChoiceField(label=gettext_lazy("Root cause"), required=False)
     compensation = forms.CharField(
         label=gettext_lazy("Compensation"), required=False, max_length=200
     )
@@ -215,6 +252,27 @@ class OutcomeForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The offered causes, and the case's own even if it was withdrawn since.
+        self.causes = {
+            str(cause.code): cause
+            for cause in RootCause.objects.filter(organization_id=case.organization_id).filter(
+                Q(is_active=True) | Q(pk=case.root_cause_id)
+            )
+        }
+        self.fields["root_cause"].choices = [("", "—")] + [
+            (code, cause.name) for code, cause in self.causes.items()
+        ]
+        if not self.causes:
+            self.fields["root_cause"].help_text = _(
+                "The workspace's list of root causes is empty: owners and managers add "
+                "them on the follow-up rules page."
+            )
+
+    def clean_root_cause(self):
+        return self.causes.get(self.cleaned_data["root_cause"])
 
 
 @member_required("ticket.view")
@@ -227,10 +285,11 @@ def case_detail(request, membership, code):
     may_work = role_can(membership.role, "ticket.work")
     form = OutcomeForm(
         request.POST or None,
+        case=case,
         initial={
             "contacted": case.contacted,
             "resolved": case.resolved,
-            "root_cause": case.root_cause,
+            "root_cause": str(case.root_cause.code) if case.root_cause else "",
             "compensation": case.compensation,
             "customer_words": case.customer_words,
         },
@@ -259,7 +318,6 @@ def case_detail(request, membership, code):
             "answers": answers,
             "form": form,
             "may_work": may_work,
-            "root_causes": loop.root_causes(membership.organization),
             "overdue": case.closed_at is None and case.due_at and case.due_at < timezone.now(),
         },
     )

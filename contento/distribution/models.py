@@ -231,7 +231,14 @@ class FollowUpRule(models.Model):
         NOW = "now", _("at once")
         DIGEST = "digest", _("in a daily digest")
 
+    class Route(models.TextChoices):
+        TEAM = "team", _("the rule's team")
+        OWNER = "owner", _("the customer's account owner (else the team)")
+
     action = models.CharField(_("then"), max_length=8, choices=Action.choices, default=Action.CASE)
+    # Who gets the case (assigned to them) or the notice: the team, or the customer's account
+    # owner when they have one who works tickets.
+    route = models.CharField(_("for"), max_length=8, choices=Route.choices, default=Route.TEAM)
     # For a rule that only notifies: the team's members (else the workspace's owners and
     # managers) get a notice in their inbox, emailed at once or in the morning's digest.
     notify = models.CharField(
@@ -246,6 +253,27 @@ class FollowUpRule(models.Model):
     class Meta:
         ordering = ["position", "pk"]
         verbose_name = _("follow-up rule")
+
+    def __str__(self):
+        return self.name
+
+
+class RootCause(models.Model):
+    """One of the workspace's own root causes of unhappy customers ("late delivery", "billing
+    error"), chosen when a follow-up case is closed, so causes can be counted."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    is_active = models.BooleanField(_("offered"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("root cause")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="root_cause_unique")
+        ]
 
     def __str__(self):
         return self.name
@@ -286,7 +314,14 @@ class FollowUpCase(models.Model):
     )
     contacted_at = models.DateTimeField(_("contacted at"), null=True, blank=True)
     resolved = models.BooleanField(_("resolved"), default=False)
-    root_cause = models.CharField(_("root cause"), max_length=100, blank=True)
+    root_cause = models.ForeignKey(
+        RootCause,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("root cause"),
+    )
     compensation = models.CharField(_("compensation"), max_length=200, blank=True)
     customer_words = models.TextField(_("the customer's own words"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)

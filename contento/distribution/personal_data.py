@@ -48,12 +48,14 @@ class DistributionRecords(PersonalData):
                     "contacted": c.contacted,
                     "contacted_at": iso(c.contacted_at),
                     "resolved": c.resolved,
-                    "root_cause": c.root_cause,
+                    "root_cause": c.root_cause.name if c.root_cause else "",
                     "compensation": c.compensation,
                     "customer_words": c.customer_words,
                     "closed_at": iso(c.closed_at),
                 }
-                for c in FollowUpCase.objects.filter(customer=customer).order_by("pk")
+                for c in FollowUpCase.objects.filter(customer=customer)
+                .select_related("root_cause")
+                .order_by("pk")
             ],
         }
 

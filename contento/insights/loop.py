@@ -69,6 +69,7 @@ class LoopFigures:
     total: Group
     by_team: list[Group]
     by_rule: list[Group]
+    by_cause: list[Group]
     recovery: Recovery | None
     caveat: str
 
@@ -126,14 +127,16 @@ def figures(organization) -> LoopFigures:
     )
     cases = list(
         FollowUpCase.objects.filter(organization=organization)
-        .select_related("rule__team")
+        .select_related("rule__team", "root_cause")
         .annotate(next_nps=Subquery(next_nps))
     )
     no_team, no_rule = str(_("No team")), str(_("Deleted rule"))
+    no_cause = str(_("No root cause given"))
     return LoopFigures(
         total=_group(str(_("All")), cases),
         by_team=_groups(cases, lambda c: c.rule.team.name if c.rule and c.rule.team else no_team),
         by_rule=_groups(cases, lambda c: c.rule.name if c.rule else no_rule),
+        by_cause=_groups(cases, lambda c: c.root_cause.name if c.root_cause else no_cause),
         recovery=recovery(
             [c.next_nps for c in cases if c.closed_the_loop and c.next_nps is not None],
             [c.next_nps for c in cases if not c.contacted and c.next_nps is not None],

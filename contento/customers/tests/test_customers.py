@@ -106,3 +106,57 @@ def test_two_first_messages_at_once_make_one_customer(personas):
     assert not errors
     assert len(set(found)) == 1
     assert Customer.objects.filter(email="new@example.net").count() == 1
+
+
+def test_a_customer_is_edited_on_their_page_with_an_account_owner(personas):
+    from contento.accounts.models import AuditEvent
+    from contento.customers.models import Company
+
+    customer = do_create_customer(personas.org, name="Ana", email="ana@example.net")
+    acme = Company.objects.create(organization=personas.org, name="Acme Retail")
+    alice = personas.members[Role.AGENT].memberships.get()
+    url = reverse("customers:edit", args=[customer.code])
+    manager = personas.client(Role.MANAGER)
+    form = manager.get(url).content.decode()
+    assert 'name="account_owner"' in form and f'value="{alice.pk}"' in form
+    # The analyst owns no tickets, so cannot own an account either.
+    analyst = personas.members[Role.ANALYST].memberships.get()
+    assert f'value="{analyst.pk}"' not in form
+    fields = {
+        "name": "Ana Pérez",
+        "email": "ANA.P@example.net",
+        "phone": "028 3822 1234",
+        "language": "vi",
+        "timezone": "Asia/Ho_Chi_Minh",
+        "company": str(acme.code),
+        "account_owner": str(alice.pk),
+        "external_id": "C-9",
+    }
+    saved = manager.post(url, fields)
+    assert saved["Location"] == reverse("customers:detail", args=[customer.code])
+    customer.refresh_from_db()
+    assert (customer.name, customer.email, customer.phone) == (
+        "Ana Pérez",
+        "ana.p@example.net",
+        "+842838221234",  # read as a Vietnamese number, from the time zone
+    )
+    assert (customer.company, customer.account_owner, customer.contact_consent) == (
+        acme,
+        alice,
+        False,  # the box was left unticked
+    )
+    assert AuditEvent.objects.filter(action="customer.changed").count() == 1
+    page = manager.get(reverse("customers:detail", args=[customer.code])).content.decode()
+    assert "Account owner: Alice" in page
+
+    wrong = manager.post(url, {**fields, "timezone": "Mars/Olympus"})
+    assert "Unknown time zone" in wrong.content.decode()
+    # Another workspace's member or company is not offered, and so not accepted.
+    forged = manager.post(url, {**fields, "account_owner": "999999"})
+    assert "Select a valid choice" in forged.content.decode()
+    customer.refresh_from_db()
+    assert customer.account_owner == alice
+
+    assert personas.client(Role.ANALYST).get(url).status_code == 403
+    assert personas.client(personas.outsider).get(url).status_code == 404
+    assert personas.client().get(url).status_code == 302

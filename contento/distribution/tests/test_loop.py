@@ -11,7 +11,7 @@ from django.urls import reverse
 from contento.accounts.roles import Role
 from contento.customers.actions import do_create_customer
 from contento.distribution import loop
-from contento.distribution.models import FollowUpCase, FollowUpRule
+from contento.distribution.models import FollowUpCase, FollowUpRule, Notice, RootCause
 from contento.support.models import Team, Ticket
 from contento.support.ratings import rating_survey
 from contento.surveys.actions import do_submit_response
@@ -144,12 +144,21 @@ def test_the_outcome_closes_the_loop(personas, live_survey, ana):
         loop.do_record_outcome(case, {"contacted": "phone"})
     assert (case.contacted_at, case.closed_at, case.closed_the_loop) == (FRIDAY, None, False)
     later = FRIDAY + dt.timedelta(days=1)
+    late = loop.do_add_root_cause(personas.org, "  Late   delivery ")
+    assert late.name == "Late delivery"
+    with pytest.raises(ValidationError):  # a cause outside the workspace's list
+        loop.do_record_outcome(case, {"root_cause": "Bad weather"})
     with time_machine.travel(later, tick=False):
         loop.do_record_outcome(
             case, {"resolved": True, "root_cause": "Late delivery", "customer_words": "Thanks"}
         )
     case.refresh_from_db()
     assert (case.contacted_at, case.closed_at, case.closed_the_loop) == (FRIDAY, later, True)
+    assert case.root_cause == late
+    # Withdrawn from the list, the cause stays on its case.
+    loop.do_set_root_cause_offered(late, False)
+    case.refresh_from_db()
+    assert case.root_cause == late
     with pytest.raises(ValidationError):
         loop.do_record_outcome(case, {"contacted": "telepathy"})
     unreachable = FollowUpCase(contacted="unreachable", resolved=True)
@@ -184,18 +193,84 @@ def test_the_pages_of_rules_and_cases(personas, live_survey, ana, team):
     )  # fmt: skip
     assert "between 0 and 5" in wrong.content.decode()
 
+    # The workspace's root causes are kept on the rules page.
+    manager.post(reverse("campaigns:root_cause_add"), {"name": "Billing"})
+    manager.post(reverse("campaigns:root_cause_add"), {"name": "Old cause"})
+    old = RootCause.objects.get(name="Old cause")
+    manager.post(reverse("campaigns:root_cause", args=[old.code]), {"offered": "0"})
+    rules_page = manager.get(reverse("campaigns:rules")).content.decode()
+    assert "Billing" in rules_page and "<s>Old cause</s>" in rules_page
+    billing = RootCause.objects.get(name="Billing")
+
     _answer(live_survey, ana, nps=3)
     case = FollowUpCase.objects.get()
     agent = personas.client(Role.AGENT)
     assert "Ana Pérez" in agent.get(reverse("campaigns:cases")).content.decode()
     page = reverse("campaigns:case", args=[case.code])
-    assert "NPS 3" in agent.get(page).content.decode()
-    agent.post(page, {"contacted": "phone", "resolved": "on", "root_cause": "Billing"})
+    case_page = agent.get(page).content.decode()
+    assert "NPS 3" in case_page
+    assert f'value="{billing.code}"' in case_page and "Old cause" not in case_page
+    refused = agent.post(page, {"contacted": "phone", "root_cause": str(old.code)})
+    assert refused.status_code == 200  # a withdrawn cause is not offered
+    agent.post(page, {"contacted": "phone", "resolved": "on", "root_cause": str(billing.code)})
     case.refresh_from_db()
-    assert case.closed_the_loop
+    assert case.closed_the_loop and case.root_cause == billing
+    # Agents work cases but do not keep the list; outsiders reach nothing.
+    assert agent.post(reverse("campaigns:root_cause_add"), {"name": "X"}).status_code == 403
+    assert (
+        personas.client(personas.outsider)
+        .post(reverse("campaigns:root_cause", args=[billing.code]), {"offered": "0"})
+        .status_code
+        == 404
+    )
+    assert not RootCause.objects.filter(name="X").exists()
+    billing.refresh_from_db()
+    assert billing.is_active
 
     assert personas.client(Role.ANALYST).post(page, {"contacted": ""}).status_code == 403
     assert personas.client(Role.AGENT).get(reverse("campaigns:rules")).status_code == 403
     outsider = personas.client(personas.outsider)
     assert outsider.get(page).status_code == 404
     assert outsider.get(reverse("campaigns:rule", args=[rule.code])).status_code == 404
+
+
+def test_a_rule_for_the_account_owner_gives_them_the_case_and_the_notice(
+    personas, live_survey, ana, team
+):
+    from contento.customers.actions import do_save_customer
+
+    alice = personas.members[Role.AGENT].memberships.get()
+    do_save_customer(personas.org, {"account_owner": alice}, ana)
+    ben = do_create_customer(personas.org, name="Ben Ode", email="ben@example.net")
+    _rule(
+        personas,
+        {"kind": "score", "question": "nps", "max": 6},
+        team=team,
+        route=FollowUpRule.Route.OWNER,
+    )
+    _answer(live_survey, ana, nps=2)
+    _answer(live_survey, ben, nps=2)
+    for_ana = FollowUpCase.objects.get(customer=ana).ticket
+    assert (for_ana.team, for_ana.assignee) == (team, alice)
+    # A customer without an account owner goes to the team alone.
+    assert FollowUpCase.objects.get(customer=ben).ticket.assignee is None
+
+    _rule(
+        personas,
+        {"kind": "score", "question": "nps", "max": 6},
+        action=FollowUpRule.Action.NOTIFY,
+        route=FollowUpRule.Route.OWNER,
+        name="Tell the owner",
+    )
+    _answer(live_survey, ana, nps=1)
+    assert list(Notice.objects.values_list("membership", flat=True)) == [alice.pk]
+
+
+def test_an_account_owner_must_be_a_member_of_the_workspace(personas, ana):
+    from contento.accounts.actions import do_create_organization, do_create_user
+    from contento.customers.actions import do_save_customer
+
+    stranger = do_create_user(email="s@else.test", password="x" * 12, name="S")
+    other = do_create_organization(name="Else", owner=stranger)
+    with pytest.raises(ValidationError):
+        do_save_customer(personas.org, {"account_owner": other.memberships.get()}, ana)

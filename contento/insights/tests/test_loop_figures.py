@@ -10,7 +10,7 @@ from scipy import stats as scipy_stats
 
 from contento.accounts.roles import Role
 from contento.customers.actions import do_create_customer
-from contento.distribution.models import FollowUpCase, FollowUpRule
+from contento.distribution.models import FollowUpCase, FollowUpRule, RootCause
 from contento.insights import loop
 from contento.support.models import Team
 from contento.surveys.actions import do_submit_response
@@ -95,6 +95,15 @@ def test_the_loop_figures_match_the_hand_computed_example(personas, cases):
     assert recovery.difference.lower == pytest.approx(4 - half)
     assert recovery.difference.upper == pytest.approx(4 + half)
     assert "not an experiment" in figures.caveat
+
+
+def test_the_loop_figures_count_the_root_causes(personas, cases):
+    late = RootCause.objects.create(organization=personas.org, name="Late delivery")
+    FollowUpCase.objects.filter(pk__in=[cases[0].pk, cases[1].pk]).update(root_cause=late)
+    by_cause = {g.name: g for g in loop.figures(personas.org).by_cause}
+    assert by_cause["Late delivery"].cases == 2
+    assert by_cause["Late delivery"].closed.successes == 2
+    assert by_cause["No root cause given"].cases == 4
 
 
 def test_without_cases_there_is_nothing_to_show(personas):

@@ -92,6 +92,34 @@ def test_the_customer_page_offers_the_interview(personas, live_survey, ana):
     assert reverse("surveys:interview_start") not in analyst.content.decode()
 
 
+def test_a_ticket_offers_the_interview_and_the_choice_of_survey(personas, live_survey, ana):
+    from contento.support.actions.tickets import do_create_ticket
+
+    ticket = do_create_ticket(
+        personas.org, customer=ana, subject="Router", body="It blinks.", channel="in_person"
+    )
+    agent = personas.client(Role.AGENT)
+    page = agent.get(ticket.get_absolute_url()).content.decode()
+    start = reverse("surveys:interview_start")
+    link = f"{start}?customer={ana.code}&amp;mode=in_person"
+    assert link in page
+    choose = agent.get(start, {"customer": str(ana.code), "mode": "in_person"})
+    body = choose.content.decode()
+    assert f'value="{live_survey.code}"' in body
+    assert '<option value="in_person" selected>' in body
+    chosen = agent.get(
+        start, {"customer": str(ana.code), "mode": "in_person", "survey": str(live_survey.code)}
+    )
+    assert chosen["Location"] == (
+        reverse("surveys:interview", args=[live_survey.code, ana.code]) + "?mode=in_person"
+    )
+    assert personas.client(Role.ANALYST).get(start, {"customer": str(ana.code)}).status_code == 403
+    assert (
+        personas.client(personas.outsider).get(start, {"customer": str(ana.code)}).status_code
+        == 404
+    )
+
+
 def test_the_dashboard_splits_and_filters_by_mode(personas, live_survey, ana):
     member = Membership.objects.get(user=personas.owner)
     alone = [10, 9, 6, 3, 7, 2]

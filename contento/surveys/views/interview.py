@@ -105,14 +105,24 @@ def interview(request, membership, code, customer):
 
 @member_required("response.submit")
 def interview_start(request, membership):
-    """From the customer's page: the survey and mode chosen, on to the interview."""
-    survey = access_survey(membership, request.GET.get("survey") or "", "response.submit")
+    """From the customer's page or a ticket: the survey and mode chosen, on to the interview;
+    without a survey, the choice of one."""
     customer = access_in_workspace(
         membership, "response.submit", Customer.objects, request.GET.get("customer"), "customer"
     )
     mode = request.GET.get("mode")
     if mode not in dict(INTERVIEW_MODES):
         mode = Response.Mode.PHONE
+    if not request.GET.get("survey"):
+        live = Survey.objects.filter(
+            organization=membership.organization, status=Survey.Status.LIVE
+        ).order_by("title", "pk")
+        return render(
+            request,
+            "surveys/interview_choose.html",
+            {"customer": customer, "surveys": live, "modes": INTERVIEW_MODES, "mode": mode},
+        )
+    survey = access_survey(membership, request.GET["survey"], "response.submit")
     return redirect(
         f"{reverse('surveys:interview', args=[survey.code, customer.code])}?mode={mode}"
     )
