@@ -1,17 +1,22 @@
 """Reading open-text answers with `contento.text`: language, sentiment, anger and themes.
 
-Answers are queued when the transaction that saved them commits, a few hundred per task, so a
-response, a page of the public form or a bulk load of thousands of responses each cost one
-or a few tasks. The worker stores each answer's analysis with it, then recomputes the survey's
-themes when enough has changed since the last time (see `themes_due`).
+The answers themselves are the queue: an answer with text and no analysis is unread. Saving
+answers asks for a drain (`request_drain`) when its transaction commits; at most one drain
+task waits in the analysis queue at a time, however many answers arrive, so 50 responses a
+second queue one task, not 50. The drain takes the oldest unread answers from the database
+in batches, reads them (identical texts once), stores each analysis with its answer, and goes
+on until none is left or its time is up, when it hands over to a fresh task. A worker killed
+mid-batch loses nothing: the batch's transaction rolls back and its answers stay unread, for
+the next drain (or the minute's sweep) to take. The worker then recomputes a survey's themes
+when enough has changed since the last time (see `themes_due`).
 """
 
 import logging
-import threading
+import time
 from datetime import timedelta
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from contento.core import queues
@@ -20,9 +25,17 @@ from contento.surveys.signals import angry_comments
 
 log = logging.getLogger(__name__)
 
-# Answers per queued task: small enough for a task to finish in seconds (about 20 texts/s
-# on two cores), large enough that a bulk load does not flood the queue.
+# Answers per queued task of `analyze_answers` (a list of ids, as the sweep queues them).
 ENQUEUE_BATCH = 200
+# Answers a drain reads per transaction: a second or two of the model's time.
+DRAIN_BATCH = 64
+# A drain hands over to a fresh task after this long, so the lane's other work and the
+# worker's lease checks get their turn.
+DRAIN_SECONDS = 20
+# How long "a drain is queued or running" is believed without the drain renewing it (a
+# killed worker's flag expires; the sweep also asks for a drain when answers wait too long).
+DRAIN_FLAG_SECONDS = 120
+DRAIN_FLAG = "contento:answers-drain"
 # Themes are recomputed at most this often while answers trickle in ...
 THEMES_EVERY = timedelta(minutes=10)
 # ... or as soon as the analysed answers grew by this share since the last computation.
@@ -31,9 +44,6 @@ THEMES_GROWTH = 0.10
 MIN_THEME_ANSWERS = 5
 
 ANALYSIS_FIELDS = ["analysis", "text_language", "sentiment", "sentiment_score", "anger", "angry"]
-
-_pending = threading.local()
-
 
 def _text_library():
     try:
@@ -59,39 +69,104 @@ def unread_answers():
 
 
 def schedule_analysis(answer_ids: list[int]) -> None:
-    """Queue these answers for analysis once the current transaction commits.
+    """Ask for these answers to be read once the current transaction commits.
 
-    Every call in one transaction adds to the same list, flushed by one callback at commit in
-    tasks of `ENQUEUE_BATCH` answers: loading a thousand responses in one transaction queues a
-    few tasks, not a thousand.
+    The answers need not be named: unread ones are found in the database. One request per
+    transaction, however many answers it saved; none when it rolls back.
     """
-    answer_ids = [i for i in answer_ids if i is not None]
-    if not answer_ids:
+    if not any(i is not None for i in answer_ids):
         return
     waiting = transaction.get_connection().run_on_commit
-    if not any(callback is _flush for _sids, callback, _robust in waiting):
-        # No flush is waiting: any ids left were saved by a transaction that rolled back.
-        _pending.ids = []
-    _pending.ids = getattr(_pending, "ids", []) + answer_ids
-    # The first callback to run takes every id; the others find nothing left to do.
-    transaction.on_commit(_flush, robust=True)
+    if not any(callback is request_drain for _sids, callback, _robust in waiting):
+        transaction.on_commit(request_drain, robust=True)
 
 
-def _flush() -> None:
-    ids, _pending.ids = getattr(_pending, "ids", []), []
-    if not ids:
+def request_drain(*, force: bool = False) -> bool:
+    """Queue a drain unless one is already queued or running; return whether one was queued.
+
+    `force` queues one even so (the sweep's cure for a flag that outlived its drain): two
+    drains at once only share the work.
+    """
+    if not cache.add(DRAIN_FLAG, True, timeout=DRAIN_FLAG_SECONDS) and not force:
+        return False
+    queues.enqueue("contento.surveys.tasks.drain_answers")
+    return True
+
+
+def drain(
+    seconds: float = DRAIN_SECONDS, batch_size: int = DRAIN_BATCH, *, themes: bool = True
+) -> int:
+    """Read unread answers, oldest first, batch by batch, until none is left or `seconds`
+    have passed (then a fresh drain is queued); return how many were read."""
+    text = _text_library()
+    if text is None:
+        cache.delete(DRAIN_FLAG)
+        return 0
+    started, done, surveys = time.monotonic(), 0, set()
+    while True:
+        read, touched = _read_batch(text, batch_size)
+        done += read
+        surveys |= touched
+        if not read:
+            # Lower the flag, then look once more: an answer committed before it was lowered
+            # is seen here; one committed after finds no flag and queues a drain of its own.
+            cache.delete(DRAIN_FLAG)
+            read, touched = _read_batch(text, batch_size)
+            done += read
+            surveys |= touched
+            if not read:
+                break
+            cache.set(DRAIN_FLAG, True, timeout=DRAIN_FLAG_SECONDS)
+        else:
+            cache.touch(DRAIN_FLAG, timeout=DRAIN_FLAG_SECONDS)
+        if time.monotonic() - started >= seconds:
+            queues.enqueue("contento.surveys.tasks.drain_answers")
+            break
+    if themes and surveys:
+        version = text.model_version()
+        for survey in Survey.objects.filter(pk__in=surveys):
+            if themes_due(survey, version):
+                schedule_themes(survey)
+    return done
+
+
+def _read_batch(text, batch_size: int) -> tuple[int, set[int]]:
+    """Read one batch of unread answers and store what was read; return how many and their
+    surveys.
+
+    Where the database can (PostgreSQL), the batch's rows are locked and rows another drain
+    holds are skipped, so several workers share the backlog; the batch is saved in the same
+    transaction. SQLite has one writer at a time: there the batch is read without a lock and
+    written in a short transaction of its own, so no survey submission waits on the model.
+    """
+    rows = unread_answers().order_by("pk").only("pk", "survey_id", "response_id", "text")
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            batch = list(rows.select_for_update(skip_locked=True, of=("self",))[:batch_size])
+            _store(text, batch)
+    else:
+        batch = list(rows[:batch_size])
+        with transaction.atomic():
+            _store(text, batch)
+    return len(batch), {a.survey_id for a in batch}
+
+
+def _store(text, answers: list[Answer], batch_size: int = 64) -> None:
+    if not answers:
         return
-    # Rows saved in a savepoint that rolled back since are gone; their ids are dropped here.
-    unique = sorted(set(ids))
-    ids = [
-        pk
-        for start in range(0, len(unique), 5000)
-        for pk in Answer.objects.filter(pk__in=unique[start : start + 5000])
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    ]
-    for start in range(0, len(ids), ENQUEUE_BATCH):
-        queues.enqueue("contento.surveys.tasks.analyze_answers", ids[start : start + ENQUEUE_BATCH])
+    results = text.analyze_many([a.text for a in answers], batch_size=batch_size)
+    for answer, result in zip(answers, results, strict=True):
+        answer.analysis = result.to_dict()
+        answer.text_language = result.language
+        answer.sentiment = result.sentiment
+        answer.sentiment_score = result.sentiment_score
+        answer.anger = result.anger
+        answer.angry = result.angry
+    # A row deleted meanwhile (a respondent re-saved the page) is simply not updated.
+    Answer.objects.bulk_update(answers, ANALYSIS_FIELDS, batch_size=500)
+    angry = {a.response_id for a in answers if a.angry}
+    if angry:
+        angry_comments.send(sender=Answer, response_ids=angry)
 
 
 def schedule_themes(survey: Survey, *, force: bool = False) -> None:
@@ -136,19 +211,7 @@ def analyze_answers(
     ]
     if not todo:
         return 0
-    results = text.analyze_many([a.text for a in todo], batch_size=batch_size)
-    for answer, result in zip(todo, results, strict=True):
-        answer.analysis = result.to_dict()
-        answer.text_language = result.language
-        answer.sentiment = result.sentiment
-        answer.sentiment_score = result.sentiment_score
-        answer.anger = result.anger
-        answer.angry = result.angry
-    # A row deleted meanwhile (a respondent re-saved the page) is simply not updated.
-    Answer.objects.bulk_update(todo, ANALYSIS_FIELDS, batch_size=500)
-    angry = {a.response_id for a in todo if a.angry}
-    if angry:
-        angry_comments.send(sender=Answer, response_ids=angry)
+    _store(text, todo, batch_size)
     if themes:
         for survey in Survey.objects.filter(pk__in={a.survey_id for a in todo}):
             if themes_due(survey, version):

@@ -105,6 +105,13 @@ def analyze_answers(answer_ids: list[int]) -> int:
 
 
 @task(queue_name=queues.ANALYSIS)
+def drain_answers() -> int:
+    """Read the unread open-text answers in batches from the database (see
+    `analysis.drain`); return how many were read."""
+    return analysis.drain()
+
+
+@task(queue_name=queues.ANALYSIS)
 def compute_themes(survey_code: str, force: bool = False) -> str:
     """Group a survey's analysed answers into themes, if due (always with `force`)."""
     survey = Survey.objects.filter(code=survey_code).first()
@@ -130,14 +137,15 @@ def sweep() -> dict:
     whose queueing was lost (a customer who may not be contacted is skipped again, cheaply,
     until the window closes)."""
     now = timezone.now()
-    unread = list(
+    # Answers left unread this long: the drain that should read them was lost (its queueing
+    # failed, or its flag outlived a killed worker). One more drain reads them all.
+    waiting = (
         analysis.unread_answers()
         .filter(answered_at__lt=now - SWEEP_AFTER, answered_at__gte=now - SWEEP_WITHIN)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:20000]
+        .exists()
     )
-    for start in range(0, len(unread), analysis.ENQUEUE_BATCH):
-        analyze_answers.enqueue(unread[start : start + analysis.ENQUEUE_BATCH])
+    if waiting:
+        analysis.request_drain(force=True)
     unsent = list(
         Invitation.objects.filter(
             status=Invitation.Status.PENDING,
@@ -159,7 +167,7 @@ def sweep() -> dict:
     )
     for code in unthanked:
         send_thanks.enqueue(str(code))
-    return {"analysis": len(unread), "invitations": len(unsent), "thanks": len(unthanked)}
+    return {"analysis": int(waiting), "invitations": len(unsent), "thanks": len(unthanked)}
 
 
 @task(queue_name=queues.MAIL)

@@ -125,3 +125,13 @@ def test_reanalyze_queues_the_themes_of_the_surveys_it_read(
 def test_reanalyze_rejects_a_bad_batch_size(history):
     with pytest.raises(CommandError, match="at least 1"):
         call_command("reanalyze", "--batch-size", "0")
+
+
+def test_reanalyze_says_its_rate_and_the_time_left(history, capsys):
+    use(WordBackend("words-2"))
+    call_command("reanalyze", "--batch-size", "2", "--every", "0")
+    out = capsys.readouterr().out
+    assert "8 texts to read." in out
+    lines = [line for line in out.splitlines() if "texts/s" in line]
+    assert lines[0].startswith("2/8 texts, ") and "left" in lines[0]
+    assert lines[-1].startswith("8/8 texts, ") and lines[-1].endswith("about 0 s left")

@@ -8,6 +8,7 @@ Languages are still detected by the real fastText model (it loads in well under 
 import re
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
@@ -87,7 +88,8 @@ def test_the_worker_reads_new_answers_after_they_are_saved(backend, live_survey)
     )
     assert texts().count() == 7
     assert not texts(analysis__isnull=False).exists()  # nothing is read in the request
-    assert len(queued("analyze_answers")) == 4  # one task per committed transaction
+    # Four transactions committed answers: one drain is queued, not four tasks.
+    assert len(queued("drain_answers")) == 1
 
     call_command("worker", burst=True)
 
@@ -108,24 +110,85 @@ def test_the_worker_reads_new_answers_after_they_are_saved(backend, live_survey)
     assert backend.texts == 5  # the angry comment, given three times, is read once
 
 
-def test_a_bulk_load_queues_its_answers_in_batches(
-    backend, live_survey, monkeypatch, django_capture_on_commit_callbacks
+def test_a_bulk_load_queues_one_drain_and_a_rollback_none(
+    backend, live_survey, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(analysis, "ENQUEUE_BATCH", 4)
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        for i in range(5):
-            submit(live_survey, f"comment number {i}")  # "why" and "fix": 10 texts
         try:
             with transaction.atomic():
                 submit(live_survey, "this response is rolled back")
                 raise RuntimeError
         except RuntimeError:
             pass
-    batches = queued("analyze_answers")
-    assert [len(task["args"][0]) for task in batches] == [4, 4, 2]
-    ids = [i for task in batches for i in task["args"][0]]
-    assert sorted(ids) == sorted(texts().values_list("pk", flat=True))
+    assert queued("drain_answers") == []  # nothing was saved, nothing to read
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for i in range(5):
+            submit(live_survey, f"comment number {i}")  # "why" and "fix": 10 texts
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(live_survey, "one more")
+    assert len(queued("drain_answers")) == 1  # one is waiting: no second one
     assert backend.texts == 0  # queued, not read in the request
+
+
+def test_the_drain_reads_in_batches_and_hands_over_when_its_time_is_up(
+    backend, live_survey, monkeypatch
+):
+    for i in range(4):
+        submit(live_survey, f"comment number {i}")  # 8 texts
+    before = len(queued("drain_answers"))
+    # No time left: one batch is read, then a fresh drain is queued for the rest.
+    assert analysis.drain(seconds=0, batch_size=3, themes=False) == 3
+    assert texts(analysis__isnull=True).count() == 5
+    assert len(queued("drain_answers")) == before + 1
+    assert analysis.drain(batch_size=3, themes=False) == 5
+    assert not texts(analysis__isnull=True).exists()
+    # Done, the drain lowered its flag: the next answer asks for a new drain.
+    assert cache.get(analysis.DRAIN_FLAG) is None
+    assert analysis.request_drain() is True
+    assert analysis.request_drain() is False
+
+
+def test_a_drain_killed_mid_batch_leaves_that_batch_unread_for_the_next(
+    backend, live_survey, monkeypatch
+):
+    for i in range(3):
+        submit(live_survey, f"comment number {i}")  # 6 texts
+    import contento.text
+
+    calls = []
+    real = contento.text.analyze_many
+
+    def dies_on_the_second_batch(texts_, **kwargs):
+        calls.append(len(texts_))
+        if len(calls) == 2:
+            raise SystemExit("killed")
+        return real(texts_, **kwargs)
+
+    monkeypatch.setattr(contento.text, "analyze_many", dies_on_the_second_batch)
+    with pytest.raises(SystemExit):
+        analysis.drain(batch_size=2, themes=False)
+    assert texts(analysis__isnull=False).count() == 2  # the first batch was saved
+    monkeypatch.setattr(contento.text, "analyze_many", real)
+    assert analysis.drain(batch_size=2, themes=False) == 4
+    assert not texts(analysis__isnull=True).exists()
+
+
+def test_the_sweep_asks_for_a_drain_when_answers_wait_too_long(backend, live_survey):
+    import datetime as dt
+
+    import time_machine
+
+    from contento.surveys import tasks
+
+    submit(live_survey, "nobody read me")
+    cache.set(analysis.DRAIN_FLAG, True)  # a drain's flag that outlived its killed worker
+    assert tasks.sweep.call()["analysis"] == 0  # too recent: probably being read
+    waiting = len(queued("drain_answers"))
+    with time_machine.travel(dt.timedelta(minutes=3)):
+        assert tasks.sweep.call()["analysis"] == 1
+    assert len(queued("drain_answers")) == waiting + 1
+    call_command("worker", burst=True)
+    assert not texts(analysis__isnull=True).exists()
 
 
 def test_answers_the_current_model_read_are_skipped(backend, live_survey):

@@ -7,6 +7,7 @@ installation's scheduler (each periodic job once per period, whatever the number
 workers). `--burst` runs every queued task in this process, then exits.
 """
 
+import os
 import signal
 import sys
 
@@ -16,7 +17,7 @@ from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
 from contento.core import queues
-from contento.core.queues import LANES, QUEUES
+from contento.core.queues import LANES, NICE, QUEUES
 from contento.core.scheduler import Scheduler
 from contento.core.startup import warn_at_start
 from contento.core.supervisor import Supervisor
@@ -67,6 +68,8 @@ class Command(BaseCommand):
 
     def _lane(self, backend: str, lane: str) -> None:
         queues = LANES[lane]
+        if NICE.get(lane):
+            os.nice(NICE[lane])
         scheduler = Scheduler()
         if backend == "redis":
             # Imported here: django-rq refuses to load without the RQ_QUEUES of a Redis setup.

@@ -1,3 +1,6 @@
+import sys
+import time
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from tqdm import tqdm
@@ -30,12 +33,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--batch-size", type=int, default=64, help="Texts per batch.")
         parser.add_argument(
+            "--every",
+            type=float,
+            default=10.0,
+            help="Seconds between progress lines when the output is not a terminal.",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Re-read every row, even those the current model already read.",
         )
 
-    def handle(self, only, batch_size, force, **options):
+    def handle(self, only, batch_size, force, every=10.0, **options):
         try:  # imported here: the text library and its model runtime are optional
             import contento.text as text
         except ImportError:
@@ -53,8 +62,15 @@ class Command(BaseCommand):
         done = {"answers": 0, "messages": 0}
         surveys: set[int] = set()
         total = answers.count() + messages.count()
-        # tqdm stays quiet when stderr is not a terminal (cron, tests).
-        with tqdm(total=total, unit=" texts", file=self.stderr._out, disable=None) as bar:
+        self.stdout.write(f"{total} texts to read.")
+        # On a terminal tqdm draws its bar (with the rate and the time left); elsewhere (a
+        # log, a container) a line says the same every `every` seconds.
+        tty = sys.stderr.isatty()
+        with (
+            tqdm(total=total, unit=" texts", file=self.stderr._out, disable=not tty) as bar,
+            Progress(self.stdout, total, every if not tty else None) as progress,
+        ):
+            bar.update = _both(bar.update, progress.update)  # type: ignore[method-assign]
             try:
                 for rows in _batches(answers.values_list("pk", "survey_id"), batch_size):
                     ids = [pk for pk, _survey in rows]
@@ -82,6 +98,58 @@ class Command(BaseCommand):
 
     def _report(self, done):
         self.stdout.write(f"Analysed {done['answers']} answers and {done['messages']} messages.")
+
+
+def _both(first, second):
+    def update(n):
+        first(n)
+        second(n)
+
+    return update
+
+
+class Progress:
+    """Progress lines for a log: texts read, the rate, and the time left at that rate."""
+
+    def __init__(self, out, total: int, every: float | None):
+        self.out, self.total, self.every = out, total, every
+        self.done = 0
+        self.started = self.last = time.monotonic()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.every is not None and self.done:
+            self.write()
+        return False
+
+    def update(self, n: int) -> None:
+        self.done += n
+        now = time.monotonic()
+        if self.every is not None and now - self.last >= self.every:
+            self.last = now
+            self.write()
+
+    def write(self) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        rate = self.done / elapsed
+        left = (self.total - self.done) / rate if rate else 0.0
+        self.out.write(
+            f"{self.done}/{self.total} texts, {rate:.1f} texts/s, "
+            f"about {_duration(left)} left"
+        )
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"
 
 
 def _batches(rows, size: int):
