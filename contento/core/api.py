@@ -69,9 +69,17 @@ def text(max_length: int, *, required: bool = False) -> Any:
     A `required` text must hold something besides spaces (the actions trim what they store).
     """
     constraints = StringConstraints(max_length=max_length, pattern=r"\S" if required else None)
+
+    def strip_nul_within(value: Any) -> Any:
+        # The length counts as sent, NULs included: a text longer than the schema says is
+        # refused, as a client reading the schema expects, even when its NULs would be cut.
+        if isinstance(value, str) and len(value) > max_length:
+            raise ValueError(f"String should have at most {max_length} characters")
+        return strip_nul(value)
+
     # The validator goes last: it wraps the constraints, so it runs first and the schema
     # still shows them (placed first, pydantic leaves the pattern out of the schema).
-    return Annotated[str, constraints, BeforeValidator(strip_nul)]
+    return Annotated[str, constraints, BeforeValidator(strip_nul_within)]
 
 
 def text_of(model: type[models.Model], name: str, *, required: bool = False) -> Any:

@@ -409,15 +409,14 @@ def campaign_preview(request, membership, code, language):
         # Read with a stand-in short link: the one each delivery gets is as long.
         stand_in = Delivery(campaign=campaign, short_code="x" * 10, language=language)
         text = campaigns.invitation_text(campaign, customer, language, delivery=stand_in)
-        response = render(
+        return render(
             request,
             "distribution/text_preview.html",
             {"text": text, "parts": sms.parts(text), "characters": len(text), "lang": language},
         )
-    else:
-        message = campaigns.invitation_email(campaign, customer, language)
-        html = next(content for content, kind in message.alternatives if kind == "text/html")
-        response = HttpResponse(html)
+    message = campaigns.invitation_email(campaign, customer, language)
+    html = next(content for content, kind in message.alternatives if kind == "text/html")
+    response = HttpResponse(html)
     # The preview shows the message alone: its links lead nowhere from here.
     response["Content-Security-Policy"] = (
         "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; sandbox"
