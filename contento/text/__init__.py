@@ -11,6 +11,8 @@ that set one group of comments apart. API, models and measured quality: docs/tex
 from contento.text.analysis import (
     EMOTIONS,
     PIPELINE_VERSION,
+    SENTIMENTS,
+    UNCERTAIN_BELOW,
     Analysis,
     analyze,
     analyze_many,
@@ -21,30 +23,47 @@ from contento.text.analysis import (
 from contento.text.backends import ENV_VAR, Backend, E5Backend, get_backend, set_backend
 from contento.text.cleaning import clean
 from contento.text.keywords import Keyword, keywords
-from contento.text.language import UNKNOWN, detect_language
-from contento.text.themes import Theme, themes
+from contento.text.language import OTHER, PRODUCT_LANGUAGES, UNKNOWN, detect_language
+from contento.text.taxonomy import (
+    Assignment,
+    TaxonomyTheme,
+    assign,
+    load_taxonomy,
+    starter_taxonomies,
+)
+from contento.text.themes import Theme, discover, themes
 from contento.text.tokens import stop_words, tokenize
 
 __all__ = [
     "EMOTIONS",
     "ENV_VAR",
+    "OTHER",
     "PIPELINE_VERSION",
+    "PRODUCT_LANGUAGES",
+    "SENTIMENTS",
+    "UNCERTAIN_BELOW",
     "UNKNOWN",
     "Analysis",
+    "Assignment",
     "Backend",
     "E5Backend",
     "Keyword",
+    "TaxonomyTheme",
     "Theme",
     "analyze",
     "analyze_many",
+    "assign",
     "clean",
     "clear_cache",
     "detect_language",
+    "discover",
     "embed",
     "get_backend",
     "keywords",
+    "load_taxonomy",
     "model_version",
     "set_backend",
+    "starter_taxonomies",
     "stop_words",
     "themes",
     "tokenize",

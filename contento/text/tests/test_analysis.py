@@ -111,7 +111,8 @@ def test_analysis_is_frozen():
 def test_bad_input_gives_a_valid_analysis(default_backend, value):
     a = analyze(value)
     assert isinstance(a, Analysis)
-    assert a.sentiment in ("positive", "neutral", "negative")
+    assert a.sentiment in ("positive", "neutral", "negative", "mixed")
+    assert not a.angry or a.sentiment in ("negative", "mixed")
 
 
 def test_empty_text_is_neutral_and_unknown(default_backend):

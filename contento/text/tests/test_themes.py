@@ -72,3 +72,76 @@ def test_themes_with_precomputed_embeddings(fake_backend):
 def test_themes_of_nothing():
     assert themes([]) == []
     assert themes(["", None, "👍"]) == []
+
+
+def test_themes_keep_unicode_labels_per_language(default_backend):
+    texts = DELIVERY + SUPPORT + PRICE
+    result = themes(texts, max_themes=3)
+    assert all(t.labels for t in result)
+
+
+BALANCED = {
+    "delivery": [
+        "My parcel arrived a week late this month.",
+        "The courier delivered the package on Monday, two days late.",
+        "Delivery took ten days, the parcel was late again.",
+        "The courier left my package at the wrong door.",
+        "Shipping was slow, the parcel came a month late.",
+        "Late delivery again today, the courier never called.",
+        "Mi paquete llegó una semana tarde este mes.",
+        "El repartidor entregó el paquete el lunes, dos días tarde.",
+        "El envío tardó diez días, el paquete llegó tarde otra vez.",
+        "El repartidor dejó mi paquete en la puerta equivocada.",
+        "El envío fue lento, el paquete llegó un mes tarde.",
+        "Otra vez entrega tardía hoy, el repartidor no llamó.",
+    ],
+    "billing": [
+        "I was charged twice on my invoice this month.",
+        "The bill shows a fee I never agreed to.",
+        "They charged my card again on Monday after I cancelled.",
+        "My invoice has a hidden fee every month.",
+        "Double charge on the bill, please refund the fee.",
+        "The monthly invoice is wrong, too many charges.",
+        "Me cobraron dos veces en la factura este mes.",
+        "La factura tiene una comisión que nunca acepté.",
+        "Volvieron a cobrar mi tarjeta el lunes después de cancelar.",
+        "Mi factura tiene una comisión oculta cada mes.",
+        "Cobro doble en la factura, devuelvan la comisión.",
+        "La factura mensual está mal, demasiados cobros.",
+    ],
+    "staff": [
+        "The agent on the phone was rude to me today.",
+        "Friendly staff, the agent solved my problem on Monday.",
+        "The support agent was patient and very kind.",
+        "Rude staff at the counter, nobody helped.",
+        "The agent was helpful and polite, great support.",
+        "Support staff were friendly and quick to help.",
+        "El agente al teléfono fue grosero conmigo hoy.",
+        "Personal amable, el agente resolvió mi problema el lunes.",
+        "El agente de soporte fue paciente y muy amable.",
+        "Personal grosero en el mostrador, nadie ayudó.",
+        "El agente fue servicial y educado, gran soporte.",
+        "El personal de soporte fue amable y rápido.",
+    ],
+}
+
+
+def test_discover_splits_balanced_topics_with_clean_labels(default_backend):
+    from contento.text import discover
+    from contento.text.tokens import date_number_words, stop_words
+
+    texts = [t for topic in BALANCED.values() for t in topic]
+    languages = [("en" if (i % 12) < 6 else "es") for i in range(len(texts))]
+    found = discover(texts, languages=languages, max_themes=6, exclude=["great"])
+    assert 2 <= len(found) <= 6
+    assert sum(t.size for t in found) == len(texts)
+    assert max(t.share for t in found) <= 0.6
+    for theme in found:
+        assert theme.examples and all(len(e) <= 201 for e in theme.examples)
+        assert set(theme.labels) <= {"en", "es"}
+        for lang, label in theme.labels.items():
+            for word in label.split(", "):
+                token = word.lower().replace(" ", "_")
+                assert token not in stop_words(lang), (lang, word)
+                assert token not in date_number_words(lang), (lang, word)
+                assert token != "great"
