@@ -40,6 +40,8 @@ ACTIONS = {
     "campaign.cancelled": _("Stopped a campaign"),
     "rule.saved": _("Saved a follow-up rule"),
     "root_cause.added": _("Added a root cause"),
+    "theme.saved": _("Saved a tracked theme"),
+    "theme.merged": _("Merged two tracked themes"),
     "root_cause.changed": _("Withdrew or offered again a root cause"),
 }
 

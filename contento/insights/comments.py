@@ -11,12 +11,19 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Q
+from django.db.models import Avg, Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from contento import stats
-from contento.surveys.models import Answer, Question, Survey, SurveyTheme
+from contento.surveys.models import (
+    Answer,
+    AnswerTheme,
+    Question,
+    Survey,
+    SurveyTheme,
+    TrackedTheme,
+)
 
 MAX_KEYWORD_COMMENTS = 20_000  # per group; the newest are kept
 # A theme's mean sentiment (−1..1) this far from 0 reads as negative or positive.
@@ -99,6 +106,109 @@ def theme_report(survey: Survey, since=None, until=None) -> ThemeReport:
     trends.sort(key=lambda t: (-t.size, t.theme.position))
     computed_at = max((t.computed_at for t in themes), default=None)
     return ThemeReport(months=months, themes=trends, comments=total, computed_at=computed_at)
+
+
+# Tracked themes -------------------------------------------------------------------------------
+
+TREND_MONTHS = 6  # months shown side by side; older ones are in the exports
+
+
+@dataclass(frozen=True)
+class TrackedRow:
+    """One tracked theme in a survey's comments of the period: how many carry it, its share
+    of the read comments with a 95 % interval, each recent month's share with its interval,
+    the mean sentiment of the sentences that carry it, and short quotes."""
+
+    theme: TrackedTheme
+    name: str
+    n: int
+    share: "stats.ProportionResult | None"
+    months: tuple["stats.ProportionResult | None", ...]
+    sentiment: float | None
+    tone: str
+    quotes: tuple[tuple[str, str, str], ...]  # (before, the theme's words, after)
+
+
+@dataclass(frozen=True)
+class TrackedReport:
+    months: list[date]
+    comments: int  # read comments in the period: the denominator of every share
+    rows: tuple[TrackedRow, ...]
+
+
+def _quote(sentence: str, words: list[str], limit: int = 160) -> tuple[str, str, str]:
+    """The sentence, cut to `limit` characters around the first of `words` found in it, as
+    (before, word, after) so the template can mark the word without trusting any HTML."""
+    lower = sentence.lower()
+    found = min(((lower.find(w), w) for w in words if w and lower.find(w) >= 0), default=(-1, ""))
+    start, word = found
+    if start < 0:
+        text = sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
+        return text, "", ""
+    end = start + len(word)
+    left = max(0, start - (limit - len(word)) // 2)
+    right = min(len(sentence), left + limit)
+    before = ("…" if left else "") + sentence[left:start]
+    after = sentence[end:right] + ("…" if right < len(sentence) else "")
+    return before, sentence[start:end], after
+
+
+def tracked_report(survey: Survey, display_language: str, since=None, until=None) -> TrackedReport:
+    """The workspace's tracked themes in this survey's read comments of the period."""
+    themes = list(TrackedTheme.objects.filter(organization_id=survey.organization_id))
+    read = _text_answers(survey, since, until).filter(analysis__isnull=False)
+    totals = {
+        _month(row["month"]): row["n"]
+        for row in read.annotate(month=TruncMonth("answered_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+    }
+    comments = sum(totals.values())
+    months = sorted(totals)[-TREND_MONTHS:]
+    links = AnswerTheme.objects.filter(answer__in=read)
+    counts: dict[int, dict[date, int]] = defaultdict(dict)
+    for row in (
+        links.annotate(month=TruncMonth("answer__answered_at"))
+        .values("theme_id", "month")
+        .annotate(n=Count("answer_id", distinct=True))
+    ):
+        counts[row["theme_id"]][_month(row["month"])] = row["n"]
+    tones = dict(
+        links.exclude(sentiment_score=None)
+        .values("theme_id")
+        .annotate(mean=Avg("sentiment_score"))
+        .values_list("theme_id", "mean")
+    )
+    rows = []
+    for theme in themes:
+        by_month = counts.get(theme.pk, {})
+        n = sum(by_month.values())
+        if not n and not theme.is_active:
+            continue
+        words = [w for ws in (theme.keywords or {}).values() for w in ws]
+        sentences = (
+            links.filter(theme=theme)
+            .order_by("-confidence", "-answer_id")
+            .values_list("sentence", flat=True)[:2]
+        )
+        mean = tones.get(theme.pk)
+        rows.append(
+            TrackedRow(
+                theme=theme,
+                name=theme.name_in(display_language),
+                n=n,
+                share=stats.proportion(n, comments) if comments else None,
+                months=tuple(
+                    stats.proportion(by_month.get(m, 0), totals[m]) if totals[m] else None
+                    for m in months
+                ),
+                sentiment=mean,
+                tone=tone(mean),
+                quotes=tuple(_quote(s, words) for s in sentences if s),
+            )
+        )
+    rows.sort(key=lambda r: (-r.n, r.name))
+    return TrackedReport(months=months, comments=comments, rows=tuple(rows))
 
 
 @dataclass(frozen=True)
@@ -210,6 +320,7 @@ class ThemesPage:
     report: ThemeReport
     rows: tuple[ThemeRow, ...]
     keywords: KeywordComparison | None
+    tracked: TrackedReport | None = None
 
 
 def page(
@@ -232,4 +343,9 @@ def page(
         )
         for trend in report.themes
     )
-    return ThemesPage(report, rows, keyword_comparison(survey, language, since, until))
+    return ThemesPage(
+        report,
+        rows,
+        keyword_comparison(survey, language, since, until),
+        tracked_report(survey, display_language, since, until),
+    )

@@ -6,6 +6,7 @@ priority, so agents see it in their queue before they read it.
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 
 from contento.support.actions.tickets import do_mark_ticket_angry
@@ -45,7 +46,8 @@ def analyze_messages(message_codes: list[str], batch_size: int = 64) -> int:
     todo = [m for m in messages if not (m.analysis and m.analysis.get("model_version") == version)]
     if not todo:
         return 0
-    results = text.analyze_many([m.body for m in todo], batch_size=batch_size)
+    languages = tuple(code for code, _name in settings.LANGUAGES)
+    results = text.analyze_many([m.body for m in todo], batch_size=batch_size, languages=languages)
     for message, result in zip(todo, results, strict=True):
         data = result.to_dict()
         with transaction.atomic():

@@ -15,11 +15,13 @@ import logging
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
 from contento.core import queues
+from contento.surveys import tracked
 from contento.surveys.models import Answer, Question, Survey, SurveyTheme
 from contento.surveys.signals import angry_comments
 
@@ -43,7 +45,11 @@ THEMES_GROWTH = 0.10
 # Fewer comments than this do not make themes worth showing.
 MIN_THEME_ANSWERS = 5
 
+# The languages a comment is read as (the interface's); any other is "other".
+WORKSPACE_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
+
 ANALYSIS_FIELDS = ["analysis", "text_language", "sentiment", "sentiment_score", "anger", "angry"]
+
 
 def _text_library():
     try:
@@ -154,7 +160,9 @@ def _read_batch(text, batch_size: int) -> tuple[int, set[int]]:
 def _store(text, answers: list[Answer], batch_size: int = 64) -> None:
     if not answers:
         return
-    results = text.analyze_many([a.text for a in answers], batch_size=batch_size)
+    results = text.analyze_many(
+        [a.text for a in answers], batch_size=batch_size, languages=WORKSPACE_LANGUAGES
+    )
     for answer, result in zip(answers, results, strict=True):
         answer.analysis = result.to_dict()
         answer.text_language = result.language
@@ -164,6 +172,7 @@ def _store(text, answers: list[Answer], batch_size: int = 64) -> None:
         answer.angry = result.angry
     # A row deleted meanwhile (a respondent re-saved the page) is simply not updated.
     Answer.objects.bulk_update(answers, ANALYSIS_FIELDS, batch_size=500)
+    tracked.assign_answers(text, answers)
     angry = {a.response_id for a in answers if a.angry}
     if angry:
         angry_comments.send(sender=Answer, response_ids=angry)

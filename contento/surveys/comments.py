@@ -49,16 +49,20 @@ def comments(local: LocalSurvey, filters: Filters, comment_filters: CommentFilte
 
 
 def comment_languages(local: LocalSurvey) -> list[str]:
-    """Return the languages the survey's comments were found to be written in."""
-    return list(
+    """Return the languages the survey's comments were found to be written in: the survey's
+    own languages first, then the others, then "other" and "unknown"."""
+    found = set(
         Filters()
         .answers(local.survey)
         .filter(question_id__in=text_question_ids(local))
         .exclude(text_language="")
-        .order_by("text_language")
+        .order_by()
         .values_list("text_language", flat=True)
         .distinct()
     )
+    own = local.survey.all_languages
+    last = {"other": 1, "unknown": 2}
+    return sorted(found, key=lambda code: (code not in own, last.get(code, 0), code))
 
 
 def survey_themes(local: LocalSurvey) -> list[SurveyTheme]:

@@ -359,6 +359,64 @@ class SurveyTheme(models.Model):
         return self.labels.get(language) or self.label
 
 
+class TrackedTheme(models.Model):
+    """One of the workspace's own themes (a taxonomy): what customers write about that the
+    business wants to follow over time, in every survey and language.
+
+    A theme has a name per language, a few example phrases in any language and optional
+    keywords per language; every open-text answer is assigned to zero, one or several themes
+    by meaning (`contento.text.taxonomy`), with a confidence (`AnswerTheme`). A theme keeps
+    its identity when it is renamed or given more examples, so its monthly share is a trend.
+    """
+
+    class Origin(models.TextChoices):
+        WRITTEN = "written", _("Written by the team")
+        STARTER = "starter", _("From a starter list")
+        DISCOVERED = "discovered", _("Accepted from the discovered themes")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="tracked_themes"
+    )
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # {"en": "Delivery", "es": "Entrega", ...}; at least one.
+    names = models.JSONField(default=dict)
+    examples = models.JSONField(default=list, blank=True)
+    # {"en": ["late", "courier"], ...}
+    keywords = models.JSONField(default=dict, blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.WRITTEN)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name_in("en")
+
+    def name_in(self, language: str) -> str:
+        """The theme's name in `language`, else in English, else any."""
+        names = self.names or {}
+        return names.get(language) or names.get("en") or next(iter(names.values()), "?")
+
+
+class AnswerTheme(models.Model):
+    """An open-text answer is about a tracked theme, this sure, because of this sentence."""
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="tracked_themes")
+    theme = models.ForeignKey(TrackedTheme, on_delete=models.CASCADE, related_name="answers")
+    confidence = models.FloatField()
+    sentence = models.CharField(max_length=500, blank=True)
+    # The sentence's own sentiment: a comment can praise one theme and blame another.
+    sentiment_score = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "theme"], name="answer_theme_once")
+        ]
+        indexes = [models.Index(fields=["theme", "answer"])]
+
+
 class Invitation(models.Model):
     """An email that asks one customer to answer one survey through their personal link."""
 

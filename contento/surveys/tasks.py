@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from contento.accounts.emails import branded_message
+from contento.accounts.models import Organization
 from contento.accounts.registers import speaking
 from contento.core import queues
 from contento.customers.actions import mark_surveyed
 from contento.customers.unsubscribe import unsubscribe_headers, unsubscribe_url
-from contento.surveys import analysis
+from contento.surveys import analysis, tracked
 from contento.surveys.links import personal_url
 from contento.surveys.localize import localize
 from contento.surveys.models import Invitation, Response, Survey
@@ -109,6 +110,14 @@ def drain_answers() -> int:
     """Read the unread open-text answers in batches from the database (see
     `analysis.drain`); return how many were read."""
     return analysis.drain()
+
+
+@task(queue_name=queues.ANALYSIS)
+def assign_tracked_themes(organization_code: str) -> int:
+    """Assign every analysed answer of the workspace to its tracked themes again (after the
+    themes changed); return how many answers were read."""
+    organization = Organization.objects.filter(code=organization_code).first()
+    return 0 if organization is None else tracked.reassign(organization)
 
 
 @task(queue_name=queues.ANALYSIS)

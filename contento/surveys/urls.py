@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contento.surveys.views import builder, dashboard, interview, public, responses
+from contento.surveys.views import builder, dashboard, interview, public, responses, themes
 
 app_name = "surveys"
 urlpatterns = [
@@ -10,6 +10,12 @@ urlpatterns = [
     path("import/", builder.survey_import, name="import"),
     path("<uuid:code>/", dashboard.dashboard, name="dashboard"),
     path("interview/", interview.interview_start, name="interview_start"),
+    path("themes/", themes.theme_list, name="themes"),
+    path("themes/new/", themes.theme_edit, name="theme_new"),
+    path("themes/starter/", themes.theme_starter, name="theme_starter"),
+    path("themes/<uuid:code>/", themes.theme_edit, name="theme"),
+    path("themes/<uuid:code>/action/", themes.theme_action, name="theme_action"),
+    path("themes/discovered/<uuid:code>/", themes.theme_accept, name="theme_accept"),
     path("<uuid:code>/qr.<str:kind>", builder.survey_qr, name="qr"),
     path("<uuid:code>/interview/<uuid:customer>/", interview.interview, name="interview"),
     path("<uuid:code>/themes/refresh/", dashboard.refresh_themes, name="refresh_themes"),

@@ -92,3 +92,16 @@ def test_the_demo_desk_looks_like_a_working_desk(personas):
 )
 def test_demo_subjects_end_at_a_sentence_or_a_word(body, subject):
     assert subject_of(body) == subject
+
+
+def test_the_demo_comments_fall_into_several_themes_none_holding_half():
+    """The demo's comments, grouped by the real text model as the worker groups them: several
+    themes of sensible sizes, no catch-all."""
+    from contento.demo.corpus import COMMENTS
+    from contento.text import themes
+
+    texts = [t for by_sentiment in COMMENTS.values() for ts in by_sentiment.values() for t in ts]
+    found = themes(texts)
+    assert len(found) >= 4
+    assert max(theme.share for theme in found) <= 0.5
+    assert sum(theme.size for theme in found) == len(texts)

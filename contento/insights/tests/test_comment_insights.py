@@ -144,3 +144,45 @@ def test_the_themes_page_refuses_outsiders(commented, personas):
     assert personas.client(Role.AGENT).get(url).status_code == 403
     assert personas.client(personas.outsider).get(url).status_code == 404
     assert personas.client().get(url).status_code == 302
+
+
+def test_tracked_themes_have_their_share_interval_months_and_quotes(commented, personas):
+    from contento.insights.comments import tracked_report
+    from contento.stats import proportion
+    from contento.surveys.models import AnswerTheme, TrackedTheme
+
+    survey, _delivery, _staff = commented
+    why = Answer.objects.filter(survey=survey, question__key="why")
+    why.update(analysis={"model_version": "t"})  # all nine read: the denominator
+    late = TrackedTheme.objects.create(
+        organization=personas.org,
+        names={"en": "Late delivery", "es": "Entrega tardía"},
+        keywords={"en": ["late"], "es": ["tarde"]},
+    )
+    TrackedTheme.objects.create(organization=personas.org, names={"en": "Unused"})
+    TrackedTheme.objects.create(
+        organization=personas.org, names={"en": "Withdrawn"}, is_active=False
+    )
+    for answer in why.filter(text__in=[*DETRACTORS[:3], "el envío llegó tarde y roto"]):
+        AnswerTheme.objects.create(
+            answer=answer, theme=late, confidence=0.9, sentence=answer.text, sentiment_score=-0.5
+        )
+    report = tracked_report(survey, "es")
+    assert report.comments == 9
+    assert [m.month for m in report.months] == [3, 4]
+    row = report.rows[0]
+    assert (row.name, row.n, row.sentiment, row.tone) == ("Entrega tardía", 4, -0.5, "negative")
+    assert row.share == proportion(4, 9)
+    # March: 3 of its 4 comments; April: 1 of its 5.
+    assert row.months == (proportion(3, 4), proportion(1, 5))
+    assert [r.name for r in report.rows] == ["Entrega tardía", "Unused"]  # not the withdrawn
+    before, word, after = row.quotes[0]
+    assert word.lower() in ("late", "tarde") and (before + word + after) in [
+        *DETRACTORS,
+        "el envío llegó tarde y roto",
+    ]
+
+    page = personas.client(Role.ANALYST).get(f"/insights/surveys/{survey.code}/themes/")
+    body = page.content.decode()
+    assert "Themes you track" in body and "Late delivery" in body
+    assert "<mark>late</mark>" in body or "<mark>tarde</mark>" in body

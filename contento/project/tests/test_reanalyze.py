@@ -20,7 +20,7 @@ DELIVERY = [
     "the parcel delivery is always late and slow",
 ]
 PRICE = [
-    "great product but the price is too expensive",
+    "great product, the price is too expensive",
     "price too expensive for what you get, great otherwise",
     "expensive price, cheaper plans would be great",
 ]
@@ -58,7 +58,7 @@ def history(backend, personas, live_survey):
     for why in DELIVERY + PRICE:
         do_submit_response(live_survey, answers={"nps": 8, "why": why})
     customer = do_create_customer(personas.org, name="Ana", email="ana@example.net")
-    for body in (ANGRY, "How do I change my plan? Thank you"):
+    for body in (ANGRY, "How do I change my plan, thank you"):
         do_create_ticket(personas.org, customer=customer, subject="Hi", channel="web", body=body)
     analysis.analyze_answers(list(texts().values_list("pk", flat=True)))
     analyze_messages([str(m.code) for m in TicketMessage.objects.all()])

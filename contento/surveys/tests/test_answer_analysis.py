@@ -29,7 +29,7 @@ DELIVERY = [
     "the parcel delivery is always late and slow",
 ]
 PRICE = [
-    "great product but the price is too expensive",
+    "great product, the price is too expensive",
     "price too expensive for what you get, great otherwise",
     "expensive price, cheaper plans would be great",
 ]

@@ -38,12 +38,15 @@ SENTIMENT_LABELS = {
     "positive": _("Positive"),
     "neutral": _("Neutral"),
     "negative": _("Negative"),
+    "mixed": _("Mixed: praise and blame"),
 }
 
 
 def _language_name(code: str) -> str:
     if code == "unknown":
         return str(_("Unknown"))
+    if code == "other":
+        return str(_("Another language"))
     try:
         return f"{get_language_info(code)['name_translated']} ({code})"
     except KeyError:

@@ -136,8 +136,7 @@ class Progress:
         rate = self.done / elapsed
         left = (self.total - self.done) / rate if rate else 0.0
         self.out.write(
-            f"{self.done}/{self.total} texts, {rate:.1f} texts/s, "
-            f"about {_duration(left)} left"
+            f"{self.done}/{self.total} texts, {rate:.1f} texts/s, about {_duration(left)} left"
         )
 
 
