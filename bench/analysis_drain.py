@@ -158,6 +158,8 @@ def main() -> None:
         if r["read"] != r["comments"] or r["left"]:
             print(f"  FAILED: read {r['read']} of {r['comments']}, {r['left']} left unread")
             failed = True
+        else:
+            print(f"  verified: all {r['read']} comments read once, none left unread")
     sys.exit(1 if failed else 0)
 
 

@@ -29,6 +29,7 @@ import importlib.util
 import os
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -553,7 +554,20 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--no-alternatives", action="store_true")
     parser.add_argument("--cache", type=Path, help="folder for cached embeddings (npz)")
+    parser.add_argument(
+        "--load",
+        type=int,
+        nargs="?",
+        const=10_000,
+        help="only the speed figures, with the worker draining this many comments (10,000)",
+    )
+    parser.add_argument(
+        "--no-themes", action="store_true", help="leave out the themes (bench/text_themes.py)"
+    )
     args = parser.parse_args()
+    if args.load:
+        load_figures(args)
+        return
     if not (data_dir() / "sentiment.tsv").exists():
         print(f"SKIPPED: no evaluation data at {data_dir()} (set CONTENTO_TEXT_EVAL_DIR)")
         return
@@ -595,6 +609,44 @@ def main() -> None:
         alternatives(
             {"lid": load("language-id"), "sentiment": load("sentiment"), "test": load("test")}
         )
+    if not args.no_themes:
+        # Themes are measured on the project's own labelled set, not on the shared data.
+        import text_themes  # bench/text_themes.py, beside this file
+
+        print("\n## Themes (bench/data/themes, the project's own labelled comments)")
+        text_themes.main([])
+
+
+def load_figures(args) -> None:
+    """The speed of the readings: analyze_many in batches, a single text, load time and RSS
+    (bench/text_eval.py's own), then the worker draining a backlog of `args.load` unread
+    comments from a database against the model's own rate (bench/analysis_drain.py)."""
+    rows = load("language-id")
+    t0 = time.perf_counter()
+    import contento.text as text
+
+    text.analyze("Loading the models.")
+    load_s = time.perf_counter() - t0
+    text.clear_cache()
+    t0 = time.perf_counter()
+    text.analyze_many([r["text"] for r in rows], batch_size=args.batch_size, languages=LANGS)
+    unique_tps = len(rows) / (time.perf_counter() - t0)
+    text.clear_cache()
+    latency = []
+    for r in rows[:: max(1, len(rows) // 50)]:
+        t0 = time.perf_counter()
+        text.analyze(r["text"])
+        latency.append((time.perf_counter() - t0) * 1000)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"load {load_s:.2f} s | analyze_many {unique_tps:.1f} texts/s on {len(rows)} unique "
+        f"texts in batches of {args.batch_size} | single analyze median "
+        f"{statistics.median(latency):.0f} ms | peak RSS {rss:.0f} MB"
+    )
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "analysis_drain.py"), "--comments", str(args.load)],
+        check=False,
+    )
 
 
 if __name__ == "__main__":

@@ -35,8 +35,9 @@ def _run(*args: str) -> subprocess.CompletedProcess:
         ("bench/insights.py", "--responses", "500", "--db", "sqlite", "--repeat", "1"),
         ("bench/submit.py", "--responses", "20", "--concurrency", "2", "--db", "sqlite"),
         ("bench/campaign.py", "--customers", "300", "--db", "sqlite"),
+        ("bench/analysis_drain.py", "--comments", "40", "--db", "sqlite"),
     ],
-    ids=["insights", "submit", "campaign"],
+    ids=["insights", "submit", "campaign", "analysis_drain"],
 )
 def test_a_bench_runs_on_todays_schema(args):
     result = _run(*args)
