@@ -4,8 +4,9 @@ pagination, the error shape and the parser that reads requests.
 The boundary rule for text from outside, in one place:
 
 - NUL characters never enter the product: `Parser` removes them from every string of a JSON
-  body and of the query (the web forms get the same from `core.middleware.StripNul`). A NUL
-  means nothing in a text and PostgreSQL cannot store one.
+  body, and the types of the query's texts (`text`) after checking their length as sent (the
+  web forms get the same from `core.middleware.StripNul`). A NUL means nothing in a text and
+  PostgreSQL cannot store one.
 - Every text an endpoint stores is declared with `text_of(Model, "field")`, which takes its
   length from the column, so an over-long value is a 422 naming the field on every database
   (SQLite would keep it, PostgreSQL would fail), and the OpenAPI schema says so.
@@ -43,7 +44,7 @@ def strip_nul(value: Any) -> Any:
 
 
 class Parser(NinjaParser):
-    """Read JSON bodies and queries with NUL characters removed from every string."""
+    """Read JSON bodies with NUL characters removed from every string, and queries as sent."""
 
     def parse_body(self, request):
         body = json.loads(request.body)
@@ -54,13 +55,15 @@ class Parser(NinjaParser):
     def parse_querydict(self, data, list_fields, request):
         # A parameter that takes one value, sent several times, is refused rather than read
         # as one of them: the list goes on to validation, which says it is not a text.
-        result = {
+        # NULs are left in: each parameter's type checks the value as sent (a text of 201
+        # characters is too long for text(200), NULs or not) and `text` then removes them;
+        # an identifier, a date or a choice with a NUL in it is simply invalid.
+        return {
             key: data.getlist(key)
             if key in list_fields or len(data.getlist(key)) > 1
             else data[key]
             for key in data
         }
-        return strip_nul(result)
 
 
 def text(max_length: int, *, required: bool = False) -> Any:

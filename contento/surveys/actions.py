@@ -23,6 +23,7 @@ from contento.surveys.definition import DefinitionError, InvalidDefinition
 from contento.surveys.localize import LocalSurvey, localize
 from contento.surveys.models import (
     Answer,
+    AnswerTheme,
     Choice,
     ChoiceTranslation,
     Invitation,
@@ -659,4 +660,8 @@ def do_blank_answer_texts(responses) -> int:
     Only the text goes: the scores stay, so the counts in `contento.surveys.rollups` need no
     change. Returns how many answers were blanked.
     """
+    # The sentence that carried a tracked theme is a piece of the same text.
+    AnswerTheme.objects.filter(answer__response__in=responses).exclude(sentence="").update(
+        sentence=""
+    )
     return Answer.objects.filter(response__in=responses).exclude(text="").update(text="")

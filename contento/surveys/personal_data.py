@@ -18,6 +18,7 @@ from contento.surveys.actions import do_blank_answer_texts
 from contento.surveys.links import personal_url
 from contento.surveys.models import (
     Answer,
+    AnswerTheme,
     Invitation,
     MonthlyScoreCount,
     PairMoment,
@@ -58,7 +59,7 @@ def _scores_and_comment(response) -> str:
 
 @register
 class SurveyRecords(PersonalData):
-    models = (Response, Answer, Invitation)
+    models = (Response, Answer, AnswerTheme, Invitation)
     no_personal_data = {
         ScoreCount: "counts of scores per survey and day, no one's in particular",
         MonthlyScoreCount: "counts of scores per survey and month, no one's in particular",
@@ -99,6 +100,18 @@ class SurveyRecords(PersonalData):
                     "answers": [_answer(a) for a in r.answers.all()],
                 }
                 for r in responses
+            ],
+            "tracked_themes_of_answers": [
+                {
+                    "response": str(t.answer.response.code),
+                    "question": t.answer.question.key,
+                    "theme": dict(t.theme.names),
+                    "confidence": t.confidence,
+                    "sentence": t.sentence,
+                }
+                for t in AnswerTheme.objects.filter(answer__response__customer=customer)
+                .select_related("answer__response", "answer__question", "theme")
+                .order_by("answer__response__started_at", "pk")
             ],
         }
 

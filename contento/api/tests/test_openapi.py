@@ -90,6 +90,11 @@ def test_nul_characters_are_removed_from_api_text(personas):
     found = client.get("/api/v1/customers", {"q": "Ana\x00"})
     assert found.status_code == 200
     assert found.json()["count"] == 1
+    # A query text's length counts as it was sent: 201 characters are too many for 200, even
+    # when one of them is a NUL that would be removed.
+    too_long = client.get("/api/v1/products", {"q": "a" * 200 + "\x00"})
+    assert too_long.status_code == 422
+    assert client.get("/api/v1/products", {"q": "a" * 199 + "\x00"}).status_code == 200
 
 
 @pytest.mark.parametrize("offset", ["+20:00", "-23:59", "+16:00"])

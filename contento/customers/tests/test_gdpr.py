@@ -220,7 +220,7 @@ def test_export_holds_everything_about_the_customer(zoe, live_survey):
 
 
 def test_export_reads_a_fixed_number_of_queries(zoe, django_assert_max_num_queries):
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         export_customer(zoe)
 
 

@@ -178,3 +178,20 @@ def test_the_pages_of_tracked_themes(backend, personas, live_survey):
     assert "Delivery" not in outsider.get(reverse("surveys:themes")).content.decode()
     theme.refresh_from_db()
     assert theme.is_active
+
+
+def test_erasing_a_customer_blanks_the_sentences_that_carried_their_themes(
+    backend, personas, live_survey, themes
+):
+    from contento.customers.actions import do_create_customer
+    from contento.customers.gdpr import do_erase_customer
+
+    delivery, _price = themes
+    ana = do_create_customer(personas.org, name="Ana", email="ana@example.net")
+    do_submit_response(live_survey, answers={"nps": 8, "why": DELIVERY[0]}, customer=ana)
+    analysis.drain(themes=False)
+    row = AnswerTheme.objects.get(theme=delivery)
+    assert row.sentence == DELIVERY[0]
+    do_erase_customer(ana, personas.members[Role.OWNER].memberships.get())
+    row.refresh_from_db()
+    assert row.sentence == "" and row.answer.text == ""
