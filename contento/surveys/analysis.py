@@ -12,6 +12,7 @@ when enough has changed since the last time (see `themes_due`).
 """
 
 import logging
+import re
 import time
 from datetime import timedelta
 
@@ -278,6 +279,8 @@ def compute_themes(survey: Survey, *, force: bool = False) -> int | None:
             [row[1] for row in rows],
             language=survey.default_language,
             analyses=[text.Analysis.from_dict(row[2]) for row in rows],
+            # Customers name the business in every theme: its name is never a label.
+            exclude=re.findall(r"\w+", survey.organization.name.lower()),
         )
     now = timezone.now()
     with transaction.atomic():

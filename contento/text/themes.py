@@ -29,6 +29,7 @@ MIN_SENTIMENT_AXIS = 60  # fewer comments: the sentiment direction is not remove
 SILHOUETTE_SAMPLE = 2000
 KMEANS_INIT = 2
 LABEL_TERMS = 3
+LABEL_MIN_SHARE = 0.2
 EXAMPLE_CHARS = 200
 
 
@@ -173,11 +174,16 @@ def _labels(
         for c in counts:
             overall.update(c)
         average = sum(overall.values()) / max(1, sum(1 for c in counts if c))
+        docs = Counter(int(theme_of[i]) for i in members)
         for t, c in enumerate(counts):
             total = sum(c.values())
             if not total:
                 continue
-            least = 2 if any(n >= 2 for n in c.values()) else 1
+            # A label is said by a fair part of the theme's comments in this language (a
+            # fifth, at least two), not by two comments that happen to share a rare word.
+            least = max(2, math.ceil(LABEL_MIN_SHARE * docs[t]))
+            if not any(n >= least for n in c.values()):
+                least = 2 if any(n >= 2 for n in c.values()) else 1
             score = {
                 w: (n / total) * math.log(1 + average / overall[w])
                 for w, n in c.items()
@@ -351,6 +357,7 @@ def themes(
     sample_size: int = SAMPLE_SIZE,
     examples: int = 3,
     seed: int = 0,
+    exclude: Sequence[str] | None = None,
 ) -> list[Theme]:
     """Return the themes of ``texts``, largest first (the method of :func:`discover`).
 
@@ -359,6 +366,7 @@ def themes(
     ``analyses`` (from :func:`analyze_many`, same order) to reuse their languages and
     sentiment, and ``embeddings`` (from :func:`embed`, same order) to skip embedding.
     Only ``sample_size`` comments are embedded; the rest are assigned to the nearest theme.
+    ``exclude`` lists words never used as labels (the business's own name).
     """
     return _find(
         texts,
@@ -366,7 +374,7 @@ def themes(
         languages=None,
         analyses=analyses,
         embeddings=embeddings,
-        exclude=None,
+        exclude=exclude,
         max_themes=max_themes,
         sample_size=sample_size,
         examples=examples,

@@ -412,3 +412,17 @@ def test_refresh_themes_is_refused_to_others(personas, history):
         .content.decode()
     )
     assert "Refresh themes" not in body
+
+
+def test_the_business_name_is_never_a_theme_label(backend, live_survey):
+    # The name is distinctive of the delivery comments: without the rule it would label them.
+    for why in [*(f"acme acme {w}" for w in DELIVERY), *PRICE]:
+        submit(live_survey, why)
+    analysis.drain(themes=False)
+    assert analysis.compute_themes(live_survey, force=True)
+    labels = [
+        word
+        for theme in SurveyTheme.objects.filter(survey=live_survey)
+        for word in theme.label.replace(",", " ").split()
+    ]
+    assert labels and "acme" not in labels  # the workspace is "Acme"
