@@ -303,6 +303,9 @@ class ThemeRow:
     percent: float | None
     month_percents: tuple[float | None, ...]
     tone: str
+    # The share's 95 % Wilson interval, in percent, over the comments with a theme.
+    lower: float | None = None
+    upper: float | None = None
 
     @property
     def tone_label(self) -> str:
@@ -323,6 +326,13 @@ class ThemesPage:
     tracked: TrackedReport | None = None
 
 
+def _interval(successes: int, n: int) -> dict[str, float]:
+    if not n:
+        return {}
+    share = stats.proportion(successes, n)
+    return {"lower": 100 * share.lower, "upper": 100 * share.upper}
+
+
 def page(
     survey: Survey, display_language: str, since=None, until=None, language: str | None = None
 ) -> ThemesPage:
@@ -340,6 +350,7 @@ def page(
             percent=None if trend.share is None else 100 * trend.share,
             month_percents=tuple(None if s is None else 100 * s for s in trend.shares),
             tone=tone(trend.theme.sentiment),
+            **_interval(trend.size, report.comments),
         )
         for trend in report.themes
     )

@@ -121,6 +121,13 @@ def test_the_themes_page(commented, personas, django_assert_max_num_queries):
     assert "delivery late parcel" in page
     assert "friendly staff" in page
     assert f'data-theme="{delivery.code}"' in page
+    # Five of the nine comments with a theme, with the share's Wilson interval.
+    from contento.stats import proportion
+
+    share = proportion(5, 9)
+    assert (
+        f'56 % <span class="muted">({100 * share.lower:.0f}–{100 * share.upper:.0f}, n=5)' in page
+    )
     assert "<svg" in page
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;" in page
