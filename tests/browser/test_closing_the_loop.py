@@ -15,7 +15,7 @@ from contento.accounts.models import Membership
 from contento.accounts.roles import Role
 from contento.customers.actions import do_create_customer
 from contento.distribution import campaigns
-from contento.distribution.models import Delivery, FollowUpCase, FollowUpRule
+from contento.distribution.models import Delivery, FollowUpCase, FollowUpRule, RootCause
 from contento.support.models import Team
 
 pytestmark = [pytest.mark.browser]
@@ -45,6 +45,7 @@ def test_a_campaign_an_unhappy_answer_and_its_follow_up(
         condition={"kind": "score", "question": "nps", "max": 6},
         due_hours=8,
     )
+    RootCause.objects.create(organization=org, name="No call back")
     ana = do_create_customer(org, name="Ana Pérez", email="ana@example.net", language="es")
     do_create_customer(org, name="Ben Ode", email="ben@example.net", language="en")
 
@@ -124,11 +125,11 @@ def test_a_campaign_an_unhappy_answer_and_its_follow_up(
     page.goto(f"{base}/campaigns/follow-ups/{case.code}/")
     page.locator("#id_contacted").select_option("phone")
     page.locator("#id_resolved").check()
-    page.locator("#id_root_cause").fill("No call back")
+    page.locator("#id_root_cause").select_option(label="No call back")
     page.get_by_role("button", name="Save the outcome").click()
     page.get_by_text("The outcome is saved.").wait_for()
     case.refresh_from_db()
-    assert case.closed_the_loop
+    assert case.closed_the_loop and case.root_cause.name == "No call back"
 
     # Her timeline shows every step.
     page.goto(f"{base}/customers/{ana.code}/")
