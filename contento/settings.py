@@ -101,16 +101,27 @@ TEMPLATES = [
     },
 ]
 
+# How long (seconds) a thread keeps its database connection between requests; 0 closes it
+# after each request. A broken connection is noticed and replaced at the next request.
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 600)
 # Database: SQLite in WAL mode by default, PostgreSQL (or anything dj-database-url reads) when
 # DATABASE_URL is set.
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True
+        )
+    }
 else:
     VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # SQLite creates no folder itself
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(VAR_DIR / "contento.sqlite3")),
+            # Each thread keeps its connection between requests: opening the file and running
+            # the pragmas below again on every request cost more than most pages' queries.
+            "CONN_MAX_AGE": DB_CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # WAL lets the web process read while the worker writes; IMMEDIATE makes a
                 # writer take the lock up front instead of failing half-way with "locked".

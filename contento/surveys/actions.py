@@ -300,7 +300,14 @@ def _write_answers(
 ) -> None:
     """Replace the stored answers of `questions` with `values` (hidden ones are dropped)."""
     question_ids = [lq.question.id for lq in questions]
-    now = now or timezone.now()
+    rows = _answer_rows(response, local, values, questions, now or timezone.now())
+    _replace_answers(response, question_ids, rows)
+    # Open-text answers are read by contento.text in the background, once committed.
+    schedule_analysis([row.pk for row in rows if row.text])
+
+
+def _answer_rows(response: Response, local: LocalSurvey, values: dict, questions, now) -> list:
+    """The answer rows for the shown, answered `questions` (unsaved)."""
     rows = []
     for lq in questions:
         value = values.get(lq.key)
@@ -319,9 +326,7 @@ def _write_answers(
                     **fields,
                 )
             )
-    _replace_answers(response, question_ids, rows)
-    # Open-text answers are read by contento.text in the background, once committed.
-    schedule_analysis([row.pk for row in rows if row.text])
+    return rows
 
 
 def _replace_answers(response: Response, question_ids: list[int], rows: list[Answer]) -> None:
@@ -407,6 +412,10 @@ def do_save_page(
     shown required question of every page has an answer: otherwise this page is kept and the
     errors name what is missing, so a respondent who skipped ahead is sent back to it.
     """
+    if isinstance(response, NewResponse):
+        saved = _save_first_page(local, response, page, data, at)
+        if saved is not None:
+            return saved
     with transaction.atomic():
         if isinstance(response, NewResponse):
             existing = _find_started(local.survey, response)
@@ -450,6 +459,58 @@ def do_save_page(
     return SavedPage(missing, response)
 
 
+def _save_first_page(
+    local: LocalSurvey, new: NewResponse, page: int, data, at=None
+) -> SavedPage | None:
+    """Start a response with the page it was first posted with, in a few set-based statements.
+
+    This is every new respondent's first post: the response (complete already, for a one-page
+    survey) in one INSERT, its answers in another, then the score counts. Return None where
+    the careful path in `do_save_page` must decide: the page does not validate on its own (that
+    path also looks for a response started before), it leaves a required question of another
+    page unanswered, or the response exists already (a retried or repeated post: its code is
+    unique, so the insert fails and nothing of this attempt is kept).
+    """
+    questions = local.on_page(page)
+    values, errors = _parse(local, questions, lambda lq: lq.kind.parse_form(lq, data))
+    _check_required(local, questions, values, errors)
+    if errors:
+        return None
+    later = [p for p in local.visible_pages(values) if p > page]
+    if not later and _missing_required(local, values):
+        return None
+    now = at or timezone.now()
+    response = Response(
+        survey=local.survey,
+        code=new.code,
+        language=local.language,
+        source=new.source,
+        customer=new.customer,
+        link_key=new.link_key,
+        is_test=new.is_test,
+        started_at=now,
+    )
+    if later:
+        response.page = later[0]
+    else:
+        response.status, response.completed_at = Response.Status.COMPLETE, now
+    try:
+        with transaction.atomic():
+            response.save(force_insert=True)
+            rows = _answer_rows(response, local, values, questions, now)
+            Answer.objects.bulk_create(rows)
+            if not response.is_test:
+                added = rollups.scored_rows(rows)
+                rollups.record(response.survey_id, [], added)
+                rollups.record_pairs(response, [], added)
+            schedule_analysis([row.pk for row in rows if row.text])
+            if not later:
+                _announce_completion(response)
+    except IntegrityError:
+        return None
+    return SavedPage({}, response)
+
+
 def do_go_back(local: LocalSurvey, response: Response, page: int) -> Response:
     """Send a respondent from `page` back to the shown page before it (a back button)."""
     with transaction.atomic():
@@ -484,6 +545,11 @@ def _complete(response: Response, local: LocalSurvey, values: dict, at=None) -> 
     response.status = Response.Status.COMPLETE
     response.completed_at = at or timezone.now()
     response.save(update_fields=["status", "completed_at", "page", "language", "updated_at"])
+    _announce_completion(response)
+
+
+def _announce_completion(response: Response) -> None:
+    """Tell the apps above that a response is complete, and thank the customer if asked to."""
     if not response.is_test:
         response_completed.send(sender=Response, response=response)
         if response.customer_id and response.survey.thank_by_email:

@@ -11,3 +11,6 @@ class SurveysConfig(AppConfig):
 
     def ready(self):
         register(SurveyPage("responses", _("Responses"), "surveys:responses"))
+        from contento.surveys import localize  # noqa: PLC0415 - models are ready only now
+
+        localize.connect_signals()

@@ -1,11 +1,21 @@
 """A survey's text in one language, with fallback to its default language."""
 
+import dataclasses
 from dataclasses import dataclass, field
 
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import get_language
 
+from contento.core.caching import LruCache
 from contento.surveys.logic import evaluate
-from contento.surveys.models import ChoiceTranslation, QuestionTranslation, Survey
+from contento.surveys.models import (
+    Choice,
+    ChoiceTranslation,
+    Question,
+    QuestionTranslation,
+    Survey,
+    SurveyTranslation,
+)
 from contento.surveys.questions import LocalQuestion, get_type
 
 
@@ -62,8 +72,63 @@ def display_language(request, survey: Survey) -> str:
     return wanted if wanted in survey.all_languages else survey.default_language
 
 
+# What this process builds from a survey version and keeps: the localized surveys here,
+# (survey id, the survey's updated_at, language) -> LocalSurvey, and the caches made with
+# `versioned_cache`, keyed by the same id and updated_at. Every change to a survey's questions,
+# choices or texts saves the survey (`_write_survey`), which moves its updated_at, so no
+# process serves an old version, whichever process made the change; and `connect_signals`
+# empties them here when one of those rows changes by any other way.
+_cache = LruCache(256)
+_caches = [_cache]
+
+
+def versioned_cache(size: int) -> LruCache:
+    """A cache keyed by (survey id, updated_at, ...), emptied with the localized surveys."""
+    cache = LruCache(size)
+    _caches.append(cache)
+    return cache
+
+
+def forget(**_kwargs) -> None:
+    """Empty every cache built from survey versions in this process (a receiver of model
+    signals: edits are rare, and finding the survey of a choice's translation would cost a
+    query)."""
+    for cache in _caches:
+        cache.clear()
+
+
+def connect_signals() -> None:
+    """Forget the localized surveys whenever a row they are built from changes here."""
+    for model in (
+        Survey,
+        SurveyTranslation,
+        Question,
+        QuestionTranslation,
+        Choice,
+        ChoiceTranslation,
+    ):
+        for signal in (post_save, post_delete):
+            signal.connect(forget, sender=model, dispatch_uid=f"localize-{model.__name__}-{signal}")
+
+
 def localize(survey: Survey, language: str) -> LocalSurvey:
-    """Load a survey's questions and choices with their text in `language`."""
+    """Return a survey's questions and choices with their text in `language`.
+
+    Built once per version and language, then shared: a LocalSurvey and its questions are
+    never changed in place (piping and shuffling make copies).
+    """
+    if survey.pk is None or survey.updated_at is None:
+        return _load(survey, language)
+    key = (survey.pk, survey.updated_at, language)
+    local = _cache.get(key)
+    if local is None:
+        local = _load(survey, language)
+        _cache.put(key, local)
+    # The caller's survey object: it carries the organization the caller loaded.
+    return dataclasses.replace(local, survey=survey)
+
+
+def _load(survey: Survey, language: str) -> LocalSurvey:
     questions = list(survey.questions.prefetch_related("choices"))
     q_tr, c_tr, s_tr = {}, {}, None
     if language != survey.default_language:

@@ -8,12 +8,15 @@ or retried submit updates the same response instead of creating a second one.
 import dataclasses
 import json
 import logging
+import secrets
 import uuid
 from urllib.parse import urlencode
 
 from django.core import signing
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.views.decorators.csrf import csrf_protect
 from django_ratelimit.decorators import ratelimit
@@ -27,7 +30,7 @@ from contento.customers.visitors import BadVisitorToken, read_visitor_token, vis
 from contento.surveys.access import access_survey
 from contento.surveys.actions import NewResponse, do_go_back, do_save_page, stored_values
 from contento.surveys.links import BadLink, read_token
-from contento.surveys.localize import localize, pick_language
+from contento.surveys.localize import localize, pick_language, versioned_cache
 from contento.surveys.logic import referenced_keys
 from contento.surveys.models import Response, Survey
 from contento.surveys.ordering import arranged, with_options_in_order
@@ -85,8 +88,11 @@ def _open_link(request, survey, preview=False):
             response_code = uuid.UUID(signing.loads(request.POST.get("rt", ""), salt=salt))
         except (signing.BadSignature, ValueError, TypeError):
             return HttpResponseBadRequest("This form has expired or was altered. Reload the page.")
-        response = responses.filter(code=response_code).first()
         pending = NewResponse(code=response_code, source=Response.Source.LINK, is_test=preview)
+        if request.POST.get("nav") == "back":
+            response = responses.filter(code=response_code).first()
+        # Otherwise saving the page finds the response this code started, if any: most posts
+        # are a new respondent's first, which need not look for it first.
     elif is_embedded(request):
         # No cookie in a frame: the page after a saved one names its response in the address.
         try:
@@ -190,10 +196,14 @@ def _page(request, survey, response, rt_code, language, preview=False):
         errors, started = saved.errors, saved.response
         by_key = local.by_key()
         page = min(by_key[key].question.page for key in errors)
+        # The answers as stored: the posted page was kept when only a required question of
+        # another page is missing, and nothing was when the posted page itself has errors.
+        values = stored_values(started, local) if started is not None else {}
         if page == posted_page:
             values.update(_posted_values(local, posted_page, request.POST))
-        else:  # the posted page was kept; a required question of an earlier page is missing
-            values = stored_values(started, local)
+    shared = _shared_key(request, survey, local, page, started, errors, preview)
+    if shared is not None and (html := _pages.get(shared)) is not None:
+        return _filled(request, html, rt_code, survey, preview), started
     seed = str(started.code if started is not None else rt_code or request.path)
     shown = arranged(_shown_questions(local, page, values), seed, page)
     # Who answers, for piping: the response's customer, else the personal link's.
@@ -228,7 +238,53 @@ def _page(request, survey, response, rt_code, language, preview=False):
         "languages": survey.all_languages,
         "kept": _kept(request, survey, started, preview),
     }
+    if shared is not None:
+        context.update(rt=_RT_MARK, csrf_token=_CSRF_MARK)
+        html = render_to_string("surveys/public/page.html", context)
+        _pages.put(shared, html)
+        return _filled(request, html, rt_code, survey, preview), started
     return render(request, "surveys/public/page.html", context), started
+
+
+# A new respondent's first page is the same for everyone who opens the link, but for the
+# form's two tokens: it is rendered once per survey version, language and brand, with marks
+# where the tokens go (random per process, so no survey text can contain them).
+_RT_MARK = f"rt-{secrets.token_hex(16)}"
+_CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
+_pages = versioned_cache(256)
+
+
+def _shared_key(request, survey, local, page, started, errors, preview) -> tuple | None:
+    """The cache key of this page if it is the first page of someone new, else None.
+
+    Not shared: a started response (its answers), a preview, the widget (its address carries
+    the response and the visitor), a customer's own link (piping may name them) and a page
+    whose questions or options are shuffled per respondent.
+    """
+    if request.method != "GET" or started is not None or errors or preview:
+        return None
+    if is_embedded(request) or getattr(request, "survey_customer", None) is not None:
+        return None
+    for lq in local.on_page(page):
+        settings = lq.question.settings or {}
+        if settings.get("shuffle") or settings.get("randomize"):
+            return None
+    brand = survey.organization
+    return (
+        survey.pk,
+        survey.updated_at,
+        local.language,
+        translation.get_language(),  # the register the workspace speaks in
+        page,
+        (brand.name, brand.brand_colour, brand.logo.name),
+    )
+
+
+def _filled(request, html: str, rt_code, survey, preview) -> HttpResponse:
+    """The shared page with this respondent's two tokens in their places."""
+    html = html.replace(_CSRF_MARK, get_token(request), 1)
+    html = html.replace(_RT_MARK, signing.dumps(str(rt_code), salt=_salt(survey, preview)), 1)
+    return HttpResponse(html)
 
 
 def _again(request, survey, response, language, preview) -> str:
