@@ -1,36 +1,35 @@
-"""Measure the public survey submit against inserting the same rows straight into the database.
+"""Measure the public survey cycle as customers drive it, against inserting the same rows.
 
-For SQLite and for PostgreSQL, each in a fresh database with a live one-page survey (an NPS
-question and an open-text question), three paths write the same number of complete responses
-with the same number of concurrent clients:
+For SQLite and for PostgreSQL, each in a fresh database with one live one-page survey of nine
+questions (NPS, CSAT, CES, three ratings, a single and a multiple choice, an open text):
 
-* web: `contento serve` (gunicorn, production settings, rate limit off) on a loopback port.
-  Each response is the real respondent flow: GET /s/<code>/ for the CSRF token and the signed
-  `rt` field, then POST the page; a 302 is success. Latency is the POST alone; responses/s
-  counts whole responses (GET + POST). Clients are threads, each with its own httpx.Client.
-* direct ORM: `do_submit_response` (one transaction each), from one process per client.
-* direct SQL, the floor: one INSERT of the response and one of its two answers, in one
-  transaction, with the DB-API driver (sqlite3, psycopg), from one process per client.
+* web: `contento serve` (gunicorn, production settings, `--no-access-log`, rate limit off) on
+  a loopback port, driven by closed-loop clients (threads spread over a few processes). Each
+  cycle is a new respondent: GET /s/<code>/, parse the CSRF and response tokens out of the
+  page, POST the complete response (nine answers, ten rows: the multiple choice gives two);
+  a 302 is success. Latency is the POST alone.
+* floor: the same rows written straight into the database with the DB-API driver (sqlite3,
+  psycopg): one INSERT of the response and one of its ten answers in one transaction, by the
+  same number of clients. What storing a response costs at the least on this machine.
 
-"x web" is a path's throughput over the web path's: what HTTP, gunicorn, middleware, CSRF, the
-page's reads and its template cost. Clients, server and database share the machine, so the
-absolute figures depend on it; compare the ratios. Each client first answers a separate warm-up
-survey once, to keep start-up costs out of the figures. At the end the bench survey must hold
-exactly one complete response per successful submission, or the run fails.
+Each path warms up, then is measured for a fixed time. CPU comes from /proc: utime + stime of
+the server's processes (gunicorn's master and workers; the SQLite database is inside them), of
+every `postgres` process (the database server), and of the floor's client processes (its
+"server"), as deltas over the measured window, divided by the submissions completed in it.
+Afterwards the stored rows are counted: exactly one complete response and ten answers per
+acknowledged submission (warm-up included), no more, or the run fails.
 
-Run from the repository root (PostgreSQL at 127.0.0.1:5432 with trust auth; the database
-`contento_bench` is dropped and created again):
+Clients, server and database share the machine: run it on an otherwise idle one. PostgreSQL at
+127.0.0.1:5432 with trust auth; the database `contento_bench` is dropped and created again.
 
-    .venv/bin/python bench/submit.py [--responses 1000] [--concurrency 8] [--db both]
+    .venv/bin/python bench/submit.py [--db both] [--clients 16] [--seconds 60] [--warmup 10]
 """
 
 import argparse
 import contextlib
-import functools
 import json
 import multiprocessing
 import os
-import queue
 import re
 import signal
 import socket
@@ -41,7 +40,7 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -53,35 +52,82 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENTO = [sys.executable, "-m", "contento.cli"]
 PG_URL = "postgresql://postgres@127.0.0.1:5432/contento_bench"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _choices(*keys: str) -> list[dict]:
+    return [{"key": key, "label": {"en": key.title()}} for key in keys]
+
+
 DEFINITION = {
     "format": "contento.survey/1",
     "default_language": "en",
     "languages": ["en"],
+    "title": {"en": "bench survey"},
     "questions": [
         {"key": "nps", "type": "nps", "page": 1, "required": True, "text": {"en": "Recommend?"}},
+        {"key": "csat", "type": "csat", "page": 1, "required": True, "text": {"en": "Satisfied?"}},
+        {"key": "ces", "type": "ces", "page": 1, "text": {"en": "Easy?"}},
+        {"key": "speed", "type": "rating", "page": 1, "text": {"en": "Speed"}},
+        {"key": "price", "type": "rating", "page": 1, "text": {"en": "Price"}},
+        {"key": "staff", "type": "rating", "page": 1, "text": {"en": "Staff"}},
+        {
+            "key": "channel",
+            "type": "single",
+            "page": 1,
+            "text": {"en": "Where?"},
+            "choices": _choices("web", "shop", "phone"),
+        },
+        {
+            "key": "used",
+            "type": "multiple",
+            "page": 1,
+            "text": {"en": "Used?"},
+            "choices": _choices("app", "desk", "chat"),
+        },
         {"key": "why", "type": "text", "page": 1, "text": {"en": "Why?"}},
     ],
 }
+ROWS_PER_RESPONSE = 10  # nine answers, the multiple choice as two rows
 FIELDS = {n: re.compile(rf'name="{n}" value="([^"]*)"') for n in ("csrfmiddlewaretoken", "rt")}
+
+
+def answers(i: int, prefix: str) -> dict:
+    """The form fields of respondent i's complete response."""
+    return {
+        "page": "1",
+        "lang": "en",
+        "q-nps": i % 11,
+        "q-csat": 1 + i % 5,
+        "q-ces": 1 + i % 7,
+        "q-speed": 1 + i % 5,
+        "q-price": 1 + (i // 5) % 5,
+        "q-staff": 1 + (i // 25) % 5,
+        "q-channel": ("web", "shop", "phone")[i % 3],
+        "q-used": ["app", "chat"],
+        "q-why": f"{prefix} {i}",
+    }
+
+
 INSERT_RESPONSE = (
-    "INSERT INTO surveys_response (code, survey_id, language, status, source, page,"
+    "INSERT INTO surveys_response (code, survey_id, language, status, source, mode, page,"
     " request_hash, started_at, updated_at, completed_at, is_test)"
-    " VALUES (%s, %s, 'en', 'complete', 'link', 1, '', %s, %s, %s, FALSE) RETURNING id"
+    " VALUES (%s, %s, 'en', 'complete', 'link', 'self', 0, '', %s, %s, %s, FALSE) RETURNING id"
 )
 # The analysis columns are filled later by the worker; a new answer has them blank.
+ANSWER_ROW = "(%s, %s, %s, %s, %s, %s, '', 'en', %s, '', '', FALSE, FALSE)"
 INSERT_ANSWERS = (
-    "INSERT INTO surveys_answer (response_id, survey_id, question_id, part, value, text,"
-    " language, answered_at, text_language, sentiment, angry, is_test)"
-    " VALUES (%s, %s, %s, '', %s, '', 'en', %s, '', '', FALSE, FALSE),"
-    " (%s, %s, %s, '', NULL, %s, 'en', %s, '', '', FALSE, FALSE)"
+    "INSERT INTO surveys_answer (response_id, survey_id, question_id, choice_id, value, text,"
+    " part, language, answered_at, text_language, sentiment, angry, is_test) VALUES "
+    + ", ".join([ANSWER_ROW] * ROWS_PER_RESPONSE)
 )
 COUNT_BY_STATUS = "SELECT status, count(*) FROM surveys_response WHERE survey_id = %s GROUP BY 1"
-COUNT_ANSWERS = "SELECT count(*) FROM surveys_answer WHERE survey_id = %s"
-COUNT_TEXTS = (
-    "SELECT count(*), count(DISTINCT text) FROM surveys_answer"
-    " WHERE survey_id = %s AND text LIKE %s"
+COUNT_ANSWERS = (
+    "SELECT count(*), count(DISTINCT response_id) FROM surveys_answer WHERE survey_id = %s"
 )
-run = functools.partial(subprocess.run, cwd=ROOT, check=True)
+COUNT_TEXTS = (
+    "SELECT count(*), count(DISTINCT text) FROM surveys_answer WHERE survey_id = %s AND text <> ''"
+)
 
 
 @dataclass
@@ -108,173 +154,229 @@ class Database:
         return conn if self.url is None else conn.transaction()  # sqlite3: `with conn` commits
 
 
-@dataclass
-class Result:
-    """What one path measured: each success's latency in seconds, errors, wall time."""
+# CPU from /proc --------------------------------------------------------------------------------
 
-    path: str
-    latencies: list[float]
-    errors: int
-    wall: float
+
+def _stat(pid: int) -> tuple[str, int, float] | None:
+    """(command name, parent pid, CPU seconds) of a live process, or None.
+
+    The CPU is its own (utime + stime) and that of its children it has reaped (cutime +
+    cstime): summed over a tree of live processes, every descendant counts once, ended ones
+    (a database backend whose connection closed) included.
+    """
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    name, rest = raw[raw.index("(") + 1 : raw.rindex(")")], raw[raw.rindex(")") + 2 :].split()
+    return name, int(rest[1]), sum(int(x) for x in rest[11:15]) / TICKS
+
+
+def _processes() -> dict[int, tuple[str, int, float]]:
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _stat(int(entry.name))) is not None:
+            found[int(entry.name)] = stat
+    return found
+
+
+def _tree(table: dict, roots) -> float:
+    tree, frontier = set(), set(roots)
+    while frontier:
+        tree |= frontier
+        frontier = {pid for pid, (_n, ppid, _c) in table.items() if ppid in frontier} - tree
+    return sum(table[pid][2] for pid in tree if pid in table)
+
+
+def cpu(roots: list[int]) -> dict[str, float]:
+    """CPU seconds so far of the process trees under `roots` and of the database server (the
+    tree of the `postgres` process whose parent is not one)."""
+    table = _processes()
+    postgres = {pid for pid, (name, _p, _c) in table.items() if name.startswith("postgres")}
+    postmasters = [pid for pid in postgres if table[pid][1] not in postgres]
+    return {"server": _tree(table, roots), "db": _tree(table, postmasters)}
+
+
+# Closed-loop clients ---------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """What the clients did: acknowledged submissions (all), and those in the window."""
+
+    acknowledged: int = 0
+    measured: int = 0
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
     first_error: str = ""
 
-    @property
-    def rate(self) -> float:
-        return len(self.latencies) / self.wall if self.wall else 0.0
+    def add(self, other: "Tally") -> None:
+        self.acknowledged += other.acknowledged
+        self.measured += other.measured
+        self.latencies += other.latencies
+        self.errors += other.errors
+        self.first_error = self.first_error or other.first_error
 
     def ms(self, q: float) -> float:
-        """Return the q-quantile latency in milliseconds (nearest rank)."""
         ordered = sorted(self.latencies)
         return 1000 * ordered[round(q * (len(ordered) - 1))] if ordered else float("nan")
 
 
-# Clients -------------------------------------------------------------------------------------
+def _loop(make_cycle, window: tuple[float, float], tally: Tally, lock, base: int) -> None:
+    """Run cycles until the window ends; count those that end inside it."""
+    begin, end = window
+    i = base
+    with make_cycle() as cycle:
+        while (now := time.time()) < end:
+            i += 1
+            try:
+                latency = cycle(i)
+            except Exception as error:  # noqa: BLE001 - counted and reported, not fatal
+                with lock:
+                    tally.errors += 1
+                    tally.first_error = tally.first_error or repr(error)
+                continue
+            done = time.time()
+            with lock:
+                tally.acknowledged += 1
+                if now >= begin and done <= end:
+                    tally.measured += 1
+                    tally.latencies.append(latency)
 
 
-def _client(make_task, indices, barrier, put) -> None:
-    """Run one client: warm up, wait for the others, then call `task(i)` for each index."""
-    latencies, errors, first_error, start = [], 0, "", time.monotonic()
-    try:
-        with make_task() as task:
-            barrier.wait()
-            start = time.monotonic()
-            for i in indices:
-                try:
-                    latencies.append(task(i))  # a task returns the latency it measured
-                except Exception as error:  # noqa: BLE001 - counted and reported, not fatal
-                    errors += 1
-                    first_error = first_error or repr(error)
-    except Exception as error:  # noqa: BLE001 - a client that cannot start fails its share
-        barrier.abort()
-        errors, first_error = len(indices), repr(error)
-    put((start, time.monotonic(), latencies, errors, first_error))
-
-
-def run_clients(path: str, make_task, n: int, concurrency: int, processes: bool) -> Result:
-    """Spread n tasks over `concurrency` clients (threads or forked processes) and time them."""
-    if processes:
-        ctx = multiprocessing.get_context("fork")
-        barrier, results, start = ctx.Barrier(concurrency), ctx.Queue(), ctx.Process
-    else:
-        barrier, results, start = threading.Barrier(concurrency), queue.Queue(), threading.Thread
+def _client_process(make_cycle, threads: int, window, index: int, put) -> None:
+    tally, lock = Tally(), threading.Lock()
     workers = [
-        start(target=_client, args=(make_task, range(k, n, concurrency), barrier, results.put))
-        for k in range(concurrency)
+        threading.Thread(
+            target=_loop, args=(make_cycle, window, tally, lock, (index * threads + t) * 10**7)
+        )
+        for t in range(threads)
     ]
     for worker in workers:
-        worker.daemon = True  # Ctrl-C ends them with us
         worker.start()
-    done = [results.get(timeout=900) for _ in workers]
-    starts, ends, latencies, errors, first_errors = zip(*done, strict=True)
     for worker in workers:
         worker.join()
-    wall = max(ends) - min(starts)
-    latencies = [x for client in latencies for x in client]
-    return Result(path, latencies, sum(errors), wall, next(filter(None, first_errors), ""))
+    put(tally.__dict__)
 
 
-def web_task(base_url: str, surveys: dict):
-    """Answer the survey as a respondent does: GET the page, POST it; time the POST."""
+def drive(make_cycle, clients: int, warmup: float, seconds: float, roots) -> tuple[Tally, dict]:
+    """Run `clients` closed-loop clients; return their tally and the CPU of the window."""
+    processes = min(clients, 4)
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    start = time.time() + 1.0
+    window = (start + warmup, start + warmup + seconds)
+    procs = [
+        ctx.Process(
+            target=_client_process,
+            args=(
+                make_cycle,
+                clients // processes + (k < clients % processes),
+                window,
+                k,
+                results.put,
+            ),
+            daemon=True,
+        )
+        for k in range(processes)
+    ]
+    for proc in procs:
+        proc.start()
+    roots = roots(procs)
+    time.sleep(max(0.0, window[0] - time.time()))
+    before = cpu(roots)
+    time.sleep(max(0.0, window[1] - time.time()))
+    after = cpu(roots)
+    tally = Tally()
+    for _ in procs:
+        tally.add(Tally(**results.get(timeout=600)))
+    for proc in procs:
+        proc.join()
+    return tally, {k: after[k] - before[k] for k in after}
+
+
+def web_cycle(base_url: str, code: str):
+    """A respondent's cycle: GET the page, read its tokens, POST the answers; time the POST."""
 
     @contextlib.contextmanager
     def make():
         with httpx.Client(base_url=base_url, timeout=60) as client:
 
-            def respond(code: str, i: int, prefix: str) -> float:
-                client.cookies.clear()  # a new respondent, with no remembered response
+            def cycle(i: int) -> float:
+                client.cookies.clear()  # someone new, with no remembered response
                 page = client.get(f"/s/{code}/")
                 page.raise_for_status()
                 data = {name: rx.search(page.text).group(1) for name, rx in FIELDS.items()}
-                data.update({"page": "1", "lang": "en", "q-nps": i % 11, "q-why": f"{prefix} {i}"})
                 start = time.perf_counter()
-                post = client.post(f"/s/{code}/", data=data)
+                post = client.post(f"/s/{code}/", data={**data, **answers(i, "web")})
                 elapsed = time.perf_counter() - start
                 if post.status_code != 302:
                     raise RuntimeError(f"POST answered {post.status_code}: {post.text[:200]}")
                 return elapsed
 
-            respond(surveys["warmup"]["code"], 0, "warmup")
-            yield lambda i: respond(surveys["bench"]["code"], i, "web")
+            yield cycle
 
     return make
 
 
-def sql_task(db: Database, surveys: dict):
-    """Insert a complete response and its two answers in one transaction, as Django would."""
+def floor_cycle(db: Database, survey: dict):
+    """Insert a complete response and its ten answers in one transaction."""
 
     @contextlib.contextmanager
     def make():
         conn = db.connect()
+        q, sid, choices = survey["questions"], survey["id"], survey["choices"]
 
-        def insert(survey: dict, i: int, prefix: str) -> float:
+        def cycle(i: int) -> float:
             start = time.perf_counter()
-            now, code, sid, q = datetime.now(UTC), uuid.uuid4(), survey["id"], survey["questions"]
+            now, code = datetime.now(UTC), uuid.uuid4()
             if db.url is None:  # Django keeps SQLite UUIDs as hex and datetimes as naive UTC
                 now, code = now.replace(tzinfo=None).isoformat(" "), code.hex
+            a = answers(i, "floor")
             with db.transaction(conn):
                 rid = db.execute(conn, INSERT_RESPONSE, (code, sid, now, now, now)).fetchone()[0]
-                answers = (rid, sid, q["nps"], i % 11, now, rid, sid, q["why"], f"{prefix} {i}")
-                db.execute(conn, INSERT_ANSWERS, (*answers, now))
+                rows = [(q[k], None, a[f"q-{k}"], "") for k in ("nps", "csat", "ces")]
+                rows += [(q[k], None, a[f"q-{k}"], "") for k in ("speed", "price", "staff")]
+                rows.append((q["channel"], choices[a["q-channel"]], None, ""))
+                rows += [(q["used"], choices[key], None, "") for key in a["q-used"]]
+                rows.append((q["why"], None, None, a["q-why"]))
+                params = [v for row in rows for v in (rid, sid, *row, now)]
+                db.execute(conn, INSERT_ANSWERS, params)
             return time.perf_counter() - start
 
         try:
-            insert(surveys["warmup"], 0, "warmup")
-            yield lambda i: insert(surveys["bench"], i, "sql")
+            yield cycle
         finally:
             conn.close()
 
     return make
 
 
-# Inside a Django process: this file run with --child -----------------------------------------
+# Inside a Django process: this file run with --setup ------------------------------------------
 
 
-def child(mode: str, n: int, concurrency: int) -> None:
-    """Create the surveys (`setup`) or time `do_submit_response` (`orm`); print JSON."""
+def setup() -> None:
+    """Create the workspace and the live survey; print its code and ids as JSON."""
     import django
 
     django.setup()
-    from django.db import connections
-
     from contento.accounts.actions import do_create_organization, do_create_user
-    from contento.surveys.actions import do_create_survey, do_set_survey_status, do_submit_response
-    from contento.surveys.models import Response, Survey
+    from contento.surveys.actions import do_create_survey, do_set_survey_status
+    from contento.surveys.models import Choice
 
-    if mode == "setup":
-        owner = do_create_user(email="bench@example.test", password=None, name="Bench")
-        org = do_create_organization(name="Bench", owner=owner)
-        surveys = {}
-        for name in ("bench", "warmup"):
-            document = {**DEFINITION, "title": {"en": f"{name} survey"}}
-            survey = do_set_survey_status(do_create_survey(org, document, user=owner), "live")
-            questions = {q.key: q.pk for q in survey.questions.all()}
-            surveys[name] = {"code": str(survey.code), "id": survey.pk, "questions": questions}
-        print(json.dumps(surveys))
-        return
-    bench, warmup = (Survey.objects.get(title=f"{name} survey") for name in ("bench", "warmup"))
-    connections.close_all()  # each forked client opens its own connection
-
-    @contextlib.contextmanager
-    def make():
-        def submit(survey, i: int, prefix: str) -> float:
-            start = time.perf_counter()
-            answers = {"nps": i % 11, "why": f"{prefix} {i}"}
-            do_submit_response(survey, answers=answers, source=Response.Source.LINK)
-            return time.perf_counter() - start
-
-        submit(warmup, 0, "warmup")
-        yield lambda i: submit(bench, i, "orm")
-
-    print(json.dumps(run_clients("orm", make, n, concurrency, processes=True).__dict__))
+    owner = do_create_user(email="bench@example.test", password=None, name="Bench")
+    org = do_create_organization(name="Bench", owner=owner)
+    survey = do_set_survey_status(do_create_survey(org, DEFINITION, user=owner), "live")
+    questions = {q.key: q.pk for q in survey.questions.all()}
+    choices = {c.key: c.pk for c in Choice.objects.filter(question__survey=survey)}
+    print(
+        json.dumps(
+            {"code": str(survey.code), "id": survey.pk, "questions": questions, "choices": choices}
+        )
+    )
 
 
-def django_child(env: dict, mode: str, n: int = 0, concurrency: int = 1) -> dict:
-    args = f"--child {mode} --responses {n} --concurrency {concurrency}".split()
-    out = run([sys.executable, __file__, *args], env=env, stdout=subprocess.PIPE, text=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
-
-
-# The run -------------------------------------------------------------------------------------
+# The run ---------------------------------------------------------------------------------------
 
 
 def prepare(db: Database, var_dir: Path) -> dict:
@@ -299,23 +401,26 @@ def prepare(db: Database, var_dir: Path) -> dict:
         with psycopg.connect(db.url, dbname="postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.execute(f'CREATE DATABASE "{name}"')
-    run([*CONTENTO, "migrate", "-v0"], env=env)
+    subprocess.run([*CONTENTO, "migrate", "-v0"], env=env, cwd=ROOT, check=True)
     if not (var_dir / "static" / "staticfiles.json").exists():  # the production static storage
-        run([*CONTENTO, "collectstatic", "--noinput", "-v0"], env=env)
+        subprocess.run(
+            [*CONTENTO, "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True
+        )
     return env
 
 
 @contextlib.contextmanager
 def server(env: dict, workers: int, log: Path):
-    """Run `contento serve --no-worker --no-mail` on a free loopback port; yield its base URL."""
+    """Run `contento serve` (no worker, no mail, no access log) on a free loopback port; yield
+    its base URL and process id."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    args = f"serve --host 127.0.0.1 --port {port} --workers {workers} --no-worker --no-mail".split()
-    with log.open("w") as out:  # gunicorn's access log
+    args = f"serve --host 127.0.0.1 --port {port} --workers {workers} --no-worker --no-mail"
+    with log.open("w") as out:
         # A session of its own: Ctrl-C reaches only us, and we stop the server cleanly.
         options = dict(cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        proc = subprocess.Popen([*CONTENTO, *args], env=env, **options)
+        proc = subprocess.Popen([*CONTENTO, *args.split(), "--no-access-log"], env=env, **options)
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -328,7 +433,7 @@ def server(env: dict, workers: int, log: Path):
             if time.monotonic() > deadline:
                 raise RuntimeError("the server did not answer /healthz in 60 s")
             time.sleep(0.2)
-        yield base_url
+        yield base_url, proc.pid
     finally:
         proc.terminate()  # gunicorn shuts down gracefully on SIGTERM
         try:
@@ -338,78 +443,137 @@ def server(env: dict, workers: int, log: Path):
             proc.wait()
 
 
-def verify(db: Database, survey: dict, results: list[Result]) -> list[str]:
-    """Return what is wrong with the stored rows: one complete response per success, no more."""
-    sid, problems, expected = survey["id"], [], sum(len(r.latencies) for r in results)
+def verify(db: Database, survey: dict, acknowledged: int) -> list[str]:
+    """Return what is wrong with the stored rows: one complete response per acknowledged
+    submission, ten answers each, every text once."""
+    sid, problems = survey["id"], []
     conn = db.connect()
     try:
         by_status = dict(db.execute(conn, COUNT_BY_STATUS, (sid,)).fetchall())
-        answers = db.execute(conn, COUNT_ANSWERS, (sid,)).fetchone()[0]
-        if by_status != {"complete": expected}:
-            problems.append(f"expected {expected} complete responses, found {by_status}")
-        if answers != 2 * expected:
-            problems.append(f"expected {2 * expected} answers, found {answers}")
-        for r in results:
-            total, distinct = db.execute(conn, COUNT_TEXTS, (sid, f"{r.path} %")).fetchone()
-            if not total == distinct == len(r.latencies):
-                problems.append(
-                    f"{r.path}: {len(r.latencies)} submitted, {total} stored, {distinct} distinct"
-                )
+        answers_n, responses_n = db.execute(conn, COUNT_ANSWERS, (sid,)).fetchone()
+        texts, distinct = db.execute(conn, COUNT_TEXTS, (sid,)).fetchone()
     finally:
         conn.close()
+    if by_status != {"complete": acknowledged}:
+        problems.append(f"{acknowledged} acknowledged, stored {by_status}")
+    if answers_n != ROWS_PER_RESPONSE * acknowledged or responses_n != acknowledged:
+        problems.append(f"expected {ROWS_PER_RESPONSE * acknowledged} answers, found {answers_n}")
+    if not texts == distinct == acknowledged:
+        problems.append(f"{acknowledged} acknowledged, {texts} texts stored, {distinct} distinct")
     return problems
 
 
+@dataclass
+class Row:
+    label: str
+    tally: Tally
+    cpu: dict
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.tally.measured / self.seconds
+
+    def cpu_ms(self, part: str) -> float:
+        n = self.tally.measured
+        return 1000 * self.cpu[part] / n if n else float("nan")
+
+
 def bench(db: Database, args, var_dir: Path) -> bool:
-    """Measure the three paths on one database, print their table; return whether all held."""
-    n, c = args.responses, args.concurrency
+    """Measure the web cycle and the floor on one database; print the table; return whether
+    the stored rows matched."""
     print(f"\n{db.label}: preparing a fresh database...", flush=True)
     env = prepare(db, var_dir)
-    surveys = django_child(env, "setup")
-    with server(env, args.workers, var_dir / f"serve-{db.label}.log") as base_url:
-        print(f"{db.label}: web path, {n} responses via {base_url}...", flush=True)
-        web = run_clients("web", web_task(base_url, surveys), n, c, processes=False)
-    print(f"{db.label}: direct paths...", flush=True)
-    orm = Result(**django_child(env, "orm", n, c))
-    sql = run_clients("sql", sql_task(db, surveys), n, c, processes=True)
-    names = {
-        "web": "web: GET + POST /s/<code>/",
-        "orm": "direct: do_submit_response",
-        "sql": f"direct: raw SQL ({'sqlite3' if db.url is None else 'psycopg'})",
-    }
-    print(
-        f"\n{db.label}: {n} responses per path, {c} concurrent clients, "
-        f"server: {args.workers} gunicorn workers x 4 threads"
-    )
-    print(f"{'path':<32}{'responses/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'x web':>8}")
-    for r in (web, orm, sql):
-        ratio = r.rate / web.rate if web.rate else float("nan")
+    out = subprocess.run(
+        [sys.executable, __file__, "--setup"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    survey = json.loads(out.strip().splitlines()[-1])
+    with server(env, args.workers, var_dir / f"serve-{db.label}.log") as (base_url, pid):
         print(
-            f"{names[r.path]:<32}{r.rate:>12.1f}{r.ms(0.50):>9.1f}{r.ms(0.99):>9.1f}"
-            f"{r.errors:>8}{ratio:>8.1f}"
+            f"{db.label}: web, {args.clients} clients, {args.warmup:g} s + {args.seconds:g} s...",
+            flush=True,
         )
-        if r.first_error:
-            print(f"  first error: {r.first_error}")
-    problems = verify(db, surveys["bench"], [web, orm, sql])
+        tally, used = drive(
+            web_cycle(base_url, survey["code"]),
+            args.clients,
+            args.warmup,
+            args.seconds,
+            lambda _p: [pid],
+        )
+        web = Row("Contento: GET + POST /s/<code>/", tally, used, args.seconds)
+        problems = verify(db, survey, tally.acknowledged)
+    print(
+        f"{db.label}: floor, {args.clients} clients, {args.floor_seconds:g} s...",
+        flush=True,
+    )
+    before = tally.acknowledged
+    tally, used = drive(
+        floor_cycle(db, survey),
+        args.clients,
+        args.warmup,
+        args.floor_seconds,
+        lambda procs: [p.pid for p in procs],
+    )
+    floor = Row(
+        f"floor: raw insert ({'sqlite3' if db.url is None else 'psycopg'})",
+        tally,
+        used,
+        args.floor_seconds,
+    )
+    problems += verify(db, survey, before + tally.acknowledged)
+    print(
+        f"\n{db.label}: {args.clients} closed-loop clients, measured {args.seconds:g} s (floor"
+        f" {args.floor_seconds:g} s) after {args.warmup:g} s of warm-up; server: {args.workers}"
+        " gunicorn workers x 4 threads"
+    )
+    print(
+        f"{'path':<36}{'subm/s':>9}{'CPU ms/subm':>12}{'server':>8}{'DB':>7}"
+        f"{'p50 ms':>8}{'p99 ms':>8}{'errors':>8}"
+    )
+    for row in (web, floor):
+        total = row.cpu_ms("server") + row.cpu_ms("db")
+        print(
+            f"{row.label:<36}{row.rate:>9.1f}{total:>12.2f}{row.cpu_ms('server'):>8.2f}"
+            f"{row.cpu_ms('db'):>7.2f}{row.tally.ms(0.5):>8.1f}{row.tally.ms(0.99):>8.1f}{row.tally.errors:>8}"
+        )
+        if row.tally.first_error:
+            print(f"  first error: {row.tally.first_error}")
+    web_cpu = web.cpu_ms("server") + web.cpu_ms("db")
+    floor_cpu = floor.cpu_ms("server") + floor.cpu_ms("db")
+    print(
+        f"Contento / floor: throughput {web.rate / floor.rate:.3f}, CPU per submission"
+        f" {web_cpu / floor_cpu:.1f}x the floor's"
+    )
     for problem in problems:
         print(f"  MISMATCH: {problem}")
     if not problems:
-        stored = sum(len(r.latencies) for r in (web, orm, sql))
-        print(f"verified: {stored} complete responses stored, each submission exactly once")
-    return not problems and not (web.errors or orm.errors or sql.errors)
+        print(
+            f"verified: {before + tally.acknowledged} acknowledged submissions, each stored exactly"
+            " once as a complete response with its ten answers"
+        )
+    return not problems and not (web.tally.errors or floor.tally.errors)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--responses", type=int, default=1000, help="responses per path")
-    parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--clients", type=int, default=16, help="closed-loop clients")
+    parser.add_argument("--seconds", type=float, default=60, help="measured time of the web path")
+    parser.add_argument(
+        "--floor-seconds", type=float, default=20, help="measured time of the floor"
+    )
+    parser.add_argument("--warmup", type=float, default=10, help="warm-up before each measure")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--pg-url", default=PG_URL, help="the PostgreSQL database to recreate")
-    parser.add_argument("--child", choices=["setup", "orm"], help=argparse.SUPPRESS)
+    parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        child(args.child, args.responses, args.concurrency)
+    if args.setup:
+        setup()
         return 0
     if urlsplit(args.pg_url).hostname not in LOOPBACK:
         parser.error("--pg-url must point at a loopback address")
