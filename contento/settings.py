@@ -116,7 +116,8 @@ else:
     VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # SQLite creates no folder itself
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, with a process's writers queued on a lock (see there).
+            "ENGINE": "contento.core.sqlite",
             "NAME": env_str("SQLITE_PATH", str(VAR_DIR / "contento.sqlite3")),
             # Each thread keeps its connection between requests: opening the file and running
             # the pragmas below again on every request cost more than most pages' queries.
