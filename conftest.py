@@ -114,6 +114,9 @@ def _settings_for_tests(settings, tmp_path):
     settings.SMS_BACKEND = "contento.core.sms.LocmemBackend"
     sms.outbox.clear()
     settings.RATELIMIT_ENABLE = False
+    # Every commit with a comment asks for a drain (no per-process memo), and a drain ends as
+    # soon as it runs out of answers; test_answer_analysis.py tests the memo and the linger.
+    settings.ANALYSIS_REQUEST_MEMO_SECONDS = 0
     settings.SITE_URL = "http://testserver"
     settings.STORAGES = {
         **settings.STORAGES,

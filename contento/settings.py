@@ -221,6 +221,9 @@ RATELIMIT_PUBLIC = env_str("RATELIMIT_PUBLIC", "120/m")
 RATELIMIT_LOGIN = env_str("RATELIMIT_LOGIN", "20/m")
 # A live chat asks for news several times a second (cheaply: 204 until a message arrives).
 RATELIMIT_POLL = env_str("RATELIMIT_POLL", "600/m")
+# A process asks for comments to be read at most once in this many seconds (the drain looks
+# twice as long for new comments before it ends): see contento.surveys.analysis.
+ANALYSIS_REQUEST_MEMO_SECONDS = 1.0
 RATELIMIT_VIEW = "contento.core.ratelimits.ratelimited"
 RATELIMIT_IP_META_KEY = "contento.core.ratelimits.client_ip"
 

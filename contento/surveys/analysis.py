@@ -39,6 +39,12 @@ DRAIN_SECONDS = 20
 # killed worker's flag expires; the sweep also asks for a drain when answers wait too long).
 DRAIN_FLAG_SECONDS = 120
 DRAIN_FLAG = "contento:answers-drain"
+# A process that asked for a drain (or found one asked for) does not ask again for
+# settings.ANALYSIS_REQUEST_MEMO_SECONDS: under a burst of submissions, one look at the shared
+# cache a second per process instead of one per submission (on PostgreSQL without Redis, that
+# look is four statements). So a drain that runs out of answers keeps looking for twice as
+# long before it ends, and an answer saved meanwhile is read by it (`drain`).
+LINGER_POLL_SECONDS = 0.2
 # Themes are recomputed at most this often while answers trickle in ...
 THEMES_EVERY = timedelta(minutes=10)
 # ... or as soon as the analysed answers grew by this share since the last computation.
@@ -84,8 +90,27 @@ def schedule_analysis(answer_ids: list[int]) -> None:
     if not any(i is not None for i in answer_ids):
         return
     waiting = transaction.get_connection().run_on_commit
-    if not any(callback is request_drain for _sids, callback, _robust in waiting):
-        transaction.on_commit(request_drain, robust=True)
+    if not any(callback is _request_drain_soon for _sids, callback, _robust in waiting):
+        transaction.on_commit(_request_drain_soon, robust=True)
+
+
+_last_request = -float("inf")  # when this process last asked for a drain (monotonic)
+
+
+def _request_drain_soon() -> None:
+    """Ask for a drain, unless this process asked within the last `memo_seconds()`: the
+    drain asked for then is still running or queued, and it keeps looking at least that long
+    after the last answer it read."""
+    global _last_request
+    now = time.monotonic()
+    if now - _last_request < memo_seconds():
+        return
+    _last_request = now
+    request_drain()
+
+
+def memo_seconds() -> float:
+    return float(settings.ANALYSIS_REQUEST_MEMO_SECONDS)
 
 
 def request_drain(*, force: bool = False) -> bool:
@@ -112,6 +137,8 @@ def drain(
     started, done, surveys = time.monotonic(), 0, set()
     while True:
         read, touched = _read_batch(text, batch_size)
+        if not read:
+            read, touched = _linger(text, batch_size, 2 * memo_seconds())
         done += read
         surveys |= touched
         if not read:
@@ -135,6 +162,18 @@ def drain(
             if themes_due(survey, version):
                 schedule_themes(survey)
     return done
+
+
+def _linger(text, batch_size: int, seconds: float) -> tuple[int, set[int]]:
+    """Look for unread answers now and then for `seconds`; read a batch as soon as one is
+    found. A process that asked for this drain lately may have saved answers since without
+    asking again (`_request_drain_soon`)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(min(LINGER_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+        if unread_answers().exists():
+            return _read_batch(text, batch_size)
+    return 0, set()
 
 
 def _read_batch(text, batch_size: int) -> tuple[int, set[int]]:

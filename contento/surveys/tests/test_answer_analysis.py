@@ -426,3 +426,42 @@ def test_the_business_name_is_never_a_theme_label(backend, live_survey):
         for word in theme.label.replace(",", " ").split()
     ]
     assert labels and "acme" not in labels  # the workspace is "Acme"
+
+
+def test_a_process_asks_for_a_drain_once_a_moment_and_the_drain_waits_as_long(
+    backend, live_survey, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Under a burst, a process looks at the shared flag once per memo period, not once per
+    submission; a comment saved meanwhile is read by the lingering drain all the same."""
+    import time
+    import types
+
+    settings.ANALYSIS_REQUEST_MEMO_SECONDS = 0.3
+    monkeypatch.setattr(analysis, "_last_request", -float("inf"))
+    looks = []
+    real_request = analysis.request_drain
+    monkeypatch.setattr(analysis, "request_drain", lambda **kw: looks.append(1) or real_request())
+    for i in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            submit(live_survey, f"burst comment {i}")
+    assert len(looks) == 1  # the first asked; the four after it within the memo did not
+    assert len(queued("drain_answers")) == 1
+
+    # The drain reads the burst, then keeps looking: a comment saved while it lingers, by a
+    # process that does not ask again, is read by it before it lowers its flag.
+    naps = []
+
+    def nap(seconds):
+        naps.append(seconds)
+        if len(naps) == 2:
+            submit(live_survey, "saved while the drain lingers")  # no on_commit: nobody asks
+        time.sleep(seconds)
+
+    monkeypatch.setattr(
+        analysis, "time", types.SimpleNamespace(monotonic=time.monotonic, sleep=nap)
+    )
+    assert analysis.drain(themes=False) == 12
+    assert not texts(analysis__isnull=True).exists()
+    assert cache.get(analysis.DRAIN_FLAG) is None
+    # It looked for twice the memo after the last comment it read, then ended.
+    assert sum(naps[2:]) == pytest.approx(0.6, abs=0.05)
