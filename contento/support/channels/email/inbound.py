@@ -103,7 +103,9 @@ def _store(route_, parsed, raw, outcome, *, ticket=None, detail="", at) -> Inbou
         ticket=ticket,
         received_at=at,
     )
-    record.raw.save("message.eml", ContentFile(raw), save=False)
+    # A name of its own: a shared one ("message.eml") is taken, and finding a free one costs
+    # queries.
+    record.raw.save(f"{record.code.hex}.eml", ContentFile(raw), save=False)
     record.save()
     return record
 
