@@ -395,6 +395,7 @@ def _run(args, db: str) -> dict:
         PYTHONPATH=str(root),
         TASKS_IMMEDIATE="0",
     )
+    env.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(32))  # one for all processes
     env.pop("REDIS_URL", None)
     if db == "postgres":
         import psycopg
