@@ -13,9 +13,15 @@ A lane is a worker process serving some queues in order of priority. `contento w
 one process per lane, so a long analysis batch never holds up an acknowledgement.
 """
 
+import logging
+import threading
+
 from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
+from django_tasks import TaskResultStatus
+
+log = logging.getLogger(__name__)
 
 MAIL = "mail"
 DEFAULT = "default"
@@ -65,3 +71,40 @@ def enqueue_on_commit(task: str, *args, **kwargs) -> None:
     whose queueing was lost and queues it again.
     """
     transaction.on_commit(lambda: enqueue(task, *args, **kwargs), robust=True)
+
+
+# The last run of each batch task that this process queued (task path -> its TaskResult).
+_batches: dict[str, object] = {}
+_batches_lock = threading.Lock()
+
+
+def enqueue_batch_on_commit(task: str) -> None:
+    """Make sure a run of the named batch task (no arguments) sees this transaction's rows.
+
+    A batch task does all the work its rows say is waiting (tickets whose acknowledgement is
+    pending, messages nobody read). So one run serves every commit made before it starts:
+    when the run this process last queued is still waiting in its queue (READY, checked after
+    the commit), it will see this commit's rows too, and nothing new is queued. Mail arriving
+    in a burst thus costs the queue one task per batch, not one per message. Whatever goes
+    wrong here is logged, and the sweep queues the batch again.
+    """
+    transaction.on_commit(lambda: _enqueue_batch(task), robust=True)
+
+
+def _enqueue_batch(task: str) -> None:
+    with _batches_lock:
+        queued = _batches.get(task)
+    if queued is not None and _still_waiting(queued):
+        return
+    result = enqueue(task)
+    with _batches_lock:
+        _batches[task] = result
+
+
+def _still_waiting(result) -> bool:
+    try:
+        result.refresh()
+    except Exception:  # noqa: BLE001 - gone, or its backend cannot say: queue another
+        return False
+    # A run that already failed once waits out its back-off (up to minutes): start another.
+    return result.status == TaskResultStatus.READY and not result.worker_ids

@@ -50,6 +50,12 @@ class DatabaseStorage(Storage):
                 name = self.get_alternative_name(*self._split(name))
         raise OSError(f"Could not find a free name for {name!r}.")
 
+    def get_available_name(self, name, max_length=None):
+        # A name taken in the database is found by its unique index when the row is written
+        # (`_save` draws another then): asking first would cost a query per file. Only a file
+        # an earlier version left on disk is looked for here.
+        return self._legacy().get_available_name(name, max_length=max_length)
+
     @staticmethod
     def _split(name):
         root, dot, ext = name.rpartition(".")

@@ -24,7 +24,7 @@ import traceback
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connection, connections, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -286,7 +286,34 @@ def _refresh_connections(force: bool = False) -> None:
     if force:
         connections.close_all()
     else:
-        close_old_connections()
+        keep_usable_connections()
+
+
+def keep_usable_connections() -> None:
+    """Drop this thread's database connections that failed or outlived CONN_MAX_AGE.
+
+    For a long-running process (a worker, the mail listener) between two units of work:
+    unlike Django's `close_old_connections`, a connection with no maximum age (CONN_MAX_AGE
+    0, SQLite's default here) is kept, not closed after each unit: reopening it costs more
+    than the work (a PostgreSQL backend process, SQLite's PRAGMAs). One that saw an error and
+    no longer answers (the database restarted) is closed, so the next query reconnects.
+    """
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None or conn.in_atomic_block:
+            continue
+        conn.health_check_done = False  # CONN_HEALTH_CHECKS: check again before the next use
+        aged = (
+            bool(conn.settings_dict["CONN_MAX_AGE"])
+            and conn.close_at is not None
+            and time.monotonic() >= conn.close_at
+        )
+        if aged or conn.get_autocommit() != conn.settings_dict["AUTOCOMMIT"]:
+            conn.close()
+        elif conn.errors_occurred:
+            if conn.is_usable():
+                conn.errors_occurred = False
+            else:
+                conn.close()
 
 
 def _save_outcome(db_task, outcome) -> None:

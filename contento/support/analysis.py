@@ -49,14 +49,28 @@ def analyze_messages(message_codes: list[str], batch_size: int = 64) -> int:
     languages = tuple(code for code, _name in settings.LANGUAGES)
     results = text.analyze_many([m.body for m in todo], batch_size=batch_size, languages=languages)
     for message, result in zip(todo, results, strict=True):
-        data = result.to_dict()
-        with transaction.atomic():
-            TicketMessage.objects.filter(pk=message.pk).update(
-                analysis=data,
-                sentiment_score=result.sentiment_score,
-                anger=result.anger,
-                angry=result.angry,
-            )
-            if result.angry and message.ticket.status != Ticket.Status.CLOSED:
-                do_mark_ticket_angry(message.ticket)
+        message.analysis = result.to_dict()
+        message.sentiment_score = result.sentiment_score
+        message.anger = result.anger
+        message.angry = result.angry
+    # One statement for the batch; the angry ones flag their ticket in the same transaction.
+    with transaction.atomic():
+        TicketMessage.objects.bulk_update(
+            todo, ["analysis", "sentiment_score", "anger", "angry"], batch_size=200
+        )
+        flagged = set()
+        for message in todo:
+            ticket = message.ticket
+            if message.angry and ticket.status != Ticket.Status.CLOSED and ticket.pk not in flagged:
+                do_mark_ticket_angry(ticket)
+                flagged.add(ticket.pk)
     return len(todo)
+
+
+def analyze_unread(limit: int = 500, batch_size: int = 64) -> tuple[int, bool]:
+    """Analyse the oldest `limit` unread messages; return how many, and whether more wait."""
+    codes = [
+        str(code)
+        for code in unread_messages().order_by("pk").values_list("code", flat=True)[:limit]
+    ]
+    return analyze_messages(codes, batch_size), len(codes) == limit

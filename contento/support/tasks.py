@@ -10,6 +10,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -77,10 +78,79 @@ def send_acknowledgement(ticket_code: str) -> str:
     return "sent"
 
 
+# How many tickets one transaction of `send_acknowledgements` locks and answers, and how many
+# one run takes before it queues the next run (a long backlog is not one endless task).
+ACKNOWLEDGE_BATCH = 100
+ACKNOWLEDGE_RUN = 1000
+
+
+@task(queue_name=queues.MAIL)
+def send_acknowledgements() -> int:
+    """Tell every customer whose new ticket waits for it that their request arrived.
+
+    The batch form of `send_acknowledgement`, which the desk queues for new mail: one run
+    answers all the tickets marked "pending" before it started, a batch at a time (rows
+    locked, one mail connection per batch). A ticket is marked "sent" in the transaction
+    that sent it; when the mail server fails half-way, what went is marked, the rest stays
+    pending, and the task raises to be run again.
+    """
+    sent = 0
+    while sent < ACKNOWLEDGE_RUN:
+        done, error = _acknowledge_batch()
+        sent += done
+        if error is not None:
+            raise error
+        if done < ACKNOWLEDGE_BATCH:
+            return sent
+    queues.enqueue("contento.support.tasks.send_acknowledgements")  # more wait
+    return sent
+
+
+def _acknowledge_batch() -> tuple[int, Exception | None]:
+    error = None
+    with transaction.atomic():
+        tickets = list(
+            Ticket.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("customer", "team", "organization")
+            .filter(acknowledgement="pending")
+            .order_by("pk")[:ACKNOWLEDGE_BATCH]
+        )
+        quiet = [t.pk for t in tickets if not t.organization.sends_mail]
+        loud = [t for t in tickets if t.organization.sends_mail]
+        sent: list[int] = []
+        if loud:
+            first = outbound.first_message_ids(loud)
+            try:
+                with mail.get_connection() as connection:
+                    for ticket in loud:
+                        outbound.send_acknowledgement(
+                            ticket, first_message_id=first.get(ticket.pk, ""), connection=connection
+                        )
+                        sent.append(ticket.pk)
+            except Exception as failure:  # noqa: BLE001 - what went is recorded, then it raises
+                error = failure
+                log.warning("acknowledgements not sent", extra={"error": str(failure)})
+        if quiet:
+            Ticket.objects.filter(pk__in=quiet).update(acknowledgement="")
+        if sent:
+            Ticket.objects.filter(pk__in=sent).update(acknowledgement="sent")
+    return len(tickets) if error is None else len(sent) + len(quiet), error
+
+
 @task(queue_name=queues.ANALYSIS)
 def analyze_messages(message_codes: list[str]) -> int:
     """Read the customer's messages for language, sentiment and anger; flag angry tickets."""
     return analysis.analyze_messages(message_codes)
+
+
+@task(queue_name=queues.ANALYSIS)
+def analyze_unread() -> int:
+    """Read every message nobody has read yet, in batches (what the desk queues for new
+    messages: one run serves all the messages saved before it started)."""
+    done, more = analysis.analyze_unread()
+    if more:
+        queues.enqueue("contento.support.tasks.analyze_unread")
+    return done
 
 
 @task(queue_name=queues.MAIL)
@@ -193,8 +263,8 @@ def sweep() -> dict:
         .order_by("pk")
         .values_list("code", flat=True)[:5000]
     )
-    for start in range(0, len(unread), 200):
-        analyze_messages.enqueue([str(code) for code in unread[start : start + 200]])
+    if unread:
+        analyze_unread.enqueue()  # one run reads them all, a batch at a time
     unsent = list(
         TicketMessage.objects.filter(delivery=TicketMessage.Delivery.QUEUED, **window)
         .order_by("pk")
@@ -207,8 +277,8 @@ def sweep() -> dict:
             :1000
         ]
     )
-    for code in unacknowledged:
-        send_acknowledgement.enqueue(str(code))
+    if unacknowledged:
+        send_acknowledgements.enqueue()
     return {
         "analysis": len(unread),
         "replies": len(unsent),

@@ -138,7 +138,7 @@ def add_message(
     )
     store_attachments(message, attachments)
     if kind in {TicketMessage.Kind.MESSAGE, TicketMessage.Kind.CALL} and body:
-        queues.enqueue_on_commit("contento.support.tasks.analyze_messages", [str(message.code)])
+        queues.enqueue_batch_on_commit("contento.support.tasks.analyze_unread")
     return message
 
 

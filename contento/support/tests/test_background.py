@@ -53,8 +53,8 @@ def test_the_sweep_queues_what_a_lost_enqueue_left_behind(desk, settings):
     assert swept == {"analysis": 1, "replies": 1, "acknowledgements": 1}
     queued = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
     assert queued == [
-        "contento.support.tasks.analyze_messages",
-        "contento.support.tasks.send_acknowledgement",
+        "contento.support.tasks.analyze_unread",
+        "contento.support.tasks.send_acknowledgements",
         "contento.support.tasks.send_ticket_message",
     ]
     call_command("worker", burst=True)

@@ -103,7 +103,9 @@ def _store(route_, parsed, raw, outcome, *, ticket=None, detail="", at) -> Inbou
         ticket=ticket,
         received_at=at,
     )
-    record.raw.save("message.eml", ContentFile(raw), save=False)
+    # A name of its own: a shared one ("message.eml") is taken, and finding a free one costs
+    # queries.
+    record.raw.save(f"{record.code.hex}.eml", ContentFile(raw), save=False)
     record.save()
     return record
 
@@ -244,17 +246,20 @@ def _is_loop(route_: Route, parsed: ParsedMail, at) -> str:
     return ""
 
 
-def receive(raw: bytes, recipients, *, mail_from: str = "", at=None) -> InboundEmail:
+def receive(
+    raw: bytes, recipients, *, mail_from: str = "", at=None, route_: Route | None = None
+) -> InboundEmail:
     """Turn one inbound mail into a ticket or a message of one; return its record.
 
     The same mail delivered again (same Message-ID, same bytes) returns the first record; a
     different mail that reuses a Message-ID is taken like any other. `mail_from` is the SMTP
-    envelope's sender, the last place a sender's address is looked for. Raise `Refused` for
-    a mail the desk does not take.
+    envelope's sender, the last place a sender's address is looked for. `route_` is what
+    `route(recipients)` returned already (the listener routes at RCPT time). Raise `Refused`
+    for a mail the desk does not take.
     """
     if len(raw) > settings.MAIL_MAX_BYTES:
         raise Refused(552, "5.3.4 Message too big for this desk.")
-    route_ = route(recipients)
+    route_ = route_ or route(recipients)
     parsed = parse_message(
         raw,
         max_attachment_bytes=settings.ATTACHMENT_MAX_BYTES,

@@ -131,21 +131,39 @@ def queue_acknowledgement(ticket: Ticket) -> None:
 
     The ticket remembers it is "pending" until the worker sends it, so the sweep
     (`tasks.sweep`) finds one whose queueing was lost, and a retried request sends nothing new.
+    The worker sends the pending ones in batches (`tasks.send_acknowledgements`).
     """
     if Ticket.objects.filter(pk=ticket.pk, acknowledgement="").update(acknowledgement="pending"):
-        queues.enqueue_on_commit("contento.support.tasks.send_acknowledgement", str(ticket.code))
+        queues.enqueue_batch_on_commit("contento.support.tasks.send_acknowledgements")
 
 
-def send_acknowledgement(ticket: Ticket) -> None:
+def first_message_ids(tickets) -> dict[int, str]:
+    """Return the Message-ID of each ticket's first message ("" when it has none), in one
+    query."""
+    first: dict[int, str] = {}
+    rows = (
+        TicketMessage.objects.filter(ticket__in=[t.pk for t in tickets])
+        .order_by("ticket_id", "created_at", "pk")
+        .values_list("ticket_id", "message_id")
+    )
+    for ticket_id, message_id in rows:
+        first.setdefault(ticket_id, message_id)
+    return first
+
+
+def send_acknowledgement(ticket: Ticket, *, first_message_id=None, connection=None) -> None:
     """Tell the customer their request arrived, with its reference, once per ticket.
 
     Marked `Auto-Submitted: auto-replied` (RFC 3834) so that well-behaved autoresponders do
-    not answer it; those that do are caught as loops on the way in.
+    not answer it; those that do are caught as loops on the way in. A batch gives the first
+    message's id (`first_message_ids`) and one open mail `connection` for all its messages.
     """
     customer = ticket.customer
     if not customer.email:
         return
-    first = ticket.messages.order_by("created_at", "pk").first()
+    if first_message_id is None:
+        first = ticket.messages.order_by("created_at", "pk").first()
+        first_message_id = first.message_id if first is not None else ""
     context = {"ticket": ticket, "customer": customer, "url": customer_ticket_url(ticket)}
     with translation.override(speaking(ticket.organization, ticket.language)):
         subject = render_to_string("support/email/acknowledgement_subject.txt", context).strip()
@@ -155,9 +173,9 @@ def send_acknowledgement(ticket: Ticket) -> None:
         "Auto-Submitted": "auto-replied",
         LOOP_HEADER: ticket.reference,
     }
-    if first is not None and first.message_id:
-        headers["In-Reply-To"] = first.message_id
-        headers["References"] = first.message_id
+    if first_message_id:
+        headers["In-Reply-To"] = first_message_id
+        headers["References"] = first_message_id
     EmailMultiAlternatives(
         subject,
         body,
@@ -165,6 +183,7 @@ def send_acknowledgement(ticket: Ticket) -> None:
         to=[customer.email],
         reply_to=[reply_address(ticket)],
         headers=headers,
+        connection=connection,
     ).send()
     log.info("acknowledgement sent", extra={"ticket": ticket.reference, "at": timezone.now()})
 
