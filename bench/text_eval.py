@@ -194,13 +194,12 @@ def cached_embeddings(rows: list[dict[str, str]], cache: Path | None, name: str)
 
 
 def readings(emb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return the sentiment polarity (anchors + head) and anchor anger probability per row."""
+    """Return the sentiment polarity (anchors + head) and anger probability (head + anchors)."""
     from contento.text import analysis
 
     polarity, _ = analysis.polarities(emb)
-    raw = analysis.raw_scores(emb)["anger"].astype(float)
-    anger = 1 / (1 + np.exp(-analysis.ANGER_SLOPE * (raw - analysis.ANGER_THRESHOLD)))
-    return polarity.astype(float), anger
+    anger = analysis.anger_probabilities(emb, analysis.raw_scores(emb)["anger"])
+    return polarity.astype(float), anger.astype(float)
 
 
 def fit_bands(

@@ -164,3 +164,28 @@ def test_head_is_not_used_with_other_embeddings(fake_backend):
     assert heads.sentiment_head(fake_backend) is None
     a = analyze("The parcel was late and support was rude.")
     assert a.sentiment in ("positive", "neutral", "negative", "mixed")
+
+
+def test_anger_head_file_loads_and_was_trained_on_the_projects_sentences_only():
+    head = heads.load_head(heads.ANGER_HEAD_FILE)
+    assert head is not None
+    assert head.weights.shape == (384,)
+    assert head.provenance["evaluation_data_used"] is False
+    [source] = head.provenance["sources"]
+    assert source["source"].startswith("contento.text.anchors")
+    assert source["angry"] > 100 and source["not_angry"] > 100
+
+
+def test_anger_head_reads_clear_sentences(default_backend):
+    from contento.text import embed
+
+    head = heads.anger_head(default_backend)
+    assert head is not None
+    p = head.probability(
+        embed(["Stop lying to us, you are a bunch of thieves!", "I'm a bit sad it ended."])
+    )
+    assert p[0] > 0.5 > p[1]
+
+
+def test_anger_head_is_not_used_with_other_embeddings(fake_backend):
+    assert heads.anger_head(fake_backend) is None
