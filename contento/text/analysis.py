@@ -34,7 +34,7 @@ from contento.text.heads import anger_head, sentiment_head
 from contento.text.language import UNKNOWN, detect_language
 
 #: Bump when anchors, constants or cleaning change, so that stored analyses can be redone.
-PIPELINE_VERSION = "text-2"
+PIPELINE_VERSION = "text-3"
 
 Sentiment = Literal["positive", "neutral", "negative", "mixed"]
 SENTIMENTS: tuple[Sentiment, ...] = ("positive", "neutral", "negative", "mixed")

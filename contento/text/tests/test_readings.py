@@ -1,4 +1,4 @@
-"""The text-2 readings: workspace languages, confidence, "mixed", anger only when negative."""
+"""The readings (text-2 on): workspace languages, confidence, "mixed", anger only when negative."""
 
 import json
 
