@@ -203,7 +203,10 @@ class Response(models.Model):
         PHONE = "phone", _("By phone, with an interviewer")
         IN_PERSON = "in_person", _("In person, with an interviewer")
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    # Indexed by the composite indexes below, which lead with it.
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="responses", db_index=False
+    )
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     customer = models.ForeignKey(
         Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
@@ -276,8 +279,12 @@ class Answer(models.Model):
         DYSFUNCTIONAL = "dysfunctional", _("Without the feature")
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    # No index of its own on survey, question or sentiment: the composite indexes below lead
+    # with survey and with question, and every index is one more write per answer saved.
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+", db_index=False)
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
     item = models.ForeignKey(
         Choice, null=True, blank=True, on_delete=models.CASCADE, related_name="item_answers"
     )
@@ -295,7 +302,7 @@ class Answer(models.Model):
     # can differ from `language`, the language the survey was answered in.
     analysis = models.JSONField(null=True, blank=True)
     text_language = models.CharField(max_length=16, blank=True)
-    sentiment = models.CharField(max_length=8, blank=True, db_index=True)
+    sentiment = models.CharField(max_length=8, blank=True)
     sentiment_score = models.FloatField(null=True, blank=True)
     anger = models.FloatField(null=True, blank=True)
     angry = models.BooleanField(default=False)
@@ -457,7 +464,8 @@ class ScoreCount(models.Model):
     The table keeps its first name (it was created by the insights app).
     """
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique constraint below, which leads with it.
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+", db_index=False)
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     # The matrix item ("" for questions without items) and the part of an expectation item.
     item_key = models.CharField(max_length=50, blank=True, default="")
@@ -499,8 +507,12 @@ class MonthlyScoreCount(models.Model):
     fast at tens of millions of answers. Kept in the same statement as the daily counts.
     """
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique constraint below, which leads with it.
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Indexed by the (question, dimension, month) index below.
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     item_key = models.CharField(max_length=50, blank=True, default="")
     part = models.CharField(max_length=16, blank=True, default="")
     month = models.DateField()
@@ -542,7 +554,8 @@ class PairMoment(models.Model):
     (`var_a == var_b`) hold each variable's own count, sum and sum of squares.
     """
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique constraint below, which leads with it.
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+", db_index=False)
     month = models.DateField()
     dimension = models.CharField(max_length=20)
     dimension_value = models.CharField(max_length=50, blank=True, default="")
