@@ -95,3 +95,36 @@ def test_writers_of_one_process_take_turns_and_none_is_lost(wrappers, tmp_path):
     cursor = wrappers.cursor()
     cursor.execute("SELECT count(*), count(DISTINCT n) FROM t")
     assert cursor.fetchone() == (120, 120)
+
+
+def test_a_writer_of_another_process_is_waited_for_then_followed(wrappers):
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    began, release = ctx.Event(), ctx.Event()
+    settings = wrappers.settings_dict
+
+    def other_process():
+        wrapper = DatabaseWrapper(settings, alias="other")
+        wrapper.ensure_connection()
+        wrapper._start_transaction_under_autocommit()
+        wrapper.cursor().execute("INSERT INTO t VALUES (7)")
+        began.set()
+        release.wait(10)
+        wrapper._commit()
+        wrapper.close()
+
+    process = ctx.Process(target=other_process)
+    process.start()
+    try:
+        assert began.wait(10)
+        # The other process holds the write: this one waits its timeout, then fails.
+        assert _begin_elsewhere(settings) == ["database is locked"]
+    finally:
+        release.set()
+        process.join(10)
+    assert process.exitcode == 0
+    assert _begin_elsewhere(settings) == ["began"]
+    cursor = wrappers.cursor()
+    cursor.execute("SELECT n FROM t")
+    assert cursor.fetchall() == [(7,)]
