@@ -104,8 +104,18 @@ def _upsert_add(model, key_fields: tuple, sum_fields: tuple, changes: list[tuple
     """Add `changes` (key values then amounts) to `model`'s rows, creating missing ones."""
     table = connection.ops.quote_name(model._meta.db_table)
     columns = [*key_fields, *sum_fields]
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     updates = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in sum_fields)
+    conflict = f" ON CONFLICT ({', '.join(key_fields)}) DO UPDATE SET {updates}"
+    if connection.vendor == "postgresql":
+        # One array per column: the statement is the same whatever the number of rows, so the
+        # driver does not parse a thousand placeholders on every submission.
+        types = {f.column: f.db_type(connection) for f in model._meta.concrete_fields}
+        arrays = ", ".join(f"%s::{types[c]}[]" for c in columns)
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}){conflict}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [list(column) for column in zip(*changes, strict=True)])
+        return
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     # Batches keep each statement under SQLite's limit on bound parameters.
     per_batch = max(1, 900 // len(columns))
     for start in range(0, len(changes), per_batch):
@@ -113,7 +123,7 @@ def _upsert_add(model, key_fields: tuple, sum_fields: tuple, changes: list[tuple
         sql = (
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
             + ", ".join([placeholders] * len(batch))
-            + f" ON CONFLICT ({', '.join(key_fields)}) DO UPDATE SET {updates}"
+            + conflict
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [value for change in batch for value in change])
