@@ -10,15 +10,15 @@ import re
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from contento.accounts.roles import Role
-from contento.surveys import analysis
+from contento.surveys import analysis, tracked
 from contento.surveys.actions import do_submit_response
-from contento.surveys.models import Answer, SurveyTheme
+from contento.surveys.models import Answer, AnswerTheme, SurveyTheme
 from contento.text import model_version, set_backend
 from contento.text.testing import WordBackend
 
@@ -69,6 +69,36 @@ def queued(task_name: str) -> list[dict]:
 
 
 # Background analysis ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_the_model_reads_with_no_transaction_open(backend, live_survey, monkeypatch):
+    # SQLite's one write lock is taken when a transaction begins (IMMEDIATE): the model's
+    # seconds inside one held every survey submission and thank-you behind the analysis lane.
+    if connection.features.has_select_for_update_skip_locked:
+        pytest.skip("PostgreSQL locks only the batch's rows, for the whole batch, by design")
+    tracked.do_save_tracked_theme(
+        live_survey.organization, names={"en": "Delivery"}, examples=["the parcel was late"]
+    )
+    for why in DELIVERY:
+        submit(live_survey, why, nps=9)
+    import contento.text
+
+    in_transaction = []
+
+    def spying(real):
+        def spy(*args, **kwargs):
+            in_transaction.append(connection.in_atomic_block)
+            return real(*args, **kwargs)
+
+        return spy
+
+    for name in ("analyze_many", "assign"):
+        monkeypatch.setattr(contento.text, name, spying(getattr(contento.text, name)))
+    assert analysis.drain(themes=False) == 3
+    assert in_transaction and not any(in_transaction)
+    assert not texts(analysis__isnull=True).exists()
+    assert AnswerTheme.objects.filter(answer__text__in=DELIVERY).count() == 3
 
 
 @pytest.mark.django_db(transaction=True)
