@@ -282,12 +282,16 @@ def _analysed(survey: Survey):
     return text_answers().filter(survey=survey, analysis__isnull=False)
 
 
+def _unread_in(survey: Survey) -> bool:
+    return unread_answers().filter(survey=survey).exists()
+
+
 def themes_due(survey: Survey, version: str, now=None) -> bool:
     """Return whether the survey's themes should be computed again.
 
     They are due when there are none yet, when they were computed by another model, when the
-    analysed answers grew by `THEMES_GROWTH`, or when `THEMES_EVERY` has passed and any
-    answer was added or removed.
+    analysed answers grew by `THEMES_GROWTH` and none is left unread, or when `THEMES_EVERY`
+    has passed and any answer was added or removed.
     """
     analysed = _analysed(survey).count()
     if analysed < MIN_THEME_ANSWERS:
@@ -300,7 +304,10 @@ def themes_due(survey: Survey, version: str, now=None) -> bool:
     )
     if last is None or last["model_version"] != version:
         return True
-    if analysed >= last["basis"] * (1 + THEMES_GROWTH):
+    # While comments wait unread, growth alone does not recompute: each computation embeds a
+    # sample of up to a thousand comments, model time taken from the backlog, for themes that
+    # the next minutes of reading change again. THEMES_EVERY still refreshes them meanwhile.
+    if analysed >= last["basis"] * (1 + THEMES_GROWTH) and not _unread_in(survey):
         return True
     now = now or timezone.now()
     return analysed != last["basis"] and now - last["computed_at"] >= THEMES_EVERY

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from contento.accounts.roles import Role
@@ -279,6 +280,23 @@ def test_themes_group_the_answers_and_are_recomputed_when_due(history):
     assert analysis.themes_due(survey, "text-1+another-model")
     assert analysis.compute_themes(survey) >= 2
     assert texts(theme__isnull=True).count() == 0
+
+
+def test_while_comments_wait_unread_growth_alone_does_not_recompute_themes(history):
+    survey = history
+    analysis.compute_themes(survey, force=True)
+    version = model_version()
+    first = submit(survey, "the parcel delivery was late", nps=8)
+    submit(survey, "late parcel again", nps=8)
+    analysis.analyze_answers(list(texts(response=first).values_list("pk", flat=True)))
+    # 7 analysed answers (+17 %), one still unread: the backlog is read first ...
+    assert not analysis.themes_due(survey, version)
+    # ... unless the themes are THEMES_EVERY old ...
+    later = timezone.now() + analysis.THEMES_EVERY
+    assert analysis.themes_due(survey, version, now=later)
+    # ... and once it is read, the growth counts again.
+    analysis.drain(themes=False)
+    assert analysis.themes_due(survey, version)
 
 
 def test_analysis_queues_themes_once_while_one_is_waiting(
