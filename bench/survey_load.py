@@ -1,12 +1,13 @@
 """Survey load with comments: acknowledgement emails on time while the analysis catches up.
 
-Issue 15's acceptance. A fresh database (SQLite, or PostgreSQL's `contento_bench`) gets one
-workspace that sends mail, one live survey in six languages that thanks by email (an NPS and
-a required open-text comment), and N customers with an address and consent, each with their
-personal link. The real product runs: `contento serve` (gunicorn, rate limit off, no access
-log) with its task worker lanes (`urgent`: mail and the desk; `analysis`: niced), the
-database task queue, and SMTP to a sink on loopback in this process that notes when each
-message arrives (the thank-you has left the product).
+Issue 15's acceptance. A fresh database (a temporary SQLite file, or PostgreSQL's
+`contento_bench_load`, dropped and created again) gets one workspace that sends mail, one live
+survey in six languages that thanks by email (an NPS and a required open-text comment), and N
+customers with an address and consent, each with their personal link. The real product
+runs: `contento serve` (gunicorn, rate limit off, no access log, no desk mail listener) with
+its task worker lanes (`urgent`: mail and the desk; `analysis`: niced), the database task
+queue, and SMTP to a sink on loopback in this process that notes when each message arrives
+(the thank-you has left the product).
 
 Open-loop load: `--rate` new respondents a second for `--seconds`, on a schedule that a slow
 answer does not slow (a pool of threads). Each opens their personal link (GET), reads the form
@@ -48,6 +49,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -55,10 +57,11 @@ import httpx
 from aiosmtpd.controller import Controller
 
 # The sibling bench: a fresh database, the DB-API connection, CPU from /proc.
-from submit import LOOPBACK, PG_URL, Database, _stat, cpu, prepare
+from submit import LOOPBACK, Database, _stat, cpu, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENTO = [sys.executable, "-m", "contento.cli"]
+PG_URL = "postgresql://postgres@127.0.0.1:5432/contento_bench_load"  # not submit.py's
 LANGUAGES = ["en", "es", "fr", "ru", "vi", "id"]
 COMMENTS = ROOT / "bench" / "data" / "themes" / "comments.tsv"
 ORDER = {"en": "Order", "es": "Pedido", "fr": "Commande", "ru": "Заказ", "vi": "Đơn hàng"}
@@ -82,6 +85,10 @@ STORED = (
     " WHERE r.survey_id = %s GROUP BY r.id, c.email, r.status, r.thanked_at"
 )
 RESPONSES = "SELECT count(*) FROM surveys_response WHERE survey_id = %s"
+TASKS = (
+    "SELECT queue_name, task_path, status, started_at, finished_at"
+    " FROM django_tasks_database_dbtaskresult"
+)
 
 MODEL = r"""
 import json, sys, time
@@ -509,6 +516,35 @@ def drive(db: Database, load: Load, sampler: Sampler, args) -> Drain:
     return drain
 
 
+def _when(value) -> datetime | None:
+    """A timestamp as the driver gives it: a datetime (psycopg) or ISO text (sqlite3)."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def tasks(db: Database) -> None:
+    """Print what the worker lanes ran, from the task queue's own table: how many runs of
+    each task and how long they took (how the analysis lane's time was spent)."""
+    conn = db.connect()
+    try:
+        rows = db.execute(conn, TASKS).fetchall()
+    finally:
+        conn.close()
+    runs: dict[tuple[str, str], list[float]] = {}
+    waiting: Counter = Counter()
+    for queue, path, status, started, finished in rows:
+        started, finished = _when(started), _when(finished)
+        if started is not None and finished is not None:
+            key = (queue, path.rpartition(".")[2])
+            runs.setdefault(key, []).append((finished - started).total_seconds())
+        elif status in {"READY", "RUNNING"}:
+            waiting[queue] += 1
+    print("  tasks run (queue: task x runs, seconds in all, longest):")
+    for (queue, name), seconds in sorted(runs.items()):
+        print(f"    {queue}: {name} x {len(seconds)}, {sum(seconds):.1f} s, {max(seconds):.1f} s")
+    if waiting:
+        print(f"    still queued or running: {dict(waiting)}")
+
+
 def report(db: Database, args, load: Load, sampler: Sampler, drain: Drain, model: dict) -> None:
     print(f"\n{db.label}, {args.rate:g}/s offered for {args.seconds:g} s:")
     with load.lock:
@@ -540,8 +576,9 @@ def report(db: Database, args, load: Load, sampler: Sampler, drain: Drain, model
             f" answers/s, {new / seconds:.1f} new texts/s; the model alone:"
             f" {model['rate']:.1f} texts/s ({model['texts']} texts, batches of 64)"
             f" -> drain / model {new / seconds / model['rate']:.2f}"
-            + (" (too few answers to time the drain)" if left < 200 else "")
+            + (" (too few answers to time the drain well)" if left < 1000 else "")
         )
+    tasks(db)
 
 
 def bench(db: Database, args, var_dir: Path) -> int:
