@@ -48,8 +48,23 @@ def _run(*args: str) -> subprocess.CompletedProcess:
         ),
         ("bench/campaign.py", "--customers", "300", "--db", "sqlite"),
         ("bench/analysis_drain.py", "--comments", "40", "--db", "sqlite"),
+        (
+            "bench/survey_load.py",
+            "--rate",
+            "5",
+            "--seconds",
+            "3",
+            "--every",
+            "1",
+            "--model-sample",
+            "20",
+            "--drain-timeout",
+            "60",
+            "--db",
+            "sqlite",
+        ),
     ],
-    ids=["insights", "submit", "campaign", "analysis_drain"],
+    ids=["insights", "submit", "campaign", "analysis_drain", "survey_load"],
 )
 def test_a_bench_runs_on_todays_schema(args):
     result = _run(*args)

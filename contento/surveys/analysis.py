@@ -192,12 +192,17 @@ def _read_batch(text, batch_size: int) -> tuple[int, set[int]]:
             _store(text, batch)
     else:
         batch = list(rows[:batch_size])
-        with transaction.atomic():
-            _store(text, batch)
+        _store(text, batch)
     return len(batch), {a.survey_id for a in batch}
 
 
 def _store(text, answers: list[Answer], batch_size: int = 64) -> None:
+    """Read the answers with the model, then save the readings in one short transaction.
+
+    The model runs before the transaction opens: on SQLite a transaction holds the only write
+    lock from its start (IMMEDIATE), and every survey submission and thank-you would wait
+    for the model's seconds, behind a lane that runs niced.
+    """
     if not answers:
         return
     results = text.analyze_many(
@@ -210,12 +215,14 @@ def _store(text, answers: list[Answer], batch_size: int = 64) -> None:
         answer.sentiment_score = result.sentiment_score
         answer.anger = result.anger
         answer.angry = result.angry
-    # A row deleted meanwhile (a respondent re-saved the page) is simply not updated.
-    Answer.objects.bulk_update(answers, ANALYSIS_FIELDS, batch_size=500)
-    tracked.assign_answers(text, answers)
-    angry = {a.response_id for a in answers if a.angry}
-    if angry:
-        angry_comments.send(sender=Answer, response_ids=angry)
+    themes = tracked.find_assignments(text, answers)
+    with transaction.atomic():
+        # A row deleted meanwhile (a respondent re-saved the page) is simply not updated.
+        Answer.objects.bulk_update(answers, ANALYSIS_FIELDS, batch_size=500)
+        tracked.save_assignments(themes)
+        angry = {a.response_id for a in answers if a.angry}
+        if angry:
+            angry_comments.send(sender=Answer, response_ids=angry)
 
 
 def schedule_themes(survey: Survey, *, force: bool = False) -> None:
@@ -275,12 +282,16 @@ def _analysed(survey: Survey):
     return text_answers().filter(survey=survey, analysis__isnull=False)
 
 
+def _unread_in(survey: Survey) -> bool:
+    return unread_answers().filter(survey=survey).exists()
+
+
 def themes_due(survey: Survey, version: str, now=None) -> bool:
     """Return whether the survey's themes should be computed again.
 
     They are due when there are none yet, when they were computed by another model, when the
-    analysed answers grew by `THEMES_GROWTH`, or when `THEMES_EVERY` has passed and any
-    answer was added or removed.
+    analysed answers grew by `THEMES_GROWTH` and none is left unread, or when `THEMES_EVERY`
+    has passed and any answer was added or removed.
     """
     analysed = _analysed(survey).count()
     if analysed < MIN_THEME_ANSWERS:
@@ -293,7 +304,10 @@ def themes_due(survey: Survey, version: str, now=None) -> bool:
     )
     if last is None or last["model_version"] != version:
         return True
-    if analysed >= last["basis"] * (1 + THEMES_GROWTH):
+    # While comments wait unread, growth alone does not recompute: each computation embeds a
+    # sample of up to a thousand comments, model time taken from the backlog, for themes that
+    # the next minutes of reading change again. THEMES_EVERY still refreshes them meanwhile.
+    if analysed >= last["basis"] * (1 + THEMES_GROWTH) and not _unread_in(survey):
         return True
     now = now or timezone.now()
     return analysed != last["basis"] and now - last["computed_at"] >= THEMES_EVERY

@@ -43,8 +43,14 @@ def _taxonomy(text, organization_id: int):
 def assign_answers(text, answers: list[Answer]) -> int:
     """Assign these analysed answers to their workspace's tracked themes (replacing what they
     had); return how many assignments were made."""
+    return save_assignments(find_assignments(text, answers))
+
+
+def find_assignments(text, answers: list[Answer]) -> list[tuple[list[int], list[AnswerTheme]]]:
+    """Find the tracked themes of these analysed answers: the model's work, no writes (so no
+    transaction need be open meanwhile). Return, per workspace, the answers and their rows."""
     if not answers:
-        return 0
+        return []
     organization_of = dict(
         Survey.objects.filter(pk__in={a.survey_id for a in answers}).values_list(
             "pk", "organization_id"
@@ -53,7 +59,7 @@ def assign_answers(text, answers: list[Answer]) -> int:
     by_organization: dict[int, list[Answer]] = {}
     for answer in answers:
         by_organization.setdefault(organization_of[answer.survey_id], []).append(answer)
-    made = 0
+    found_rows = []
     for organization_id, group in by_organization.items():
         taxonomy = _taxonomy(text, organization_id)
         rows = []
@@ -78,16 +84,23 @@ def assign_answers(text, answers: list[Answer]) -> int:
                 for answer, xs in zip(group, found, strict=True)
                 for x in xs
             ]
-        with transaction.atomic():
-            AnswerTheme.objects.filter(answer__in=[a.pk for a in group]).delete()
+        found_rows.append(([a.pk for a in group], rows))
+    return found_rows
+
+
+def save_assignments(found: list[tuple[list[int], list[AnswerTheme]]]) -> int:
+    """Store what `find_assignments` found, replacing the answers' earlier rows; return how
+    many assignments were made."""
+    made = 0
+    with transaction.atomic():
+        for answer_ids, rows in found:
+            AnswerTheme.objects.filter(answer__in=answer_ids).delete()
             # An answer deleted meanwhile (a page saved again) takes its rows with it.
-            alive = set(
-                Answer.objects.filter(pk__in=[a.pk for a in group]).values_list("pk", flat=True)
-            )
+            alive = set(Answer.objects.filter(pk__in=answer_ids).values_list("pk", flat=True))
             AnswerTheme.objects.bulk_create(
                 [r for r in rows if r.answer.pk in alive], ignore_conflicts=True
             )
-        made += len(rows)
+            made += len(rows)
     return made
 
 

@@ -10,15 +10,16 @@ import re
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from contento.accounts.roles import Role
-from contento.surveys import analysis
+from contento.surveys import analysis, tracked
 from contento.surveys.actions import do_submit_response
-from contento.surveys.models import Answer, SurveyTheme
+from contento.surveys.models import Answer, AnswerTheme, SurveyTheme
 from contento.text import model_version, set_backend
 from contento.text.testing import WordBackend
 
@@ -69,6 +70,36 @@ def queued(task_name: str) -> list[dict]:
 
 
 # Background analysis ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_sqlite_the_model_reads_with_no_transaction_open(backend, live_survey, monkeypatch):
+    # SQLite's one write lock is taken when a transaction begins (IMMEDIATE): the model's
+    # seconds inside one held every survey submission and thank-you behind the analysis lane.
+    if connection.features.has_select_for_update_skip_locked:
+        pytest.skip("PostgreSQL locks only the batch's rows, for the whole batch, by design")
+    tracked.do_save_tracked_theme(
+        live_survey.organization, names={"en": "Delivery"}, examples=["the parcel was late"]
+    )
+    for why in DELIVERY:
+        submit(live_survey, why, nps=9)
+    import contento.text
+
+    in_transaction = []
+
+    def spying(real):
+        def spy(*args, **kwargs):
+            in_transaction.append(connection.in_atomic_block)
+            return real(*args, **kwargs)
+
+        return spy
+
+    for name in ("analyze_many", "assign"):
+        monkeypatch.setattr(contento.text, name, spying(getattr(contento.text, name)))
+    assert analysis.drain(themes=False) == 3
+    assert in_transaction and not any(in_transaction)
+    assert not texts(analysis__isnull=True).exists()
+    assert AnswerTheme.objects.filter(answer__text__in=DELIVERY).count() == 3
 
 
 @pytest.mark.django_db(transaction=True)
@@ -249,6 +280,23 @@ def test_themes_group_the_answers_and_are_recomputed_when_due(history):
     assert analysis.themes_due(survey, "text-1+another-model")
     assert analysis.compute_themes(survey) >= 2
     assert texts(theme__isnull=True).count() == 0
+
+
+def test_while_comments_wait_unread_growth_alone_does_not_recompute_themes(history):
+    survey = history
+    analysis.compute_themes(survey, force=True)
+    version = model_version()
+    first = submit(survey, "the parcel delivery was late", nps=8)
+    submit(survey, "late parcel again", nps=8)
+    analysis.analyze_answers(list(texts(response=first).values_list("pk", flat=True)))
+    # 7 analysed answers (+17 %), one still unread: the backlog is read first ...
+    assert not analysis.themes_due(survey, version)
+    # ... unless the themes are THEMES_EVERY old ...
+    later = timezone.now() + analysis.THEMES_EVERY
+    assert analysis.themes_due(survey, version, now=later)
+    # ... and once it is read, the growth counts again.
+    analysis.drain(themes=False)
+    assert analysis.themes_due(survey, version)
 
 
 def test_analysis_queues_themes_once_while_one_is_waiting(
