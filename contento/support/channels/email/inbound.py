@@ -32,7 +32,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contento.accounts.models import Organization
-from contento.customers.actions import do_find_or_create_customer, find_customer_by_email
+from contento.customers.actions import do_find_or_create_customer
 from contento.support.actions.messages import do_add_customer_message, do_record_automatic_mail
 from contento.support.actions.steps import MailDetails, MailHeaders, NewAttachment
 from contento.support.actions.tickets import do_create_ticket
@@ -359,21 +359,19 @@ def _receive(route_: Route, parsed: ParsedMail, raw: bytes, recipients, at) -> I
             at=at,
         )
         return _store(route_, parsed, raw, InboundEmail.Outcome.APPENDED, ticket=ticket, at=at)
-    customer = find_customer_by_email(route_.organization, sender)
-    if customer is None:
-        try:
-            customer = do_find_or_create_customer(
-                route_.organization, email=sender, name=parsed.from_name
-            )
-        except Exception:  # noqa: BLE001 - an address Django rejects is still a customer's mail
-            return _store(
-                route_,
-                parsed,
-                raw,
-                InboundEmail.Outcome.REJECTED,
-                detail=f"the sender's address {sender!r} cannot be answered",
-                at=at,
-            )
+    try:
+        customer = do_find_or_create_customer(
+            route_.organization, email=sender, name=parsed.from_name
+        )
+    except Exception:  # noqa: BLE001 - an address Django rejects is still a customer's mail
+        return _store(
+            route_,
+            parsed,
+            raw,
+            InboundEmail.Outcome.REJECTED,
+            detail=f"the sender's address {sender!r} cannot be answered",
+            at=at,
+        )
     ticket = do_create_ticket(
         route_.organization,
         customer=customer,
