@@ -55,6 +55,7 @@ def do_create_ticket(
     attachments=(),
     mail: MailDetails | None = None,
     idempotency_key: IdempotencyKey | None = None,
+    acknowledgement: str = "",
     at=None,
 ) -> Ticket:
     """Open a ticket with the customer's first message and start its SLA clock.
@@ -62,7 +63,8 @@ def do_create_ticket(
     `author` is the member who logged it on the customer's behalf (a call, a visit); the
     message is still the customer's. With the same `idempotency_key` a retried request returns
     the ticket the first one created. Every channel gives the text and files; one that came
-    by email also gives its headers and HTML (`mail`).
+    by email also gives its headers and HTML (`mail`). `acknowledgement` is the state its
+    acknowledgement starts in ("pending": the caller queues one, `outbound.queue_acknowledgement`).
     """
     if customer.organization_id != organization.pk:
         raise ValidationError("The customer belongs to another workspace.")
@@ -100,6 +102,7 @@ def do_create_ticket(
                     idempotency_key=key,
                     created_at=at,
                     last_customer_message_at=at,
+                    acknowledgement=acknowledgement,
                 )
                 # Assignee and due times are chosen before the row is written, so that it is
                 # written once. The history the SLA clock reads is the first message alone.

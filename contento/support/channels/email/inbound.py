@@ -402,11 +402,12 @@ def _receive(route_: Route, parsed: ParsedMail, raw: bytes, recipients, at) -> I
         priority=parsed.priority if parsed.priority in Ticket.Priority.values else "normal",
         attachments=_attachments(parsed),
         mail=_details(parsed),
+        acknowledgement="" if parsed.is_bulk else "pending",
         at=at,
     )
     skipped = "; ".join(f"{s.filename}: {s.reason}" for s in parsed.skipped_attachments)
     if not parsed.is_bulk:
-        outbound.queue_acknowledgement(ticket)
+        outbound.queue_acknowledgement(ticket, marked=True)
     return _store(
         route_, parsed, raw, InboundEmail.Outcome.CREATED, ticket=ticket, detail=skipped, at=at
     )
