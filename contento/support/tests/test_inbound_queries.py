@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 # ticket (savepoint, row, message, attachment file and row, round-robin assignment, SLA),
 # acknowledgement mark, raw file and record; after the commit, whether the batch tasks it
 # queued still wait. Before issue 16: 32 and 27, and two task rows per message.
-NEW_TICKET_QUERIES = 21
+NEW_TICKET_QUERIES = 20
 REPLY_QUERIES = 19
 
 
