@@ -98,11 +98,12 @@ def state_of(ticket: Ticket, policy: SlaPolicy, now=None, events=None) -> slaclo
     )
 
 
-def refresh(ticket: Ticket, now=None, *, events=None, save: bool = True) -> None:
+def refresh(ticket: Ticket, now=None, *, events=None, save: bool = True) -> list[str]:
     """Recompute and store the ticket's due times (call after any change to it).
 
     `events` is the ticket's history when the caller knows it (a ticket not yet saved: its
-    first message), instead of reading it back; with `save=False` the fields are only set.
+    first message), instead of reading it back; with `save=False` the fields are only set,
+    for the caller's own save. Return the names of the fields.
     """
     policy = policy_for(ticket)
     ticket.sla_policy = policy
@@ -128,6 +129,7 @@ def refresh(ticket: Ticket, now=None, *, events=None, save: bool = True) -> None
             ticket.sla_breached_at = state.breached_at
     if save:
         ticket.save(update_fields=_FIELDS)
+    return list(_FIELDS)
 
 
 def check_due(now=None) -> dict:
