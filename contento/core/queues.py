@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 log = logging.getLogger(__name__)
 
@@ -85,23 +86,62 @@ def enqueue_batch_on_commit(task: str) -> None:
     pending, messages nobody read). So one run serves every commit made before it starts:
     when the run this process last queued is still waiting in its queue (READY, checked after
     the commit), it will see this commit's rows too, and nothing new is queued. Mail arriving
-    in a burst thus costs the queue one task per batch, not one per message. Whatever goes
-    wrong here is logged, and the sweep queues the batch again.
+    in a burst thus costs the queue one task per batch, not one per message. The batch tasks
+    named in one transaction are checked together, in one query on the database backend.
+    Whatever goes wrong here is logged, and the sweep queues the batch again.
     """
-    transaction.on_commit(lambda: _enqueue_batch(task), robust=True)
-
-
-def _enqueue_batch(task: str) -> None:
-    with _batches_lock:
-        queued = _batches.get(task)
-    if queued is not None and _still_waiting(queued):
+    connection = transaction.get_connection()
+    group = getattr(_local, "group", None)
+    # Not run yet, and still among the commit hooks of the transaction open now (not rolled
+    # back): the task joins it. `run_on_commit` holds (savepoint ids, hook, robust) triples.
+    if (
+        group is not None
+        and not group.ran
+        and any(hook[1] is group.hook for hook in connection.run_on_commit)
+    ):
+        group.tasks.setdefault(task)
         return
-    result = enqueue(task)
-    with _batches_lock:
-        _batches[task] = result
+    group = _local.group = _Group(task)
+    transaction.on_commit(group.hook, robust=True)
 
 
-def _still_waiting(result) -> bool:
+# The group of batch tasks that each thread's open transaction will check once it commits.
+_local = threading.local()
+
+
+class _Group:
+    def __init__(self, task: str):
+        self.tasks: dict[str, None] = {task: None}  # in the order named
+        self.hook = self.run  # the one bound method given to on_commit, found by identity
+        self.ran = False
+
+    def run(self) -> None:
+        self.ran = True
+        with _batches_lock:
+            queued = {task: _batches.get(task) for task in self.tasks}
+        waiting = _still_waiting([r for r in queued.values() if r is not None])
+        for task, result in queued.items():
+            if result is not None and str(result.id) in waiting:
+                continue
+            result = enqueue(task)
+            with _batches_lock:
+                _batches[task] = result
+
+
+def _still_waiting(results) -> set[str]:
+    """Return the ids of those of the runs that wait in their queue, not started yet."""
+    if not results:
+        return set()
+    if backend() == "database":
+        # One query for them all, where asking each run to refresh itself costs one each.
+        rows = DBTaskResult.objects.filter(
+            id__in=[r.id for r in results], status=TaskResultStatus.READY
+        ).values_list("id", "worker_ids")
+        return {str(pk) for pk, workers in rows if not workers}
+    return {str(r.id) for r in results if _waits(r)}
+
+
+def _waits(result) -> bool:
     try:
         result.refresh()
     except Exception:  # noqa: BLE001 - gone, or its backend cannot say: queue another

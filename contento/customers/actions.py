@@ -78,16 +78,21 @@ def do_find_or_create_customer(organization, *, email: str, name: str = "", lang
     """Return the customer writing from `email`, creating one on first contact.
 
     Someone who writes in from a new address is a new customer: two people are never merged
-    because they gave the same name.
+    because they gave the same name. The address is checked only for a new customer: one
+    already on file is found whatever Django's validator thinks of it.
     """
     email = (email or "").strip().lower()
-    validate_email(email)
     customer = find_customer_by_email(organization, email)
     if customer is not None:
         return customer
+    validate_email(email)
     if language not in _LANGUAGES:
         language = organization.default_language
     name = " ".join((name or "").split())[:200] or email.split("@")[0]
+    if connection.vendor == "sqlite" and connection.in_atomic_block:
+        # The transaction began IMMEDIATE (settings), so it has held SQLite's write lock since
+        # before the look-up above: no one else can have added the customer since.
+        return do_create_customer(organization, name=name, email=email, language=language)
     with transaction.atomic():
         # Two first messages from one address at once (a mail and a chat) must not make two
         # customers: lock the workspace row, then look again (SQLite's immediate transactions

@@ -81,7 +81,7 @@ def events_of(ticket: Ticket) -> list:
     return [row[3] for row in rows]
 
 
-def state_of(ticket: Ticket, policy: SlaPolicy, now=None) -> slaclock.SlaState:
+def state_of(ticket: Ticket, policy: SlaPolicy, now=None, events=None) -> slaclock.SlaState:
     targets = slaclock.SlaTargets(
         first_response_minutes=policy.first_response_minutes,
         update_minutes=policy.update_minutes,
@@ -92,14 +92,19 @@ def state_of(ticket: Ticket, policy: SlaPolicy, now=None) -> slaclock.SlaState:
         team_calendar(ticket.team),
         targets,
         ticket.created_at,
-        events_of(ticket),
+        events_of(ticket) if events is None else events,
         now,
         warning=max(0.0, min(1.0, 1 - policy.warning_percent / 100)),
     )
 
 
-def refresh(ticket: Ticket, now=None) -> None:
-    """Recompute and store the ticket's due times (call after any change to it)."""
+def refresh(ticket: Ticket, now=None, *, events=None, save: bool = True) -> list[str]:
+    """Recompute and store the ticket's due times (call after any change to it).
+
+    `events` is the ticket's history when the caller knows it (a ticket not yet saved: its
+    first message), instead of reading it back; with `save=False` the fields are only set,
+    for the caller's own save. Return the names of the fields.
+    """
     policy = policy_for(ticket)
     ticket.sla_policy = policy
     if policy is None:
@@ -107,7 +112,7 @@ def refresh(ticket: Ticket, now=None) -> None:
         ticket.sla_next_due_at = ticket.sla_warning_at = None
         ticket.sla_paused = False
     else:
-        state = state_of(ticket, policy, now)
+        state = state_of(ticket, policy, now, events)
 
         def open_due(target):
             if target is None or target.met_at is not None or target.paused:
@@ -122,7 +127,9 @@ def refresh(ticket: Ticket, now=None) -> None:
         ticket.sla_paused = state.paused
         if state.breached and ticket.sla_breached_at is None:
             ticket.sla_breached_at = state.breached_at
-    ticket.save(update_fields=_FIELDS)
+    if save:
+        ticket.save(update_fields=_FIELDS)
+    return list(_FIELDS)
 
 
 def check_due(now=None) -> dict:

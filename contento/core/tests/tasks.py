@@ -46,3 +46,13 @@ def slow_append(path: str, seconds: float) -> str:
     with open(path, "a") as handle:
         handle.write("done\n")
     return "done"
+
+
+@task()
+def batch_a() -> None:
+    """A batch task: does whatever its rows say is waiting (here nothing)."""
+
+
+@task()
+def batch_b() -> None:
+    """Another batch task."""

@@ -18,7 +18,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from contento.accounts.roles import Role
-from contento.core import health, scheduler, worker
+from contento.core import health, queues, scheduler, worker
 from contento.core.models import PeriodicRun, ProcessBeat
 from contento.core.queues import ANALYSIS, DEFAULT, LANES, MAIL, QUEUES
 from contento.core.supervisor import Supervisor
@@ -271,3 +271,28 @@ def test_a_dead_child_is_restarted_with_back_off():
     finally:
         supervisor.stop(timeout=5)
     assert all(child.process.poll() is not None for child in supervisor.children)
+
+
+def test_the_batch_tasks_of_one_transaction_are_queued_once_and_checked_together(
+    db, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    a, b = "contento.core.tests.tasks.batch_a", "contento.core.tests.tasks.batch_b"
+    queues._batches.clear()
+    with django_capture_on_commit_callbacks(execute=True) as hooks:
+        for task in (a, b, a):
+            queues.enqueue_batch_on_commit(task)
+    assert len(hooks) == 1
+    assert DBTaskResult.objects.filter(task_path__in=[a, b]).count() == 2
+    # Both still wait in their queue: one query says so, and nothing new is queued.
+    with django_capture_on_commit_callbacks() as hooks:
+        queues.enqueue_batch_on_commit(a)
+        queues.enqueue_batch_on_commit(b)
+    assert len(hooks) == 1
+    with django_assert_num_queries(1):
+        hooks[0]()
+    assert DBTaskResult.objects.filter(task_path__in=[a, b]).count() == 2
+    # A run that started will not see later rows: another is queued.
+    DBTaskResult.objects.filter(task_path=a).update(status=TaskResultStatus.RUNNING)
+    with django_capture_on_commit_callbacks(execute=True):
+        queues.enqueue_batch_on_commit(a)
+    assert DBTaskResult.objects.filter(task_path=a).count() == 2

@@ -53,8 +53,9 @@ def do_add_customer_message(
     if ticket.status != Ticket.Status.NEW and ticket.status != Ticket.Status.OPEN:
         set_status(ticket, Ticket.Status.OPEN, actor=None, at=at)
         fields += ["status", "solved_at", "closed_at"]
+    # The due times read the history written above; the row is written once, with them.
+    fields += sla.refresh(ticket, now=at, save=False)
     ticket.save(update_fields=fields)
-    sla.refresh(ticket, now=at)
     return message
 
 

@@ -184,22 +184,34 @@ def assign(ticket: Ticket, assignee: Membership | None, *, actor, at) -> None:
 
 
 def auto_assign(ticket: Ticket) -> None:
-    """Give a new ticket to a member of its team, by the team's rule.
+    """Give a ticket nobody has to a member of its team, by the team's rule, and save it."""
+    assigned = pick_assignee(ticket)
+    if assigned is not None:
+        ticket.save(update_fields=["assignee"])
+        note_auto_assignment(ticket, assigned)
+
+
+def pick_assignee(ticket: Ticket) -> Team | None:
+    """Set the ticket's assignee by its team's rule (unsaved); return the team, locked, when
+    one was chosen, for `note_auto_assignment` once the ticket is saved.
 
     Round-robin takes the member after the last one assigned (in a stable order); least-busy
-    takes whoever has the fewest open tickets, ties broken by that same order.
+    takes whoever has the fewest open tickets, ties broken by that same order. The team is
+    locked (round-robin reads and moves its pointer) only when it has someone to choose.
     """
     team = ticket.team
     if team is None or team.assignment == Team.Assignment.MANUAL or ticket.assignee_id:
-        return
-    team = Team.objects.select_for_update().get(pk=team.pk)
+        return None
     members = list(
         team.members.filter(role__in=roles_with("ticket.work"))
         .select_related("user")
         .order_by("pk")
     )
     if not members:
-        return
+        return None
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    if team.assignment == Team.Assignment.MANUAL:
+        return None
     if team.assignment == Team.Assignment.LEAST_BUSY:
         load = dict(
             Membership.objects.filter(pk__in=[m.pk for m in members])
@@ -215,9 +227,17 @@ def auto_assign(ticket: Ticket) -> None:
     else:
         after = [m for m in members if team.last_assigned_id and m.pk > team.last_assigned_id]
         chosen = (after or members)[0]
-    assign(ticket, chosen, actor=None, at=ticket.created_at)
-    ticket.save(update_fields=["assignee"])
-    team.last_assigned = chosen
+    ticket.assignee = chosen
+    return team
+
+
+def note_auto_assignment(ticket: Ticket, team: Team) -> None:
+    """Record the assignment `pick_assignee` made (the ticket saved) and move the team's
+    round-robin pointer."""
+    record_event(
+        ticket, TicketEvent.Kind.ASSIGNED, "", ticket.assignee.user.email, at=ticket.created_at
+    )
+    team.last_assigned = ticket.assignee
     team.save(update_fields=["last_assigned"])
 
 

@@ -22,10 +22,13 @@ from contento.support.actions.steps import (
     assign,
     auto_assign,
     check_member,
+    note_auto_assignment,
+    pick_assignee,
     record_event,
     set_status,
 )
 from contento.support.models import Tag, Team, Ticket, TicketEvent, TicketMessage
+from contento.support.slaclock import CustomerMessage
 
 # Letters and digits that cannot be mistaken for one another when read aloud or retyped.
 _REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -52,6 +55,7 @@ def do_create_ticket(
     attachments=(),
     mail: MailDetails | None = None,
     idempotency_key: IdempotencyKey | None = None,
+    acknowledgement: str = "",
     at=None,
 ) -> Ticket:
     """Open a ticket with the customer's first message and start its SLA clock.
@@ -59,7 +63,8 @@ def do_create_ticket(
     `author` is the member who logged it on the customer's behalf (a call, a visit); the
     message is still the customer's. With the same `idempotency_key` a retried request returns
     the ticket the first one created. Every channel gives the text and files; one that came
-    by email also gives its headers and HTML (`mail`).
+    by email also gives its headers and HTML (`mail`). `acknowledgement` is the state its
+    acknowledgement starts in ("pending": the caller queues one, `outbound.queue_acknowledgement`).
     """
     if customer.organization_id != organization.pk:
         raise ValidationError("The customer belongs to another workspace.")
@@ -83,7 +88,7 @@ def do_create_ticket(
     for _attempt in range(10):
         try:
             with transaction.atomic():
-                ticket = Ticket.objects.create(
+                ticket = Ticket(
                     organization=organization,
                     reference=_new_reference(),
                     subject=subject or body.splitlines()[0][:120] if body else subject,
@@ -97,7 +102,13 @@ def do_create_ticket(
                     idempotency_key=key,
                     created_at=at,
                     last_customer_message_at=at,
+                    acknowledgement=acknowledgement,
                 )
+                # Assignee and due times are chosen before the row is written, so that it is
+                # written once. The history the SLA clock reads is the first message alone.
+                team_moved = pick_assignee(ticket)
+                sla.refresh(ticket, now=at, events=[CustomerMessage(at=at)], save=False)
+                ticket.save(force_insert=True)
                 add_message(
                     ticket,
                     kind=TicketMessage.Kind.MESSAGE,
@@ -109,8 +120,8 @@ def do_create_ticket(
                     mail=mail,
                     at=at,
                 )
-                auto_assign(ticket)
-                sla.refresh(ticket, now=at)
+                if team_moved is not None:
+                    note_auto_assignment(ticket, team_moved)
         except IntegrityError:
             if key:
                 existing = Ticket.objects.filter(

@@ -13,7 +13,13 @@ from contento.support.actions.messages import do_reply_to_ticket
 from contento.support.actions.tickets import do_create_ticket
 from contento.support.channels.email import inbound
 from contento.support.channels.email.server import DeskController
-from contento.support.models import InboundEmail, Ticket, TicketMessage, TicketParticipant
+from contento.support.models import (
+    InboundEmail,
+    Team,
+    Ticket,
+    TicketMessage,
+    TicketParticipant,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -234,3 +240,12 @@ def test_while_the_database_is_away_mail_is_deferred_not_bounced(smtp):
     assert code == 451  # temporary: the sending server tries again later
     _send_raw(smtp, _raw("From: lucia@example.net\nTo: help@acme.test\nSubject: Hola"))
     assert Ticket.objects.count() == 1
+
+
+def test_mail_from_another_team_of_the_workspace_is_a_loop(smtp, desk):
+    Team.objects.create(organization=desk.org, name="Billing", email_address="Billing@acme.test")
+    _send_raw(smtp, _raw("From: billing@acme.test\nTo: help@acme.test\nSubject: Aviso"))
+    record = InboundEmail.objects.get(sender="billing@acme.test")
+    assert record.outcome == "loop"
+    assert "our own address" in record.detail
+    assert not Ticket.objects.exists()

@@ -29,10 +29,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from contento.accounts.models import Organization
-from contento.customers.actions import do_find_or_create_customer, find_customer_by_email
+from contento.customers.actions import do_find_or_create_customer
 from contento.support.actions.messages import do_add_customer_message, do_record_automatic_mail
 from contento.support.actions.steps import MailDetails, MailHeaders, NewAttachment
 from contento.support.actions.tickets import do_create_ticket
@@ -63,19 +64,35 @@ class Route:
     organization: Organization
     team: Team | None
     mailbox: str
+    # The workspace's own addresses (lower case), read with the team; None: not read yet.
+    own_addresses: frozenset[str] | None = None
 
 
 def route(recipients) -> Route:
-    """Return the workspace and team a mail is for, from its envelope recipients."""
+    """Return the workspace and team a mail is for, from its envelope recipients.
+
+    The team comes with every team of its workspace, in the same query: their addresses are
+    the workspace's own, which the loop check needs for every mail.
+    """
     for recipient in recipients:
         address = (recipient or "").strip().strip("<>").lower()
         local, _, domain = address.rpartition("@")
         base = f"{local.partition('+')[0]}@{domain}"
-        team = (
-            Team.objects.select_related("organization").filter(email_address__iexact=base).first()
+        teams = list(
+            Team.objects.select_related("organization")
+            .filter(organization__teams__email_address__iexact=base)
+            .annotate(
+                addressed=ExpressionWrapper(
+                    Q(email_address__iexact=base), output_field=BooleanField()
+                )
+            )
         )
+        team = next((t for t in teams if t.addressed), None)
         if team is not None:
-            return Route(team.organization, team, base)
+            own = {
+                t.email_address.lower() for t in teams if t.organization_id == team.organization_id
+            }
+            return Route(team.organization, team, base, frozenset(own - {""}))
         if base == settings.SUPPORT_EMAIL.lower():
             organization = Organization.objects.order_by("pk").first()
             if organization is not None:
@@ -214,12 +231,15 @@ def _is_loop(route_: Route, parsed: ParsedMail, at) -> str:
         return "it carries our own loop header"
     if parsed.message_id and parsed.message_id.endswith(f"@{outbound.mail_domain()}>"):
         return "it is a message we sent"
-    own = {settings.SUPPORT_EMAIL.lower()} | {
-        a.lower()
-        for a in Team.objects.filter(organization=route_.organization)
-        .exclude(email_address="")
-        .values_list("email_address", flat=True)
-    }
+    own = route_.own_addresses
+    if own is None:
+        own = frozenset(
+            a.lower()
+            for a in Team.objects.filter(organization=route_.organization)
+            .exclude(email_address="")
+            .values_list("email_address", flat=True)
+        )
+    own = own | {settings.SUPPORT_EMAIL.lower()}
     if parsed.from_address in own:
         return "it comes from our own address"
     if not parsed.from_address:
@@ -359,21 +379,19 @@ def _receive(route_: Route, parsed: ParsedMail, raw: bytes, recipients, at) -> I
             at=at,
         )
         return _store(route_, parsed, raw, InboundEmail.Outcome.APPENDED, ticket=ticket, at=at)
-    customer = find_customer_by_email(route_.organization, sender)
-    if customer is None:
-        try:
-            customer = do_find_or_create_customer(
-                route_.organization, email=sender, name=parsed.from_name
-            )
-        except Exception:  # noqa: BLE001 - an address Django rejects is still a customer's mail
-            return _store(
-                route_,
-                parsed,
-                raw,
-                InboundEmail.Outcome.REJECTED,
-                detail=f"the sender's address {sender!r} cannot be answered",
-                at=at,
-            )
+    try:
+        customer = do_find_or_create_customer(
+            route_.organization, email=sender, name=parsed.from_name
+        )
+    except Exception:  # noqa: BLE001 - an address Django rejects is still a customer's mail
+        return _store(
+            route_,
+            parsed,
+            raw,
+            InboundEmail.Outcome.REJECTED,
+            detail=f"the sender's address {sender!r} cannot be answered",
+            at=at,
+        )
     ticket = do_create_ticket(
         route_.organization,
         customer=customer,
@@ -384,11 +402,12 @@ def _receive(route_: Route, parsed: ParsedMail, raw: bytes, recipients, at) -> I
         priority=parsed.priority if parsed.priority in Ticket.Priority.values else "normal",
         attachments=_attachments(parsed),
         mail=_details(parsed),
+        acknowledgement="" if parsed.is_bulk else "pending",
         at=at,
     )
     skipped = "; ".join(f"{s.filename}: {s.reason}" for s in parsed.skipped_attachments)
     if not parsed.is_bulk:
-        outbound.queue_acknowledgement(ticket)
+        outbound.queue_acknowledgement(ticket, marked=True)
     return _store(
         route_, parsed, raw, InboundEmail.Outcome.CREATED, ticket=ticket, detail=skipped, at=at
     )

@@ -126,14 +126,18 @@ def send(message: TicketMessage) -> None:
     mail.send()
 
 
-def queue_acknowledgement(ticket: Ticket) -> None:
+def queue_acknowledgement(ticket: Ticket, *, marked: bool = False) -> None:
     """Tell the customer their request arrived: once per ticket, after the commit.
 
     The ticket remembers it is "pending" until the worker sends it, so the sweep
     (`tasks.sweep`) finds one whose queueing was lost, and a retried request sends nothing new.
-    The worker sends the pending ones in batches (`tasks.send_acknowledgements`).
+    The worker sends the pending ones in batches (`tasks.send_acknowledgements`). `marked`:
+    the caller created the ticket "pending" in this transaction, so no other request can have
+    queued it (inbound mail, saving an update per ticket).
     """
-    if Ticket.objects.filter(pk=ticket.pk, acknowledgement="").update(acknowledgement="pending"):
+    if marked or Ticket.objects.filter(pk=ticket.pk, acknowledgement="").update(
+        acknowledgement="pending"
+    ):
         queues.enqueue_batch_on_commit("contento.support.tasks.send_acknowledgements")
 
 
