@@ -183,48 +183,49 @@ def sweep() -> dict:
 def send_thanks(response_code: str) -> str:
     """Thank a customer by email for a completed response, once, in its language.
 
-    Safe to retry: the response is locked while sending and marked thanked after.
+    Safe to retry: the response is locked while sending and marked thanked after. The email is
+    written before that transaction: on SQLite a transaction holds the only write lock from its
+    start, and every submission would wait while templates render.
     """
+    responses = Response.objects.filter(code=response_code, status=Response.Status.COMPLETE)
+    response = responses.select_related("survey__organization", "customer").first()
+    if response is None or response.thanked_at is not None or response.customer is None:
+        return "skipped"
+    survey, customer = response.survey, response.customer
+    organization = survey.organization
+    # A thank-you answers the customer's own answer: the gap between surveys is no bar.
+    reachable = not customer.reach_problem()
+    if not reachable or not organization.sends_mail or not survey.thank_by_email:
+        return "skipped"
+    language = (
+        response.language if response.language in survey.all_languages else survey.default_language
+    )
+    local = localize(survey, language)
+    context = {
+        "customer": customer,
+        "title": local.title,
+        "thank_you": local.thank_you,
+        "unsubscribe_url": unsubscribe_url(customer),
+        "LANGUAGE_CODE": language,
+        "organization": organization,
+    }
+    with translation.override(speaking(organization, language)):
+        subject = _("Thank you, %(name)s") % {"name": customer.name.split(" ")[0]}
+        message = branded_message(
+            organization,
+            subject=subject,
+            text=render_to_string("surveys/email/thanks.txt", context),
+            html_template="surveys/email/thanks.html",
+            context=context,
+            to=[customer.email],
+            headers=unsubscribe_headers(customer),
+        )
     with transaction.atomic():
-        response = (
-            Response.objects.select_for_update(of=("self",))
-            .select_related("survey__organization", "customer")
-            .filter(code=response_code, status=Response.Status.COMPLETE)
-            .first()
-        )
-        if response is None or response.thanked_at is not None or response.customer is None:
+        # Another run may have thanked the customer meanwhile (a retry): the lock decides.
+        locked = responses.select_for_update().filter(thanked_at__isnull=True).first()
+        if locked is None:
             return "skipped"
-        survey, customer = response.survey, response.customer
-        organization = survey.organization
-        # A thank-you answers the customer's own answer: the gap between surveys is no bar.
-        reachable = not customer.reach_problem()
-        if not reachable or not organization.sends_mail or not survey.thank_by_email:
-            return "skipped"
-        language = (
-            response.language
-            if response.language in survey.all_languages
-            else (survey.default_language)
-        )
-        local = localize(survey, language)
-        context = {
-            "customer": customer,
-            "title": local.title,
-            "thank_you": local.thank_you,
-            "unsubscribe_url": unsubscribe_url(customer),
-            "LANGUAGE_CODE": language,
-            "organization": organization,
-        }
-        with translation.override(speaking(organization, language)):
-            subject = _("Thank you, %(name)s") % {"name": customer.name.split(" ")[0]}
-            branded_message(
-                organization,
-                subject=subject,
-                text=render_to_string("surveys/email/thanks.txt", context),
-                html_template="surveys/email/thanks.html",
-                context=context,
-                to=[customer.email],
-                headers=unsubscribe_headers(customer),
-            ).send()
-        response.thanked_at = timezone.now()
-        response.save(update_fields=["thanked_at"])
+        message.send()
+        locked.thanked_at = timezone.now()
+        locked.save(update_fields=["thanked_at"])
     return "sent"
