@@ -410,17 +410,18 @@ def prepare(db: Database, var_dir: Path) -> dict:
 
 
 @contextlib.contextmanager
-def server(env: dict, workers: int, log: Path):
-    """Run `contento serve` (no worker, no mail, no access log) on a free loopback port; yield
-    its base URL and process id."""
+def server(env: dict, workers: int, log: Path, options=("--no-worker", "--no-mail"), ready=None):
+    """Run `contento serve` with `options` (by default no worker and no mail) and no access log
+    on a free loopback port; once it answers /healthz and `ready(pid)` returns (if given),
+    yield its base URL and process id."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    args = f"serve --host 127.0.0.1 --port {port} --workers {workers} --no-worker --no-mail"
+    args = [*f"serve --host 127.0.0.1 --port {port} --workers {workers}".split(), *options]
     with log.open("w") as out:
         # A session of its own: Ctrl-C reaches only us, and we stop the server cleanly.
-        options = dict(cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        proc = subprocess.Popen([*CONTENTO, *args.split(), "--no-access-log"], env=env, **options)
+        popen = dict(cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen([*CONTENTO, *args, "--no-access-log"], env=env, **popen)
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -433,13 +434,16 @@ def server(env: dict, workers: int, log: Path):
             if time.monotonic() > deadline:
                 raise RuntimeError("the server did not answer /healthz in 60 s")
             time.sleep(0.2)
+        if ready is not None:
+            ready(proc.pid)
         yield base_url, proc.pid
     finally:
-        proc.terminate()  # gunicorn shuts down gracefully on SIGTERM
+        proc.terminate()  # gunicorn and the supervisor shut down gracefully on SIGTERM
         try:
-            proc.wait(timeout=20)
+            proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)  # the whole session: its children too
             proc.wait()
 
 

@@ -36,7 +36,6 @@ exactly one email and nobody else got one; every comment was read.
 import argparse
 import contextlib
 import json
-import os
 import random
 import re
 import signal
@@ -57,7 +56,7 @@ import httpx
 from aiosmtpd.controller import Controller
 
 # The sibling bench: a fresh database, the DB-API connection, CPU from /proc.
-from submit import LOOPBACK, Database, _stat, cpu, prepare
+from submit import LOOPBACK, Database, _stat, cpu, prepare, server
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENTO = [sys.executable, "-m", "contento.cli"]
@@ -366,44 +365,19 @@ class Sampler:
 # The run ---------------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def server(env: dict, workers: int, log: Path):
-    """Run `contento serve` with its worker lanes (no desk mail listener, no access log) on a
-    free loopback port; yield its base URL and process id."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    args = f"serve --host 127.0.0.1 --port {port} --workers {workers} --no-mail --no-access-log"
-    with log.open("w") as out:
-        options = dict(cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        proc = subprocess.Popen([*CONTENTO, *args.split()], env=env, **options)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the server exited:\n{log.read_text()[-2000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not answer /healthz in 60 s")
-            time.sleep(0.2)
-        deadline = time.monotonic() + 30  # the lanes start beside gunicorn
-        while _lane_pid(proc.pid, "urgent") is None or _lane_pid(proc.pid, "analysis") is None:
+def lanes_started(log: Path):
+    """What `submit.server` waits for once gunicorn answers: the worker lanes, started beside
+    it, up and past their imports."""
+
+    def wait(pid: int) -> None:
+        deadline = time.monotonic() + 30
+        while _lane_pid(pid, "urgent") is None or _lane_pid(pid, "analysis") is None:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the worker lanes did not start:\n{log.read_text()[-2000:]}")
             time.sleep(0.2)
         time.sleep(2)  # their imports and first look at the queue
-        yield base_url, proc.pid
-    finally:
-        proc.terminate()  # gunicorn and the supervisor shut down on SIGTERM
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+
+    return wait
 
 
 def model_rate(env: dict, texts: list[str]) -> dict:
@@ -610,7 +584,10 @@ def bench(db: Database, args, var_dir: Path) -> int:
     sink = Controller(inbox, hostname="127.0.0.1", port=mail_port)
     sink.start()
     try:
-        with server(env, args.workers, var_dir / "serve.log") as (base_url, pid):
+        log = var_dir / "serve.log"
+        # With its worker lanes; no desk mail listener (inbound mail is not under test here).
+        serving = server(env, args.workers, log, options=("--no-mail",), ready=lanes_started(log))
+        with serving as (base_url, pid):
             print(
                 f"{db.label}: {args.rate:g} submissions/s offered for {args.seconds:g} s"
                 f" ({len(set(offered))} distinct comments, {args.verbatim:.0%} word for word);"
